@@ -1,0 +1,174 @@
+namespace Interrogate.Tensors;
+
+/// <summary>
+/// A float32 n-dimensional array: a shared <see cref="Storage"/> array, an offset and strides.
+/// Reshape of a contiguous tensor, slicing along the first axis and transpose are views that
+/// share storage; everything else allocates. Gradients live in <see cref="Grad"/> and are
+/// filled by <see cref="Autodiff.GradientTape"/>.
+/// </summary>
+public sealed partial class Tensor
+{
+    /// <summary>The backing array, possibly shared with other views.</summary>
+    public float[] Storage { get; }
+    /// <summary>Index in <see cref="Storage"/> of element [0, 0, …].</summary>
+    public int Offset { get; }
+    /// <summary>Dimensions, outermost first. Do not mutate.</summary>
+    public int[] Shape { get; }
+    /// <summary>Elements to step in storage per unit step of each axis.</summary>
+    public int[] Strides { get; }
+    /// <summary>Total number of elements.</summary>
+    public int Size { get; }
+
+    /// <summary>True for parameters and for results of recorded ops: the tape computes a gradient for it.</summary>
+    public bool RequiresGrad { get; set; }
+    /// <summary>Gradient of the last backward pass, same shape as this tensor, contiguous; null until computed.</summary>
+    public Tensor? Grad { get; set; }
+    /// <summary>Keep <see cref="Grad"/> after backward even when this is not a leaf (hook points use it).</summary>
+    public bool RetainsGrad { get; set; }
+    /// <summary>Optional name (a parameter's or hook point's), for error messages and reports.</summary>
+    public string? Name { get; set; }
+
+    public Tensor(float[] storage, int offset, int[] shape, int[] strides)
+    {
+        Storage = storage;
+        Offset = offset;
+        Shape = shape;
+        Strides = strides;
+        Size = Tensors.Shape.Size(shape);
+    }
+
+    /// <summary>Wraps an array (not copied) as a contiguous tensor of the given shape.</summary>
+    public Tensor(float[] data, params int[] shape) : this(data, 0, shape, Tensors.Shape.ContiguousStrides(shape))
+    {
+        if (data.Length < Size)
+            throw new ArgumentException($"array of {data.Length} floats is too small for shape {Tensors.Shape.Format(shape)}");
+    }
+
+    public int Rank => Shape.Length;
+
+    /// <summary>True when elements are laid out in row-major order without gaps.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            int s = 1;
+            for (int i = Rank - 1; i >= 0; i--)
+            {
+                if (Shape[i] != 1 && Strides[i] != s) return false;
+                s *= Shape[i];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The elements as a span; only for contiguous tensors.</summary>
+    public Span<float> Span
+    {
+        get
+        {
+            if (!IsContiguous) throw new InvalidOperationException($"tensor {Describe()} is not contiguous; call Contiguous() first");
+            return Storage.AsSpan(Offset, Size);
+        }
+    }
+
+    public static Tensor Zeros(params int[] shape) => new(new float[Tensors.Shape.Size(shape)], shape);
+
+    public static Tensor Full(float value, params int[] shape)
+    {
+        var t = Zeros(shape);
+        t.Span.Fill(value);
+        return t;
+    }
+
+    public static Tensor Scalar(float value) => new([value], []);
+
+    /// <summary>Copies values into a new contiguous tensor.</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> values, params int[] shape)
+    {
+        if (values.Length != Tensors.Shape.Size(shape))
+            throw new ArgumentException($"{values.Length} values do not fill shape {Tensors.Shape.Format(shape)}");
+        return new Tensor(values.ToArray(), shape);
+    }
+
+    /// <summary>Element at a multi-index (slow; for tests and small reads).</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public float this[params int[] index]
+    {
+        get => Storage[FlatIndex(index)];
+        set => Storage[FlatIndex(index)] = value;
+    }
+
+    private int FlatIndex(int[] index)
+    {
+        if (index.Length != Rank) throw new ArgumentException($"index of rank {index.Length} for tensor {Describe()}");
+        int flat = Offset;
+        for (int i = 0; i < Rank; i++)
+        {
+            if ((uint)index[i] >= (uint)Shape[i]) throw new IndexOutOfRangeException($"index {index[i]} out of range for axis {i} of {Describe()}");
+            flat += index[i] * Strides[i];
+        }
+        return flat;
+    }
+
+    /// <summary>This tensor if contiguous, else a contiguous copy (not recorded on the tape; see Ops.Contiguous).</summary>
+    public Tensor ContiguousData()
+    {
+        if (IsContiguous) return this;
+        var result = Zeros(Shape);
+        CopyStridedTo(result.Span);
+        return result;
+    }
+
+    /// <summary>Copies the elements, in row-major order, into a destination span.</summary>
+    public void CopyStridedTo(Span<float> destination)
+    {
+        if (IsContiguous) { Storage.AsSpan(Offset, Size).CopyTo(destination); return; }
+        int i = 0;
+        CopyRecursive(0, Offset, destination, ref i);
+    }
+
+    private void CopyRecursive(int axis, int offset, Span<float> destination, ref int i)
+    {
+        if (axis == Rank - 1)
+        {
+            int stride = Strides[axis];
+            for (int j = 0; j < Shape[axis]; j++) destination[i++] = Storage[offset + j * stride];
+            return;
+        }
+        for (int j = 0; j < Shape[axis]; j++) CopyRecursive(axis + 1, offset + j * Strides[axis], destination, ref i);
+    }
+
+    /// <summary>A contiguous copy that owns its storage and is not on the tape.</summary>
+    public Tensor Clone()
+    {
+        var result = Zeros(Shape);
+        CopyStridedTo(result.Span);
+        return result;
+    }
+
+    /// <summary>All elements as a new array in row-major order.</summary>
+    public float[] ToArray()
+    {
+        var a = new float[Size];
+        CopyStridedTo(a);
+        return a;
+    }
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Size != 1) throw new InvalidOperationException($"Item() on tensor {Describe()} with {Size} elements");
+        return Storage[Offset];
+    }
+
+    /// <summary>Gradient buffer, allocated as zeros on first use; backward rules accumulate into it.</summary>
+    public Span<float> GradSpan()
+    {
+        Grad ??= Zeros(Shape);
+        return Grad.Span;
+    }
+
+    public string Describe() => (Name is null ? "" : Name + " ") + Tensors.Shape.Format(Shape);
+
+    public override string ToString() => $"Tensor{Tensors.Shape.Format(Shape)}{(Name is null ? "" : " " + Name)}";
+}
