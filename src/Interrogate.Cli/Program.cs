@@ -1,10 +1,46 @@
+using System.CommandLine;
+using Interrogate.Cli.Commands;
+
 namespace Interrogate.Cli;
 
+/// <summary>
+/// The `interrogate` command. Commands are thin: parse, call the library, print. Every error a
+/// user can cause becomes one line on stderr and exit code 2.
+/// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.WriteLine("interrogate: skeleton");
-        return 0;
+        var root = new RootCommand("Interrogate: make a neural network explain itself, with evidence.");
+        root.Add(GlobalOptions.Threads);
+        root.Add(GlobalOptions.Blas);
+        root.Add(TrainCommand.Create());
+        root.Add(EvalCommand.Create());
+        return Run(root, args);
+    }
+
+    internal static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            GlobalOptions.Apply(parsed);
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Errors.IsUserError(e))
+        {
+            Console.Error.WriteLine($"error: {Errors.OneLine(e)}");
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return 130;
+        }
     }
 }

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Interrogate.Cli.Output;
+using Interrogate.Data;
+using Interrogate.Models.Mlp;
+using Interrogate.Training;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>`interrogate train mnist`: trains an MLP classifier on the MNIST digits and saves it.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Command("train", "Train a model by gradient descent");
+        train.Add(CreateMnist());
+        return train;
+    }
+
+    private static Command CreateMnist()
+    {
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths", DefaultValueFactory = _ => "256,128" };
+        var activation = new Option<string>("--activation") { Description = "relu, gelu, gelu_new, tanh, sigmoid or silu", DefaultValueFactory = _ => "relu" };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the 8,000 training digits", DefaultValueFactory = _ => 25 };
+        var batch = new Option<int>("--batch-size") { Description = "Digits per step", DefaultValueFactory = _ => 64 };
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-3f };
+        var optimizer = new Option<string>("--optimizer") { Description = "adamw or sgd", DefaultValueFactory = _ => "adamw" };
+        var output = new Option<string>("--out") { Description = "Folder for model.safetensors and config.json", DefaultValueFactory = _ => "out/mnist-mlp" };
+        var seed = CommonOptions.Seed();
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("mnist", "Train an MLP on 8,000 MNIST digits, test on the 2,000 held out")
+        {
+            hidden, activation, epochs, batch, lr, optimizer, output, seed, dataDir, json,
+        };
+        command.SetAction(parsed =>
+        {
+            var config = new MlpConfig
+            {
+                HiddenSizes = CommonOptions.ParseIntList(parsed.GetValue(hidden)!, "--hidden"),
+                Activation = Nn.Activation.Validate(parsed.GetValue(activation)!, "--activation"),
+            };
+            var options = new ClassifierTrainingOptions
+            {
+                Epochs = parsed.GetValue(epochs),
+                BatchSize = parsed.GetValue(batch),
+                LearningRate = parsed.GetValue(lr),
+                Optimizer = parsed.GetValue(optimizer)!,
+                Seed = parsed.GetValue(seed),
+            };
+            CommonOptions.RequirePositive(options.Epochs, "--epochs");
+            CommonOptions.RequirePositive(options.BatchSize, "--batch-size");
+            CommonOptions.RequirePositive(options.LearningRate, "--lr");
+            var outDir = parsed.GetValue(output)!;
+            bool asJson = parsed.GetValue(json);
+
+            var (trainSet, testSet) = Mnist.Load(parsed.GetValue(dataDir));
+            var model = new MlpClassifier(config, options.Seed);
+            ClassifierTraining.CreateOptimizer(model, options); // validates --optimizer before the long run
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            double samplesPerSecond = 0;
+            Terminal.WithProgress("training", report =>
+            {
+                ClassifierTraining.Train(model, trainSet, options, p =>
+                {
+                    samplesPerSecond = p.SamplesPerSecond;
+                    report($"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}  {p.SamplesPerSecond:N0} samples/s", (double)p.Step / p.TotalSteps);
+                });
+                return 0;
+            });
+            double seconds = clock.Elapsed.TotalSeconds;
+            var test = ClassifierTraining.Evaluate(model, testSet);
+            var trainMetrics = ClassifierTraining.Evaluate(model, trainSet);
+            MlpStore.Save(model, outDir);
+            var result = new MnistResult(test.Accuracy, test.Loss, trainMetrics.Accuracy, trainMetrics.Loss, test.Count, trainSet.Count,
+                seconds, samplesPerSecond, model.ParameterCount(), Path.GetFullPath(outDir));
+            if (asJson) Terminal.WriteJson(result);
+            else Print(result);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static void Print(MnistResult r)
+    {
+        var table = new Table().AddColumns("", "accuracy", "loss (nats)");
+        if (r.TrainAccuracy is double ta) table.AddRow("train", $"{ta:P2}", $"{r.TrainLoss:F4}");
+        table.AddRow($"test ({r.TestCount:N0} held out)", $"{r.TestAccuracy:P2}", $"{r.TestLoss:F4}");
+        Terminal.Out.Write(table);
+        if (r.TrainSeconds is double s)
+            Terminal.Out.MarkupLine($"trained in {s:F1} s ({r.SamplesPerSecond:N0} samples/s), {r.Parameters:N0} parameters, saved to [bold]{Markup.Escape(r.ModelDir)}[/]");
+    }
+}
+
+/// <summary>What `train mnist` and `eval mnist` report; --json prints it in snake_case.</summary>
+internal sealed record MnistResult(double TestAccuracy, double TestLoss, double? TrainAccuracy, double? TrainLoss,
+    int TestCount, int? TrainCount, double? TrainSeconds, double? SamplesPerSecond, long Parameters, string ModelDir);

@@ -1,0 +1,29 @@
+using Interrogate.Tensors;
+
+namespace Interrogate.Nn;
+
+/// <summary>The activation functions a model can be configured with, by their config-file names.</summary>
+public static class Activation
+{
+    public static readonly IReadOnlyList<string> Names = ["relu", "gelu", "gelu_new", "tanh", "sigmoid", "silu"];
+
+    /// <summary>Applies the named activation; names follow Hugging Face ("gelu" = erf form, "gelu_new" = tanh form).</summary>
+    public static Tensor Apply(string name, Tensor x) => name switch
+    {
+        "relu" => x.Relu(),
+        "gelu" => x.Gelu(tanhApproximation: false),
+        "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => x.Gelu(tanhApproximation: true),
+        "tanh" => x.Tanh(),
+        "sigmoid" => x.Sigmoid(),
+        "silu" or "swish" => x.Silu(),
+        _ => throw new InputException($"unknown activation '{name}' (known: {string.Join(", ", Names)})"),
+    };
+
+    /// <summary>Throws an InputException naming the source when the activation is unknown.</summary>
+    public static string Validate(string name, string source)
+    {
+        if (!Names.Contains(name) && name is not ("gelu_pytorch_tanh" or "gelu_fast" or "swish"))
+            throw new InputException($"{source}: unknown activation '{name}' (known: {string.Join(", ", Names)})");
+        return name;
+    }
+}

@@ -1,0 +1,22 @@
+using Interrogate.Tensors;
+
+namespace Interrogate.Nn;
+
+/// <summary>
+/// A named activation in a model's forward pass (e.g. "blocks.0.mlp.hook_post"). By default it
+/// passes its tensor through; inside a <see cref="HookScope"/> it can be cached, replaced
+/// (ablation, patching) or marked to keep its gradient.
+/// </summary>
+public sealed class HookPoint(string localName)
+{
+    public string LocalName { get; } = localName;
+    /// <summary>The dotted name from the model root; set by the root module.</summary>
+    public string FullName { get; internal set; } = localName;
+
+    /// <summary>Runs the activation through the active hook scope, if any.</summary>
+    public Tensor Apply(Tensor activation)
+    {
+        var scope = HookScope.Current;
+        return scope is null ? activation : scope.Run(FullName, activation);
+    }
+}
