@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Interrogate.Kernels;
 
@@ -28,6 +29,7 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c90 = default, c91 = default;
         Vector512<float> c100 = default, c101 = default;
         Vector512<float> c110 = default, c111 = default;
+        PrefetchTile(c, ldc, 12, 32);
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
@@ -85,6 +87,7 @@ internal static unsafe class GemmMicroKernels
         Vector256<float> c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default;
         Vector256<float> c50 = default, c51 = default;
+        PrefetchTile(c, ldc, 6, 16);
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
@@ -144,6 +147,19 @@ internal static unsafe class GemmMicroKernels
         Store(c, c30, va, vb, overwrite); Store(c + w, c31, va, vb, overwrite);
     }
 
+
+    // The C tile is written once per KC slice and has usually left L1 since: start fetching its
+    // lines now so they arrive during the k loop rather than stalling the stores at the end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows, int cols)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + cols - 1);
+        }
+    }
 
     // c = alpha·acc (+ beta·c unless overwriting, so NaNs in an overwritten C never leak in).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
