@@ -21,10 +21,17 @@ public static class Parallelism
     }
 
     /// <summary>Runs body(i) for i in [0, count) on up to <see cref="Threads"/> threads; serial when 1.</summary>
-    public static void For(int count, Action<int> body)
+    public static void For(int count, Action<int> body) => For(count, threads, body);
+
+    /// <summary>
+    /// Runs body(i) for i in [0, count) on up to <paramref name="maxThreads"/> threads (never more
+    /// than <see cref="Threads"/>). With one thread or one item it is a plain loop: no tasks at all.
+    /// </summary>
+    public static void For(int count, int maxThreads, Action<int> body)
     {
         if (count <= 0) return;
-        if (threads == 1 || count == 1) { for (int i = 0; i < count; i++) body(i); return; }
-        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        int degree = Math.Min(Math.Min(maxThreads, threads), count);
+        if (degree <= 1) { for (int i = 0; i < count; i++) body(i); return; }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = degree }, body);
     }
 }

@@ -1,0 +1,75 @@
+using Interrogate.Kernels;
+
+namespace Interrogate.Bench;
+
+/// <summary>
+/// SGEMM GFLOP/s: our managed kernel beside OpenBLAS cblas_sgemm, same process, same buffers,
+/// interleaved. Shapes: 1024³ and GPT-2-small's projections (M = 1024 tokens), NN and NT
+/// (B transposed, as Linear layers call it).
+/// </summary>
+public sealed class GemmBenchmark : IBenchmark
+{
+    public string Name => "gemm";
+    public string Description => "SGEMM GFLOP/s, ours vs OpenBLAS, 1024^3 and GPT-2-small shapes, NN/NT";
+
+    private static readonly (string Name, int M, int K, int N, bool TransB)[] Cases =
+    [
+        ("sq1024 NN", 1024, 1024, 1024, false),
+        ("gpt2_mlp_in 1024x768x3072 NN", 1024, 768, 3072, false),
+        ("gpt2_mlp_out 1024x3072x768 NN", 1024, 3072, 768, false),
+        ("gpt2_attn_o 1024x768x768 NN", 1024, 768, 768, false),
+        ("gpt2_mlp_in 1024x768x3072 NT", 1024, 768, 3072, true),
+        ("gpt2_mlp_out 1024x3072x768 NT", 1024, 3072, 768, true),
+        ("gpt2_attn_o 1024x768x768 NT", 1024, 768, 768, true),
+    ];
+
+    public IReadOnlyList<BenchRow> Run(BenchOptions options)
+    {
+        bool peerAvailable = OpenBlas.IsAvailable;
+        Console.Error.WriteLine($"gemm: kernel {GemmKernel.Current}, peer OpenBLAS {(peerAvailable ? "loaded" : "not installed")}");
+        var rows = new List<BenchRow>();
+        foreach (var (name, m, k, n, transB) in Cases)
+        {
+            if (options.Filter is { } f && !name.Contains(f, StringComparison.OrdinalIgnoreCase)) continue;
+            var rng = new Random(1);
+            float[] a = Random(rng, m * k), b = Random(rng, k * n), c = new float[m * n];
+            int ldb = transB ? k : n;
+            double flops = 2.0 * m * n * k;
+            foreach (int threads in options.Threads)
+            {
+                Parallelism.Threads = threads;
+                if (peerAvailable) OpenBlas.SetThreads(threads);
+                Action ours = () => Ours(transB, m, n, k, a, b, ldb, c);
+                Action? peer = peerAvailable ? () => Peer(transB, m, n, k, a, b, ldb, c) : null;
+                // OpenBLAS workers spin for a while after a call; let them go idle before we run.
+                var (o, p) = Measure.Interleaved(ours, peer, options.Reps, options.MinSeconds, peerAvailable ? () => Thread.Sleep(200) : null);
+                var row = new BenchRow(name, threads, Gflops(flops, Measure.Median(o)), p is null ? null : Gflops(flops, Measure.Median(p)), "GFLOP/s", "openblas")
+                {
+                    OursMin = Gflops(flops, o.Max()), OursMax = Gflops(flops, o.Min()),
+                    PeerMin = p is null ? null : Gflops(flops, p.Max()), PeerMax = p is null ? null : Gflops(flops, p.Min()),
+                };
+                Console.Error.WriteLine($"  {name} t{threads}: ours {row.Ours:F1}  peer {row.Peer:F1}  ratio {row.Ratio:F2}");
+                rows.Add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static void Ours(bool transB, int m, int n, int k, float[] a, float[] b, int ldb, float[] c) =>
+        Gemm.Multiply(false, transB, m, n, k, 1f, a, k, b, ldb, 0f, c, n);
+
+    private static unsafe void Peer(bool transB, int m, int n, int k, float[] a, float[] b, int ldb, float[] c)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+            OpenBlas.Sgemm(false, transB, m, n, k, 1f, pa, k, pb, ldb, 0f, pc, n);
+    }
+
+    private static double Gflops(double flops, double seconds) => flops / seconds * 1e-9;
+
+    private static float[] Random(Random rng, int count)
+    {
+        var x = new float[count];
+        for (int i = 0; i < count; i++) x[i] = (float)(rng.NextDouble() - 0.5);
+        return x;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Runtime.InteropServices;
+
+namespace Interrogate.Kernels;
+
+/// <summary>
+/// The cache-blocked GEMM (Goto/BLIS loop order) on raw pointers, and its split across threads.
+/// For each NC-wide column block and KC-deep slice, op(B) is packed once (it stays in L3, each
+/// micro-panel in L1); for each MC-tall row block op(A) is packed (it stays in L2); then the
+/// micro-kernel sweeps the Mr × Nr tiles. Threads take disjoint blocks of C and pack their own
+/// operands, so they never wait on each other.
+/// </summary>
+internal static unsafe class GemmBlocked
+{
+    // Per-thread pack buffers, 64-byte aligned, grown on demand and kept for the thread's life:
+    // the hot path never allocates.
+    [ThreadStatic] private static float* packA;
+    [ThreadStatic] private static nint packACapacity;
+    [ThreadStatic] private static float* packB;
+    [ThreadStatic] private static nint packBCapacity;
+
+    /// <summary>C[m, n] = alpha · op(A) · op(B) + beta · C on up to <paramref name="threads"/> threads.</summary>
+    public static void Multiply(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads)
+    {
+        // Each thread needs enough work to amortise its own packing and the hand-off.
+        long flops = (long)m * n * k;
+        int parts = (int)Math.Min(threads, Math.Max(1, flops / (1L << 18)));
+        bool splitN = n >= m;
+        int extent = splitN ? n : m, unit = splitN ? t.Nr : t.Mr;
+        parts = Math.Min(parts, (extent + unit - 1) / unit);
+        if (parts <= 1)
+        {
+            Serial(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+
+        // Equal shares rounded to whole register tiles, so only the last part has edge tiles.
+        int tiles = (extent + unit - 1) / unit;
+        var tiling = t;
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallelism.For(parts, parts, part =>
+        {
+            int start = (int)((long)tiles * part / parts) * unit;
+            int end = Math.Min(extent, (int)((long)tiles * (part + 1) / parts) * unit);
+            if (end <= start) return;
+            float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
+            if (splitN)
+                Serial(tiling, transA, transB, m, end - start, k, alpha, a0, lda,
+                    transB ? b0 + start * ldb : b0 + start, ldb, beta, c0 + start, ldc);
+            else
+                Serial(tiling, transA, transB, end - start, n, k, alpha,
+                    transA ? a0 + start : a0 + start * lda, lda, b0, ldb, beta, c0 + start * ldc, ldc);
+        });
+    }
+
+    /// <summary>The single-threaded blocked product.</summary>
+    public static void Serial(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        int mr = t.Mr, nr = t.Nr;
+        int kcMax = Math.Min(t.Kc, k);
+        int mcMax = RoundUp(Math.Min(t.Mc, m), mr);
+        int ncMax = RoundUp(Math.Min(t.Nc, n), nr);
+        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax);
+        float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcMax);
+        float* edge = stackalloc float[mr * nr];
+
+        for (int jc = 0; jc < n; jc += t.Nc)
+        {
+            int nc = Math.Min(t.Nc, n - jc);
+            for (int pc = 0; pc < k; pc += t.Kc)
+            {
+                int kc = Math.Min(t.Kc, k - pc);
+                // Later KC slices accumulate onto what the first one wrote.
+                float betaHere = pc == 0 ? beta : 1f;
+                GemmPacking.PackB(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, nr, bufB);
+                for (int ic = 0; ic < m; ic += t.Mc)
+                {
+                    int mc = Math.Min(t.Mc, m - ic);
+                    GemmPacking.PackA(transA, transA ? a + pc * lda + ic : a + ic * lda + pc, lda, mc, kc, mr, bufA);
+                    Macro(t, mc, nc, kc, alpha, bufA, bufB, betaHere, c + ic * ldc + jc, ldc, edge);
+                }
+            }
+        }
+    }
+
+    // One packed MC × KC block of A against one packed KC × NC block of B.
+    private static void Macro(in GemmTiling t, int mc, int nc, int kc, float alpha,
+        float* bufA, float* bufB, float beta, float* c, nint ldc, float* edge)
+    {
+        int mr = t.Mr, nr = t.Nr;
+        var kernel = t.Kernel;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* pb = bufB + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* pa = bufA + (nint)ir * kc;
+                float* pc = c + ir * ldc + jr;
+                if (rows == mr && cols == nr)
+                {
+                    kernel(kc, pa, pb, pc, ldc, alpha, beta);
+                    continue;
+                }
+                // Edge tile: compute the whole padded tile aside, then merge the part that exists.
+                kernel(kc, pa, pb, edge, nr, alpha, 0f);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float v = edge[i * nr + j];
+                        pc[i * ldc + j] = beta == 0f ? v : v + beta * pc[i * ldc + j];
+                    }
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    private static float* Buffer(ref float* buffer, ref nint capacity, nint floats)
+    {
+        if (capacity >= floats) return buffer;
+        if (buffer != null) NativeMemory.AlignedFree(buffer);
+        buffer = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+        capacity = floats;
+        return buffer;
+    }
+}

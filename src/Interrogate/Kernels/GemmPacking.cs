@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Interrogate.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the panel layout the micro-kernels stream through:
+/// contiguous, in k-step order, zero-padded to whole panels so edge tiles need no special case
+/// inside the kernel. Transposition is absorbed here, so the kernels only ever see one layout.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[0..mc, 0..kc] (a points at its first element) into ceil(mc/mr) panels; panel q
+    /// holds, for each p, the mr values op(A)[q·mr + r, p].
+    /// </summary>
+    public static void PackA(bool transA, float* a, nint lda, int mc, int kc, int mr, float* dst)
+    {
+        for (int i0 = 0; i0 < mc; i0 += mr)
+        {
+            int rows = Math.Min(mr, mc - i0);
+            if (transA)
+            {
+                // op(A)[i, p] = A[p, i]: each k step is a contiguous run of the stored row.
+                float* src = a + i0;
+                for (int p = 0; p < kc; p++, src += lda, dst += mr)
+                {
+                    int r = 0;
+                    for (; r < rows; r++) dst[r] = src[r];
+                    for (; r < mr; r++) dst[r] = 0f;
+                }
+            }
+            else
+            {
+                // Row-wise reads, strided writes: each stored row fills one lane of the panel.
+                for (int r = 0; r < mr; r++)
+                {
+                    float* d = dst + r;
+                    if (r < rows)
+                    {
+                        float* src = a + (i0 + r) * lda;
+                        for (int p = 0; p < kc; p++) d[p * mr] = src[p];
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++) d[p * mr] = 0f;
+                    }
+                }
+                dst += kc * mr;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[0..kc, 0..nc] (b points at its first element) into ceil(nc/nr) panels; panel q
+    /// holds, for each p, the nr values op(B)[p, q·nr + j].
+    /// </summary>
+    public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, int nr, float* dst)
+    {
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            if (transB)
+                PackBTransposed(b + j0 * ldb, ldb, kc, cols, nr, dst);
+            else if (cols == nr)
+            {
+                float* src = b + j0;
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr) Copy(src, dst, nr);
+                continue;
+            }
+            else
+            {
+                float* src = b + j0;
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr)
+                {
+                    int j = 0;
+                    for (; j < cols; j++) dst[j] = src[j];
+                    for (; j < nr; j++) dst[j] = 0f;
+                }
+                continue;
+            }
+            dst += kc * nr;
+        }
+    }
+
+    // op(B)[p, j] = B[j, p]: every column of the panel is a contiguous stored row. Eight rows are
+    // transposed at a time as 8 × 8 blocks so the panel is written in whole vectors.
+    private static void PackBTransposed(float* b, nint ldb, int kc, int cols, int nr, float* dst)
+    {
+        int j = 0;
+        if (Avx.IsSupported)
+            for (; j + 8 <= cols; j += 8)
+            {
+                float* src = b + j * ldb;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, ldb, dst + p * nr + j, nr);
+                for (; p < kc; p++)
+                    for (int jj = 0; jj < 8; jj++) dst[p * nr + j + jj] = src[jj * ldb + p];
+            }
+        for (; j < cols; j++)
+        {
+            float* src = b + j * ldb;
+            for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+        }
+        for (; j < nr; j++)
+            for (int p = 0; p < kc; p++) dst[p * nr + j] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
+        var r2 = Vector256.Load(src + 2 * lds); var r3 = Vector256.Load(src + 3 * lds);
+        var r4 = Vector256.Load(src + 4 * lds); var r5 = Vector256.Load(src + 5 * lds);
+        var r6 = Vector256.Load(src + 6 * lds); var r7 = Vector256.Load(src + 7 * lds);
+        // Stage 1: interleave pairs of rows.
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        // Stage 2: 64-bit interleave gives 4 × 4 transposes inside each 128-bit half.
+        var s0 = Avx.Shuffle(t0, t2, 0b01_00_01_00); var s1 = Avx.Shuffle(t0, t2, 0b11_10_11_10);
+        var s2 = Avx.Shuffle(t1, t3, 0b01_00_01_00); var s3 = Avx.Shuffle(t1, t3, 0b11_10_11_10);
+        var s4 = Avx.Shuffle(t4, t6, 0b01_00_01_00); var s5 = Avx.Shuffle(t4, t6, 0b11_10_11_10);
+        var s6 = Avx.Shuffle(t5, t7, 0b01_00_01_00); var s7 = Avx.Shuffle(t5, t7, 0b11_10_11_10);
+        // Stage 3: swap 128-bit halves.
+        Vector256.Store(Vector256.Create(s0.GetLower(), s4.GetLower()), dst);
+        Vector256.Store(Vector256.Create(s1.GetLower(), s5.GetLower()), dst + ldd);
+        Vector256.Store(Vector256.Create(s2.GetLower(), s6.GetLower()), dst + 2 * ldd);
+        Vector256.Store(Vector256.Create(s3.GetLower(), s7.GetLower()), dst + 3 * ldd);
+        Vector256.Store(Vector256.Create(s0.GetUpper(), s4.GetUpper()), dst + 4 * ldd);
+        Vector256.Store(Vector256.Create(s1.GetUpper(), s5.GetUpper()), dst + 5 * ldd);
+        Vector256.Store(Vector256.Create(s2.GetUpper(), s6.GetUpper()), dst + 6 * ldd);
+        Vector256.Store(Vector256.Create(s3.GetUpper(), s7.GetUpper()), dst + 7 * ldd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int count) =>
+        new ReadOnlySpan<float>(src, count).CopyTo(new Span<float>(dst, count));
+}
