@@ -1,0 +1,99 @@
+namespace Interrogate.Kernels;
+
+/// <summary>
+/// Span kernels for activations TensorPrimitives lacks: the error function and both GELU forms,
+/// forward and backward. Backward kernels add into the gradient (never assign).
+/// </summary>
+public static class Activations
+{
+    private const double TwoOverSqrtPi = 1.1283791670955126;   // 2/√π
+    private const double InvSqrtPi = 0.5641895835477563;       // 1/√π
+    private const double InvSqrt2 = 0.7071067811865476;        // 1/√2
+    private const double InvSqrt2Pi = 0.3989422804014327;      // 1/√(2π)
+    private const float SqrtTwoOverPi = 0.7978845608f;         // √(2/π), the tanh form's constant
+    private const float TanhCubic = 0.044715f;
+
+    /// <summary>
+    /// The error function in double precision (relative error ~1e-15). Below 2.5 it sums the
+    /// all-positive series erf(z) = 2/√π·e^(−z²)·Σ (2z²)ⁿ z / (2n+1)!!, which has no cancellation;
+    /// above it, 1 − erfc(z) from the continued fraction, which converges fast there.
+    /// </summary>
+    public static double Erf(double x)
+    {
+        double z = Math.Abs(x);
+        double r = z < 2.5 ? ErfSeries(z) : 1.0 - ErfcContinuedFraction(z);
+        return x < 0 ? -r : r;
+    }
+
+    /// <summary>The complementary error function 1 − erf(x), accurate in the tail (no cancellation for large x).</summary>
+    public static double Erfc(double x)
+    {
+        if (x < 0) return 1.0 + Erf(-x);
+        return x < 2.5 ? 1.0 - ErfSeries(x) : ErfcContinuedFraction(x);
+    }
+
+    private static double ErfSeries(double z)
+    {
+        double z2 = 2 * z * z, term = z, sum = z;
+        for (int n = 1; n < 200; n++)
+        {
+            term *= z2 / (2 * n + 1);
+            sum += term;
+            if (term < 1e-17 * sum) break;
+        }
+        return TwoOverSqrtPi * Math.Exp(-z * z) * sum;
+    }
+
+    // erfc(z) = e^(−z²)/√π · 1/(z + ½/(z + 1/(z + (3/2)/(z + …)))), evaluated bottom-up; depth 40
+    // reaches double precision for z ≥ 2.5.
+    private static double ErfcContinuedFraction(double z)
+    {
+        if (z > 27) return 0.0;
+        double f = z;
+        for (int n = 40; n >= 1; n--) f = z + 0.5 * n / f;
+        return Math.Exp(-z * z) * InvSqrtPi / f;
+    }
+
+    /// <summary>Standard normal CDF Φ(x) = ½·erfc(−x/√2), accurate in both tails.</summary>
+    public static double NormalCdf(double x) => 0.5 * Erfc(-x * InvSqrt2);
+
+    /// <summary>y = x·Φ(x) (exact GELU, PyTorch's default). x, y: same length.</summary>
+    public static void GeluErf(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = (float)(x[i] * NormalCdf(x[i]));
+    }
+
+    /// <summary>gx += g·(Φ(x) + x·φ(x)). x, g, gx: same length.</summary>
+    public static void GeluErfBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double pdf = InvSqrt2Pi * Math.Exp(-0.5 * v * v);
+            gx[i] += (float)(g[i] * (NormalCdf(v) + v * pdf));
+        }
+    }
+
+    /// <summary>y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (GPT-2's gelu_new). x, y: same length.</summary>
+    public static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            float t = MathF.Tanh(SqrtTwoOverPi * (v + TanhCubic * v * v * v));
+            y[i] = 0.5f * v * (1f + t);
+        }
+    }
+
+    /// <summary>gx += g·d/dx[GeluTanh]. x, g, gx: same length.</summary>
+    public static void GeluTanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            float t = MathF.Tanh(SqrtTwoOverPi * (v + TanhCubic * v * v * v));
+            float dInner = SqrtTwoOverPi * (1f + 3f * TanhCubic * v * v);
+            gx[i] += g[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * dInner);
+        }
+    }
+}
