@@ -43,8 +43,28 @@ internal static class JsonFile
             var position = (e.BytePositionInLine ?? 0) + 1;
             throw InputException.ForFile(sourceName, $"not valid JSON at line {line}, position {position}: {Reason(e)}", e);
         }
-        return node as JsonObject
-            ?? throw InputException.ForFile(sourceName, $"expected a JSON object at the top level, got {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}");
+        if (node is not JsonObject root)
+            throw InputException.ForFile(sourceName, $"expected a JSON object at the top level, got {(node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant())}");
+        try { DecodeAll(root); }
+        catch (InvalidOperationException e)
+        {
+            throw InputException.ForFile(sourceName, "has a string that is not valid Unicode (unpaired \\u surrogate escape)", e);
+        }
+        return root;
+    }
+
+    /// <summary>
+    /// Decodes every name and string now, so that an unpaired \u surrogate escape (valid JSON,
+    /// invalid text) fails here with a file error rather than later inside a getter.
+    /// </summary>
+    private static void DecodeAll(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o: foreach (var (_, child) in o) DecodeAll(child); break;
+            case JsonArray a: foreach (var child in a) DecodeAll(child); break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: v.GetValue<string>(); break;
+        }
     }
 
     /// <summary>JsonException's own sentence, without the "Path: … LineNumber: …" tail we already report.</summary>

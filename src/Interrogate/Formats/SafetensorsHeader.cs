@@ -32,24 +32,33 @@ internal sealed class SafetensorsHeader
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new SafetensorsFormatException(path, $"header must be a JSON object, got {Describe(root)}");
-
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var tensors = new List<SafetensorsTensorInfo>();
-            IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
-            foreach (var property in root.EnumerateObject())
+            try { return Walk(path, document.RootElement, dataLength); }
+            catch (InvalidOperationException)
             {
-                if (!seen.Add(property.Name))
-                    throw new SafetensorsFormatException(path, property.Name, "appears twice in the header");
-                if (property.Name == MetadataKey) metadata = ParseMetadata(path, property.Value);
-                else tensors.Add(ParseEntry(path, property.Name, property.Value, dataLength));
+                // Thrown when a name or value holds an unpaired \u surrogate escape: valid JSON, invalid text.
+                throw new SafetensorsFormatException(path, "header has a string that is not valid Unicode (unpaired \\u surrogate escape)");
             }
-            tensors.Sort((a, b) => a.DataBegin != b.DataBegin ? a.DataBegin.CompareTo(b.DataBegin) : a.DataEnd.CompareTo(b.DataEnd));
-            CheckNoOverlap(path, tensors);
-            return new SafetensorsHeader { Tensors = tensors, Metadata = metadata };
         }
+    }
+
+    private static SafetensorsHeader Walk(string path, JsonElement root, long dataLength)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new SafetensorsFormatException(path, $"header must be a JSON object, got {Describe(root)}");
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var tensors = new List<SafetensorsTensorInfo>();
+        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+                throw new SafetensorsFormatException(path, property.Name, "appears twice in the header");
+            if (property.Name == MetadataKey) metadata = ParseMetadata(path, property.Value);
+            else tensors.Add(ParseEntry(path, property.Name, property.Value, dataLength));
+        }
+        tensors.Sort((a, b) => a.DataBegin != b.DataBegin ? a.DataBegin.CompareTo(b.DataBegin) : a.DataEnd.CompareTo(b.DataEnd));
+        CheckNoOverlap(path, tensors);
+        return new SafetensorsHeader { Tensors = tensors, Metadata = metadata };
     }
 
     private static Dictionary<string, string> ParseMetadata(string path, JsonElement value)
