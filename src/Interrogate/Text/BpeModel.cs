@@ -23,7 +23,7 @@ public sealed class BpeModel
             if (!_ids.TryAdd(tokens[id], id))
                 throw InputException.ForFile(source, $"token {Quote(tokens[id])} appears twice in the vocabulary (ids {_ids[tokens[id]]} and {id})");
         }
-        _merges = new Dictionary<long, (int, int)>(merges.Count);
+        _merges = new Dictionary<long, (int, int)>(merges.Count, PairComparer.Instance);
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
@@ -51,6 +51,14 @@ public sealed class BpeModel
 
     private static long Key(int left, int right) => ((long)left << 32) | (uint)right;
 
+    // long's own hash XORs the halves, so (left, right) and (right, left) — and many more — collide; mix instead.
+    private sealed class PairComparer : IEqualityComparer<long>
+    {
+        public static readonly PairComparer Instance = new();
+        public bool Equals(long a, long b) => a == b;
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
+    }
+
     internal static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s);
 
     /// <summary>Merges <paramref name="symbols"/> (initial token ids) and appends the resulting ids to <paramref name="output"/>.</summary>
@@ -58,6 +66,7 @@ public sealed class BpeModel
     {
         var n = symbols.Length;
         if (n == 1) { output.Add(symbols[0]); return; }
+        if (n <= ShortWord) { MergeShort(symbols, output); return; }
         var ids = symbols.ToArray();
         var next = new int[n]; // index of the next live symbol, or n
         var prev = new int[n]; // index of the previous live symbol, or -1
@@ -80,6 +89,29 @@ public sealed class BpeModel
             if (next[left] < n) Enqueue(queue, ids, left, next[left]);
         }
         for (var i = 0; i < n; i = next[i]) output.Add(ids[i]);
+    }
+
+    private const int ShortWord = 48;
+
+    /// <summary>Same order as the queue (lowest rank, then leftmost), by rescanning: faster for the short words that are most words.</summary>
+    private void MergeShort(ReadOnlySpan<int> symbols, List<int> output)
+    {
+        Span<int> ids = stackalloc int[symbols.Length];
+        symbols.CopyTo(ids);
+        var n = ids.Length;
+        while (n > 1)
+        {
+            var (bestRank, bestAt, bestMerged) = (int.MaxValue, -1, 0);
+            for (var i = 0; i + 1 < n; i++)
+            {
+                if (_merges.TryGetValue(Key(ids[i], ids[i + 1]), out var m) && m.Rank < bestRank) (bestRank, bestAt, bestMerged) = (m.Rank, i, m.Merged);
+            }
+            if (bestAt < 0) break;
+            ids[bestAt] = bestMerged;
+            ids[(bestAt + 2)..n].CopyTo(ids[(bestAt + 1)..]);
+            n--;
+        }
+        foreach (var id in ids[..n]) output.Add(id);
     }
 
     private void Enqueue(PriorityQueue<int, long> queue, int[] ids, int left, int right)

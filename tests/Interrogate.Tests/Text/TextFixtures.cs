@@ -106,5 +106,9 @@ internal static class TextFixtures
         "zero\u200Bwidth\u200Djoiner\u200C",
         "punctuation!!! ??? ... --- ''' \"\"\" $$$",
         "control \u0001\u0002\u007F chars",
+        // Pieces longer than BpeModel's short-word limit take the priority-queue path.
+        string.Concat(Enumerable.Repeat("Supercalifragilisticexpialidocious", 4)),
+        new string('=', 120) + " " + new string(' ', 100) + "x" + string.Concat(Enumerable.Repeat("ab", 60)),
+        string.Concat(Enumerable.Repeat("日本語", 30)),
     ];
 }
