@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Interrogate.Text;
+
+/// <summary>Reads JSON files with every failure turned into a one-line <see cref="InputException"/> naming the file.</summary>
+internal static class JsonFile
+{
+    public static JsonDocument Parse(string path)
+    {
+        if (!File.Exists(path)) throw InputException.ForFile(path, "file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw InputException.ForFile(path, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstLine(e.Message)}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw InputException.ForFile(path, $"cannot read ({e.Message})", e);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var cut = message.IndexOfAny(['\r', '\n', '.']);
+        return cut < 0 ? message : message[..cut];
+    }
+
+    /// <summary>Token strings indexed by id from a {"token": id} object; ids must be distinct and non-negative.</summary>
+    public static string[] ReadVocab(JsonElement vocab, string path, int minimumCount = 0)
+    {
+        if (vocab.ValueKind != JsonValueKind.Object) throw InputException.ForFile(path, "vocabulary must be a JSON object of \"token\": id");
+        var entries = new List<(string Token, int Id)>();
+        foreach (var property in vocab.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out var id) || id < 0)
+                throw InputException.ForFile(path, $"token {BpeModel.Quote(property.Name)} has id {property.Value.GetRawText()}, not a non-negative integer");
+            entries.Add((property.Name, id));
+        }
+        var count = Math.Max(minimumCount, entries.Count == 0 ? 0 : entries.Max(e => e.Id) + 1);
+        var tokens = new string?[count];
+        foreach (var (token, id) in entries)
+        {
+            if (tokens[id] is { } other) throw InputException.ForFile(path, $"id {id} is given to both {BpeModel.Quote(other)} and {BpeModel.Quote(token)}");
+            tokens[id] = token;
+        }
+        // Ids only added tokens use (or none at all) get a placeholder no text can produce.
+        for (var id = 0; id < count; id++) tokens[id] ??= $"\u0000unused{id}";
+        return tokens!;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Interrogate.Text;
+
+/// <summary>Finds and loads the tokenizer saved beside a model.</summary>
+public static class TokenizerLoader
+{
+    /// <summary>Loads <c>tokenizer.json</c> when present, else <c>vocab.json</c> + <c>merges.txt</c>.</summary>
+    public static ITokenizer FromDirectory(string directory)
+    {
+        if (!Directory.Exists(directory)) throw InputException.ForFile(directory, "directory not found");
+        var json = Path.Combine(directory, "tokenizer.json");
+        if (File.Exists(json)) return TokenizerJson.Load(json);
+        var vocab = Path.Combine(directory, "vocab.json");
+        var merges = Path.Combine(directory, "merges.txt");
+        if (File.Exists(vocab) || File.Exists(merges)) return Gpt2Files.Load(vocab, merges);
+        throw InputException.ForFile(directory, "no tokenizer found: expected tokenizer.json, or vocab.json with merges.txt");
+    }
+}
