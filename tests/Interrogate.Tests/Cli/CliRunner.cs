@@ -11,7 +11,7 @@ public static class CliRunner
 
     public static Result Run(IDictionary<string, string>? environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "interrogate.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, "Interrogate.Cli.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);

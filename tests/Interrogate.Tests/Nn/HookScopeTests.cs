@@ -1,4 +1,5 @@
 using Interrogate.Models.Mlp;
+using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
