@@ -99,6 +99,26 @@ public class Gpt2BpeTests(ITestOutputHelper output)
         Assert.Equal(["Hello", " ", " world", "'s", " 𝐀x", " 12", "ab", "\n\n", " end", "  "], strings);
     }
 
+    [Fact]
+    public void PreTokenizer_AstralLetterAndOddSpaces_DifferFromDotNetRegexAsJavaScriptDoes()
+    {
+        // Why the pre-tokenizer is hand-written: .NET's Regex sees 𝐀 as two surrogates (not \p{L}),
+        // and its \s takes U+0085 but not U+FEFF; JavaScript's /u regex, the reference, does the opposite.
+        var regex = new System.Text.RegularExpressions.Regex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+");
+        string[] Ours(string t)
+        {
+            var pieces = new List<(int Start, int Length)>();
+            Gpt2PreTokenizer.Split(t, 0, t.Length, pieces);
+            return pieces.Select(p => t.Substring(p.Start, p.Length)).ToArray();
+        }
+        Assert.Equal(["abc", "𝐀", "def"], regex.Matches("abc𝐀def").Select(m => m.Value));
+        Assert.Equal(["abc𝐀def"], Ours("abc𝐀def"));
+        Assert.Equal(["x", " ", "\u0085", "y"], regex.Matches("x \u0085y").Select(m => m.Value));
+        Assert.Equal(["x", " \u0085", "y"], Ours("x \u0085y"));
+        Assert.Equal(["x", " \uFEFF", "y"], regex.Matches("x \uFEFFy").Select(m => m.Value));
+        Assert.Equal(["x", " ", "\uFEFF", "y"], Ours("x \uFEFFy"));
+    }
+
     private static int FirstDifference(int[] a, int[] b)
     {
         var n = Math.Min(a.Length, b.Length);
