@@ -61,7 +61,7 @@ internal static unsafe class GemmBlocked
         int kcMax = Math.Min(t.Kc, k);
         int mcMax = RoundUp(Math.Min(t.Mc, m), mr);
         int ncMax = RoundUp(Math.Min(t.Nc, n), nr);
-        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax);
+        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax + GemmPacking.ASlack);
         float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcMax);
         float* edge = stackalloc float[mr * nr];
 
