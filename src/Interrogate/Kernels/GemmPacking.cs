@@ -15,6 +15,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[0..mc, 0..kc] (a points at its first element) into ceil(mc/mr) panels; panel q
     /// holds, for each p, the mr values op(A)[q·mr + r, p].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int mc, int kc, int mr, float* dst)
     {
         for (int i0 = 0; i0 < mc; i0 += mr)
@@ -64,6 +65,7 @@ internal static unsafe class GemmPacking
     // loads into 8 k-step vectors. Each 8-wide store also writes 8 − mr lanes of the next k
     // step; stores go in ascending address order, so the next store puts the right values there
     // (the last one spills into the next panel, written later, or into ASlack).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackARows(float* a, nint lda, int kc, int mr, float* dst)
     {
         int p = 0;
@@ -76,6 +78,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[0..kc, 0..nc] (b points at its first element) into ceil(nc/nr) panels; panel q
     /// holds, for each p, the nr values op(B)[p, q·nr + j].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, int nr, float* dst)
     {
         for (int j0 = 0; j0 < nc; j0 += nr)
@@ -106,6 +109,7 @@ internal static unsafe class GemmPacking
 
     // op(B)[p, j] = B[j, p]: every column of the panel is a contiguous stored row. Eight rows are
     // transposed at a time as 8 × 8 blocks so the panel is written in whole vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposed(float* b, nint ldb, int kc, int cols, int nr, float* dst)
     {
         int j = 0;
