@@ -43,16 +43,51 @@ public sealed class GemmBenchmark : IBenchmark
                 Action? peer = peerAvailable ? () => Peer(transB, m, n, k, a, b, ldb, c) : null;
                 // OpenBLAS workers spin for a while after a call; let them go idle before we run.
                 var (o, p) = Measure.Interleaved(ours, peer, options.Reps, options.MinSeconds, peerAvailable ? () => Thread.Sleep(200) : null);
-                var row = new BenchRow(name, threads, Gflops(flops, Measure.Median(o)), p is null ? null : Gflops(flops, Measure.Median(p)), "GFLOP/s", "openblas")
-                {
-                    OursMin = Gflops(flops, o.Max()), OursMax = Gflops(flops, o.Min()),
-                    PeerMin = p is null ? null : Gflops(flops, p.Max()), PeerMax = p is null ? null : Gflops(flops, p.Min()),
-                };
-                Console.Error.WriteLine($"  {name} t{threads}: ours {row.Ours:F1}  peer {row.Peer:F1}  ratio {row.Ratio:F2}");
-                rows.Add(row);
+                rows.Add(MakeRow(name, threads, flops, o, p));
             }
         }
+        if (options.Filter is null || BatchedName.Contains(options.Filter, StringComparison.OrdinalIgnoreCase))
+            rows.AddRange(RunBatched(options, peerAvailable));
         return rows;
+    }
+
+    // Attention scores for one GPT-2 layer: 12 heads of Q·Kᵀ, [128, 64] · [128, 64]ᵀ. The peer
+    // has no batched call in CBLAS, so it loops cblas_sgemm (each call then uses its threads).
+    private const string BatchedName = "attn_qk 12x(128x64x128) NT batched";
+
+    private static IEnumerable<BenchRow> RunBatched(BenchOptions options, bool peerAvailable)
+    {
+        const int heads = 12, t = 128, d = 64;
+        var rng = new Random(2);
+        float[] q = Random(rng, heads * t * d), kk = Random(rng, heads * t * d), s = new float[heads * t * t];
+        double flops = 2.0 * heads * t * t * d;
+        foreach (int threads in options.Threads)
+        {
+            Parallelism.Threads = threads;
+            if (peerAvailable) OpenBlas.SetThreads(threads);
+            Action ours = () => Gemm.MultiplyBatched(false, true, t, t, d, 1f, q, d, t * d, kk, d, t * d, 0f, s, t, t * t, heads);
+            Action? peer = peerAvailable ? () => PeerBatched(q, kk, s, heads, t, d) : null;
+            var (o, p) = Measure.Interleaved(ours, peer, options.Reps, options.MinSeconds, peerAvailable ? () => Thread.Sleep(200) : null);
+            yield return MakeRow(BatchedName, threads, flops, o, p);
+        }
+    }
+
+    private static unsafe void PeerBatched(float[] q, float[] k, float[] s, int heads, int t, int d)
+    {
+        fixed (float* pq = q, pk = k, ps = s)
+            for (int h = 0; h < heads; h++)
+                OpenBlas.Sgemm(false, true, t, t, d, 1f, pq + h * t * d, d, pk + h * t * d, d, 0f, ps + h * t * t, t);
+    }
+
+    private static BenchRow MakeRow(string name, int threads, double flops, double[] o, double[]? p)
+    {
+        var row = new BenchRow(name, threads, Gflops(flops, Measure.Median(o)), p is null ? null : Gflops(flops, Measure.Median(p)), "GFLOP/s", "openblas")
+        {
+            OursMin = Gflops(flops, o.Max()), OursMax = Gflops(flops, o.Min()),
+            PeerMin = p is null ? null : Gflops(flops, p.Max()), PeerMax = p is null ? null : Gflops(flops, p.Min()),
+        };
+        Console.Error.WriteLine($"  {name} t{threads}: ours {row.Ours:F1}  peer {row.Peer:F1}  ratio {row.Ratio:F2}");
+        return row;
     }
 
     private static void Ours(bool transB, int m, int n, int k, float[] a, float[] b, int ldb, float[] c) =>

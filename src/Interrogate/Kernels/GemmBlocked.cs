@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Interrogate.Kernels;
@@ -24,7 +25,7 @@ internal static unsafe class GemmBlocked
     {
         // Each thread needs enough work to amortise its own packing and the hand-off.
         long flops = (long)m * n * k;
-        int parts = (int)Math.Min(threads, Math.Max(1, flops / (1L << 18)));
+        int parts = (int)Math.Min(threads, Math.Max(1, flops / (1L << 21)));
         bool splitN = n >= m;
         int extent = splitN ? n : m, unit = splitN ? t.Nr : t.Mr;
         parts = Math.Min(parts, (extent + unit - 1) / unit);
@@ -54,6 +55,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>The single-threaded blocked product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serial(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
@@ -61,7 +63,7 @@ internal static unsafe class GemmBlocked
         int kcMax = Math.Min(t.Kc, k);
         int mcMax = RoundUp(Math.Min(t.Mc, m), mr);
         int ncMax = RoundUp(Math.Min(t.Nc, n), nr);
-        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax);
+        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax + GemmPacking.ASlack);
         float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcMax);
         float* edge = stackalloc float[mr * nr];
 
@@ -85,6 +87,7 @@ internal static unsafe class GemmBlocked
     }
 
     // One packed MC × KC block of A against one packed KC × NC block of B.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(in GemmTiling t, int mc, int nc, int kc, float alpha,
         float* bufA, float* bufB, float beta, float* c, nint ldc, float* edge)
     {

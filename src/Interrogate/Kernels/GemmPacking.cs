@@ -15,6 +15,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[0..mc, 0..kc] (a points at its first element) into ceil(mc/mr) panels; panel q
     /// holds, for each p, the mr values op(A)[q·mr + r, p].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int mc, int kc, int mr, float* dst)
     {
         for (int i0 = 0; i0 < mc; i0 += mr)
@@ -30,6 +31,11 @@ internal static unsafe class GemmPacking
                     for (; r < rows; r++) dst[r] = src[r];
                     for (; r < mr; r++) dst[r] = 0f;
                 }
+            }
+            else if (rows == mr && mr <= 8 && Avx.IsSupported)
+            {
+                PackARows(a + i0 * lda, lda, kc, mr, dst);
+                dst += kc * mr;
             }
             else
             {
@@ -52,10 +58,27 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>Extra floats the A buffer needs past its end: <see cref="PackARows"/> stores whole vectors.</summary>
+    public const int ASlack = 8;
+
+    // A full panel of mr ≤ 8 stored rows, 8 k steps at a time: an 8 × 8 transpose turns 8 row
+    // loads into 8 k-step vectors. Each 8-wide store also writes 8 − mr lanes of the next k
+    // step; stores go in ascending address order, so the next store puts the right values there
+    // (the last one spills into the next panel, written later, or into ASlack).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackARows(float* a, nint lda, int kc, int mr, float* dst)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8) Transpose8x8(a + p, lda, mr, dst + p * mr, mr);
+        for (; p < kc; p++)
+            for (int r = 0; r < mr; r++) dst[p * mr + r] = a[r * lda + p];
+    }
+
     /// <summary>
     /// Packs op(B)[0..kc, 0..nc] (b points at its first element) into ceil(nc/nr) panels; panel q
     /// holds, for each p, the nr values op(B)[p, q·nr + j].
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, int nr, float* dst)
     {
         for (int j0 = 0; j0 < nc; j0 += nr)
@@ -86,6 +109,7 @@ internal static unsafe class GemmPacking
 
     // op(B)[p, j] = B[j, p]: every column of the panel is a contiguous stored row. Eight rows are
     // transposed at a time as 8 × 8 blocks so the panel is written in whole vectors.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBTransposed(float* b, nint ldb, int kc, int cols, int nr, float* dst)
     {
         int j = 0;
@@ -94,7 +118,7 @@ internal static unsafe class GemmPacking
             {
                 float* src = b + j * ldb;
                 int p = 0;
-                for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, ldb, dst + p * nr + j, nr);
+                for (; p + 8 <= kc; p += 8) Transpose8x8(src + p, ldb, 8, dst + p * nr + j, nr);
                 for (; p < kc; p++)
                     for (int jj = 0; jj < 8; jj++) dst[p * nr + j + jj] = src[jj * ldb + p];
             }
@@ -108,12 +132,14 @@ internal static unsafe class GemmPacking
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    // Rows 0..rows-1 of an 8-wide block at stride lds, written as 8 rows at stride ldd; missing
+    // rows (rows < 8) repeat the last real one, so nothing past the matrix is read.
+    private static void Transpose8x8(float* src, nint lds, int rows, float* dst, nint ldd)
     {
-        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + lds);
-        var r2 = Vector256.Load(src + 2 * lds); var r3 = Vector256.Load(src + 3 * lds);
-        var r4 = Vector256.Load(src + 4 * lds); var r5 = Vector256.Load(src + 5 * lds);
-        var r6 = Vector256.Load(src + 6 * lds); var r7 = Vector256.Load(src + 7 * lds);
+        var r0 = Vector256.Load(src); var r1 = Vector256.Load(src + Math.Min(1, rows - 1) * lds);
+        var r2 = Vector256.Load(src + Math.Min(2, rows - 1) * lds); var r3 = Vector256.Load(src + Math.Min(3, rows - 1) * lds);
+        var r4 = Vector256.Load(src + Math.Min(4, rows - 1) * lds); var r5 = Vector256.Load(src + Math.Min(5, rows - 1) * lds);
+        var r6 = Vector256.Load(src + Math.Min(6, rows - 1) * lds); var r7 = Vector256.Load(src + Math.Min(7, rows - 1) * lds);
         // Stage 1: interleave pairs of rows.
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Interrogate.Kernels;
 
@@ -67,6 +68,7 @@ internal static unsafe class GemmSmall
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GemvSerial(int rows, int cols, float alpha, float* mat, nint rs, nint cs,
         float* x, float beta, float* y, nint incy)
     {
