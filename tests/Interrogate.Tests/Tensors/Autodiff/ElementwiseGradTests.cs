@@ -127,6 +127,15 @@ public class ElementwiseGradTests
     }
 
     [Fact]
+    public void ErfInterpolated_DenseSweep_WithinOneBillionthOfSeries()
+    {
+        double worst = 0;
+        for (double x = -7; x <= 7; x += 1.0 / 997)
+            worst = Math.Max(worst, Math.Abs(Activations.ErfInterpolated(x) - Activations.Erf(x)));
+        Assert.True(worst < 1e-9, $"max |ErfInterpolated − Erf| = {worst:G3}");
+    }
+
+    [Fact]
     public void Gelu_KnownPoints_MatchPyTorch()
     {
         var x = Tensor.FromArray([-3f, -1f, -0.5f, 0f, 0.5f, 1f, 3f], 7);
