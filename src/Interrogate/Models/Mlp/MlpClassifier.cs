@@ -11,7 +11,7 @@ namespace Interrogate.Models.Mlp;
 public sealed class MlpClassifier : Module
 {
     private readonly Linear[] hidden;
-    private readonly Module?[] norms;
+    private readonly LayerNorm?[] norms;
     private readonly HookPoint[] hookPre;
     private readonly HookPoint[] hookPost;
     private readonly TensorRandom dropoutRng;
@@ -28,7 +28,7 @@ public sealed class MlpClassifier : Module
         var init = config.Activation is "tanh" or "sigmoid" ? Initialization.Xavier : Initialization.Kaiming;
         int n = config.HiddenSizes.Length;
         hidden = new Linear[n];
-        norms = new Module?[n];
+        norms = new LayerNorm?[n];
         hookPre = new HookPoint[n];
         hookPost = new HookPoint[n];
         var layers = AddModule("layers", new Container());
@@ -37,7 +37,7 @@ public sealed class MlpClassifier : Module
         {
             var block = layers.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new Container());
             hidden[i] = block.Add("linear", new Linear(width, config.HiddenSizes[i], bias: true, rng, init));
-            // TEMP
+            if (config.Normalization == "layernorm") norms[i] = block.Add("norm", new LayerNorm(config.HiddenSizes[i], 1e-5f));
             hookPre[i] = block.Hook("hook_pre");
             hookPost[i] = block.Hook("hook_post");
             width = config.HiddenSizes[i];
@@ -54,7 +54,7 @@ public sealed class MlpClassifier : Module
         for (int i = 0; i < hidden.Length; i++)
         {
             h = hidden[i].Forward(h);
-            // TEMP2
+            if (norms[i] is { } norm) h = norm.Forward(h);
             h = hookPre[i].Apply(h);
             h = Activation.Apply(Config.Activation, h);
             h = hookPost[i].Apply(h);
