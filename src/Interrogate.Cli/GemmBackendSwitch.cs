@@ -1,10 +1,18 @@
+using Interrogate.Kernels;
+
 namespace Interrogate.Cli;
 
-/// <summary>Maps --blas to the kernel backend (filled in when the OpenBLAS binding lands).</summary>
+/// <summary>Maps --blas to the matrix-multiply backend.</summary>
 internal static class GemmBackendSwitch
 {
     public static void Select(string name)
     {
-        if (name != "managed") throw new InputException($"--blas: unknown backend '{name}' (known: managed)");
+        Gemm.Backend = name switch
+        {
+            "managed" => GemmBackend.Managed,
+            "openblas" => GemmBackend.OpenBlas,
+            _ => throw new InputException($"--blas: unknown backend '{name}' (known: managed, openblas)"),
+        };
+        if (Gemm.Backend == GemmBackend.OpenBlas) OpenBlas.SetThreads(Parallelism.Threads);
     }
 }
