@@ -1,5 +1,5 @@
 using Interrogate.Data;
-using Interrogate.Models.Mlp;
+using Interrogate.Models;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
@@ -28,7 +28,7 @@ public sealed record ClassifierMetrics(double Accuracy, double Loss, int Count);
 /// <summary>Mini-batch gradient descent for image classifiers, and their evaluation.</summary>
 public static class ClassifierTraining
 {
-    public static void Train(MlpClassifier model, LabelledImages train, ClassifierTrainingOptions options,
+    public static void Train(IClassifier model, LabelledImages train, ClassifierTrainingOptions options,
         Action<TrainingProgress>? progress = null, CancellationToken cancel = default)
     {
         var rng = new TensorRandom(options.Seed ^ 0x5DEECE66DUL);
@@ -40,7 +40,7 @@ public static class ClassifierTraining
         var order = Enumerable.Range(0, train.Count).ToArray();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long step = 0, samples = 0;
-        model.SetTraining(true);
+        model.Module.SetTraining(true);
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             rng.Shuffle<int>(order);
@@ -65,22 +65,22 @@ public static class ClassifierTraining
                     progress(new TrainingProgress(epoch + 1, options.Epochs, step, totalSteps, loss, samples / clock.Elapsed.TotalSeconds));
             }
         }
-        model.SetTraining(false);
+        model.Module.SetTraining(false);
     }
 
-    public static Optimizer CreateOptimizer(MlpClassifier model, ClassifierTrainingOptions options) => options.Optimizer switch
+    public static Optimizer CreateOptimizer(IClassifier model, ClassifierTrainingOptions options) => options.Optimizer switch
     {
         // Biases and norm scales take no weight decay, as is usual.
-        "adamw" => new AdamW(model.NamedParameters(), options.LearningRate, weightDecay: options.WeightDecay,
+        "adamw" => new AdamW(model.Module.NamedParameters(), options.LearningRate, weightDecay: options.WeightDecay,
             decays: name => name.EndsWith(".weight", StringComparison.Ordinal) && !name.Contains(".norm.", StringComparison.Ordinal)),
-        "sgd" => new Sgd(model.NamedParameters(), options.LearningRate, options.Momentum, options.WeightDecay),
+        "sgd" => new Sgd(model.Module.NamedParameters(), options.LearningRate, options.Momentum, options.WeightDecay),
         _ => throw new InputException($"--optimizer: unknown optimizer '{options.Optimizer}' (known: adamw, sgd)"),
     };
 
     /// <summary>Accuracy and mean loss over a whole set, without recording gradients.</summary>
-    public static ClassifierMetrics Evaluate(MlpClassifier model, LabelledImages data, int batchSize = 500)
+    public static ClassifierMetrics Evaluate(IClassifier model, LabelledImages data, int batchSize = 500)
     {
-        model.SetTraining(false);
+        model.Module.SetTraining(false);
         int correct = 0;
         double lossSum = 0;
         var indices = Enumerable.Range(0, data.Count).ToArray();

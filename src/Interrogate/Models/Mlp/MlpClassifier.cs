@@ -8,8 +8,10 @@ namespace Interrogate.Models.Mlp;
 /// then a Linear to the class logits. Hook points per hidden layer: layers.{i}.hook_pre (before the
 /// activation) and layers.{i}.hook_post (after it) — the "neurons" analyses talk about.
 /// </summary>
-public sealed class MlpClassifier : Module
+public sealed class MlpClassifier : Module, IClassifier
 {
+    Module IClassifier.Module => this;
+
     private readonly Linear[] hidden;
     private readonly LayerNorm?[] norms;
     private readonly HookPoint[] hookPre;
