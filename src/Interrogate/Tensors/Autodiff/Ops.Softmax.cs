@@ -50,9 +50,11 @@ public static partial class Ops
             }
         });
         var y = Tensor.Scalar(count == 0 ? 0f : (float)(rowLoss.Sum() / count));
-        if (GradientTape.ShouldRecord(logits) && count > 0)
+        // Recorded even when every target is ignored, so Backward on such a batch works (zero gradient).
+        if (GradientTape.ShouldRecord(logits))
             GradientTape.Record(y, g =>
             {
+                if (count == 0) { logits.GradSpan(); return; }
                 float scale = g.Item() / count;
                 logits.GradSpan();
                 var gx = logits.Grad!;

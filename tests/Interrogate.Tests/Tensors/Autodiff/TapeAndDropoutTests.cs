@@ -54,3 +54,43 @@ public class TapeAndDropoutTests
         Check(t => t[0].Dropout(0.5f, new TensorRandom(9), training: true), [Randn(6, 4, 5)], tol: 1e-3);
     }
 }
+
+public class MlpTrainingSmokeTests
+{
+    [Fact]
+    public void TwoLayerMlp_SgdSteps_ReduceCrossEntropy()
+    {
+        var rng = new TensorRandom(3);
+        var x = rng.Normal([32, 4]);
+        // Labels from a fixed rule the network can learn: which of the first two features is larger, plus sign of the third.
+        int[] y = Enumerable.Range(0, 32).Select(i => (x[i, 0] > x[i, 1] ? 1 : 0) + (x[i, 2] > 0 ? 2 : 0)).ToArray();
+        var w1 = rng.KaimingUniform(16, 4); var b1 = Tensor.Zeros(16);
+        var w2 = rng.XavierUniform(4, 16); var b2 = Tensor.Zeros(4);
+        Tensor[] parameters = [w1, b1, w2, b2];
+        foreach (var p in parameters) p.RequiresGrad = true;
+        float first = 0, last = 0;
+        for (int step = 0; step < 60; step++)
+        {
+            foreach (var p in parameters) p.Grad = null;
+            using var tape = new GradientTape();
+            var loss = x.Linear(w1, b1).Gelu().Dropout(0.1f, rng, training: true).Linear(w2, b2).CrossEntropy(y);
+            tape.Backward(loss);
+            if (step == 0) first = loss.Item();
+            last = loss.Item();
+            foreach (var p in parameters)
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(p.Grad!.Span, -0.5f, p.Span, p.Span);
+        }
+        Assert.True(last < 0.6f * first, $"loss went from {first} to {last}");
+    }
+
+    [Fact]
+    public void CrossEntropy_AllIgnoredInsideTape_BackwardGivesZeroGradient()
+    {
+        var logits = Randn(1, 2, 3);
+        logits.RequiresGrad = true;
+        using var tape = new GradientTape();
+        var loss = logits.CrossEntropy([-100, -100]);
+        tape.Backward(loss);
+        Assert.All(logits.Grad!.ToArray(), g => Assert.Equal(0f, g));
+    }
+}
