@@ -50,6 +50,7 @@ public sealed class WeightMap
         var unexpected = source.Names.Where(n => !known.Contains(n) && !ignore(n)).ToList();
         if (unexpected.Count > 0)
             throw InputException.ForFile(weightsPath, $"unexpected tensor{(unexpected.Count > 1 ? "s" : "")} {List(unexpected)}: not part of the model {configPath} describes");
+        float[] scratch = [];
         foreach (var e in entries)
         {
             var stored = source.GetInfo(e.Name).Shape;
@@ -67,7 +68,11 @@ public sealed class WeightMap
                     source.ReadInto(e.Name, target.Slice(e.FirstRow * cols, e.RowCount * cols));
                     break;
                 case Layout.Transposed:
-                    var file = source.ReadTensor(e.Name).Span;   // [in, out]
+                    // One reused scratch buffer: a fresh array per tensor would leave hundreds of MB
+                    // of large-object garbage behind while a big model loads.
+                    if (scratch.Length < e.Target.Size) scratch = new float[e.Target.Size];
+                    var file = scratch.AsSpan(0, e.Target.Size);   // [in, out]
+                    source.ReadInto(e.Name, file);
                     int rows = e.Target.Shape[0], inner = e.Target.Shape[1];
                     for (int o = 0; o < rows; o++)
                         for (int i = 0; i < inner; i++) target[o * inner + i] = file[i * rows + o];
