@@ -43,14 +43,7 @@ internal static class GemmKernel
         };
 
     /// <summary>Register-tile and cache-block sizes for a kernel, with its entry point.</summary>
-    public static unsafe GemmTiling Tiling(GemmKernelKind kind)
-    {
-        var t = DefaultTiling(kind);
-        var env = Environment.GetEnvironmentVariable("INTERROGATE_GEMM_BLOCKS")?.Split(',');
-        return env is { Length: 3 } ? new GemmTiling(t.Mr, t.Nr, int.Parse(env[0]), int.Parse(env[1]), int.Parse(env[2]), t.Kernel) : t;
-    }
-
-    private static unsafe GemmTiling DefaultTiling(GemmKernelKind kind) => kind switch
+    public static unsafe GemmTiling Tiling(GemmKernelKind kind) => kind switch
     {
         // KC·NR·4 bytes of packed B stay in L1 while MC·KC·4 bytes of packed A sit in L2.
         GemmKernelKind.Avx512 => new GemmTiling(12, 32, 192, 256, 4096, &GemmMicroKernels.Avx512),
