@@ -54,6 +54,18 @@ public class GemmTests
         Assert.True(GemmCheck.WorstRatio(true, false, 170, 300, 600, 0.5f, 1f, 0, seed: 8) <= 1);
     }
 
+    [Theory]
+    [InlineData(1, 700, 900)]
+    [InlineData(700, 1, 900)]
+    public void Multiply_LargeMatrixVector_SplitAcrossThreadsMatchesReference(int m, int n, int k)
+    {
+        // Big enough that the matrix-vector path splits its rows between two threads.
+        using var scope = new GemmScope(GemmKernel.Best, 2);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                Assert.True(GemmCheck.WorstRatio(ta, tb, m, n, k, 1.5f, 0.5f, 1, seed: m + n) <= 1, $"ta={ta} tb={tb}");
+    }
+
     [Fact]
     public void Multiply_AlphaZero_OnlyScalesC()
     {
