@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Interrogate.Kernels;
 
@@ -27,9 +27,11 @@ internal static class GemmKernel
 
     public static GemmKernelKind Current { get => current; set => current = value; }
 
+    // Avx512F rather than Vector512.IsHardwareAccelerated: the latter is false on Intel parts
+    // that down-clock for 512-bit work, yet a GEMM still gains from twice the FMA width there.
     public static GemmKernelKind Best =>
-        Vector512.IsHardwareAccelerated ? GemmKernelKind.Avx512
-        : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernelKind.Avx2
+        Avx512F.IsSupported ? GemmKernelKind.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmKernelKind.Avx2
         : GemmKernelKind.Vector;
 
     private static GemmKernelKind? FromEnvironment() =>
