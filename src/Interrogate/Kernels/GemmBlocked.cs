@@ -35,9 +35,17 @@ internal static unsafe class GemmBlocked
             return;
         }
 
+        Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN);
+    }
+
+    // Kept apart from Multiply: the lambda's closure is allocated on entry to the method that
+    // declares what it captures, and the serial path must not allocate.
+    private static void Split(GemmTiling tiling, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int parts, bool splitN)
+    {
         // Equal shares rounded to whole register tiles, so only the last part has edge tiles.
+        int extent = splitN ? n : m, unit = splitN ? tiling.Nr : tiling.Mr;
         int tiles = (extent + unit - 1) / unit;
-        var tiling = t;
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
         Parallelism.For(parts, parts, part =>
         {

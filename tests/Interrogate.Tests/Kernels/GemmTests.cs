@@ -66,6 +66,21 @@ public class GemmTests
                 Assert.True(GemmCheck.WorstRatio(ta, tb, m, n, k, 1.5f, 0.5f, 1, seed: m + n) <= 1, $"ta={ta} tb={tb}");
     }
 
+    [Theory]
+    [InlineData(64, 48, 80)]
+    [InlineData(1, 300, 200)]
+    public void Multiply_SingleThreadWarm_DoesNotAllocate(int m, int n, int k)
+    {
+        using var scope = new GemmScope(GemmKernel.Best, 1);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        Gemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Gemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Multiply_AlphaZero_OnlyScalesC()
     {
