@@ -156,8 +156,9 @@ public static unsafe class Gemm
     {
         if (ld < Math.Max(1, cols))
             throw new ArgumentOutOfRangeException("ld" + name, ld, $"leading dimension of {name} must be at least {Math.Max(1, cols)}");
-        if (Extent(rows, cols, ld) > length)
-            throw new ArgumentException($"{name} holds {length} floats; a [{rows}, {cols}] matrix with leading dimension {ld} needs {Extent(rows, cols, ld)}", name);
+        int need = Extent(rows, cols, ld);
+        if (need > 0 && need > length)
+            throw new ArgumentException($"{name} holds {Math.Max(0, length)} floats; a [{rows}, {cols}] matrix with leading dimension {ld} needs {need}", name);
     }
 
     private static int Extent(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : checked((rows - 1) * ld + cols);
