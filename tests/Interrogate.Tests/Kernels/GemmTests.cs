@@ -48,10 +48,12 @@ public class GemmTests
     [Fact]
     public void Multiply_LargerThanCacheBlocks_MatchesReferenceOnBestKernel()
     {
-        // Crosses MC (144) and KC (256) and takes both thread splits (N, then M); NC is too big to test cheaply.
+        // Crosses MC (144) and KC (256) and takes both thread splits (by rows, by columns); the thin
+        // third problem crosses NC (4080) in each thread's half.
         using var scope = new GemmScope(GemmKernel.Best, 2);
         Assert.True(GemmCheck.WorstRatio(false, true, 200, 150, 520, 1f, 0f, 1, seed: 7) <= 1);
         Assert.True(GemmCheck.WorstRatio(true, false, 150, 200, 520, 0.5f, 1f, 0, seed: 8) <= 1);
+        Assert.True(GemmCheck.WorstRatio(false, false, 7, 8300, 9, 1f, -1f, 0, seed: 9) <= 1);
     }
 
     [Theory]
