@@ -99,6 +99,7 @@ public class ConvPoolGradTests
         int b = x.Shape[0], c = x.Shape[1], h = x.Shape[2], wd = x.Shape[3], o = w.Shape[0], kh = w.Shape[2], kw = w.Shape[3];
         int oh = (h + 2 * p - kh) / s + 1, ow = (wd + 2 * p - kw) / s + 1;
         shape = [b, o, oh, ow];
+        float[] xs = x.ToArray(), ws = w.ToArray();
         var y = new float[b * o * oh * ow];
         for (int n = 0, at = 0; n < b; n++)
             for (int f = 0; f < o; f++)
@@ -111,7 +112,7 @@ public class ConvPoolGradTests
                                 for (int v = 0; v < kw; v++)
                                 {
                                     int r = i * s - p + u, q = j * s - p + v;
-                                    if (r >= 0 && r < h && q >= 0 && q < wd) sum += (double)x[n, ch, r, q] * w[f, ch, u, v];
+                                    if (r >= 0 && r < h && q >= 0 && q < wd) sum += (double)xs[((n * c + ch) * h + r) * wd + q] * ws[((f * c + ch) * kh + u) * kw + v];
                                 }
                         y[at] = (float)sum;
                     }
