@@ -16,6 +16,7 @@ public static class Program
         root.Add(GlobalOptions.Blas);
         root.Add(TrainCommand.Create());
         root.Add(EvalCommand.Create());
+        root.Add(ExperimentCommand.Create());
         return Run(root, args);
     }
 
