@@ -27,7 +27,15 @@ public sealed class MlpClassifier : Module, IClassifier
         Config = config;
         Activation.Validate(config.Activation, "config");
         var rng = new TensorRandom(seed);
-        var init = config.Activation is "tanh" or "sigmoid" ? Initialization.Xavier : Initialization.Kaiming;
+        var init = config.Init switch
+        {
+            "kaiming" => Initialization.Kaiming,
+            "xavier" => Initialization.Xavier,
+            "normal" => Initialization.Normal002,
+            "pytorch" => Initialization.PyTorchDefault,
+            "auto" => config.Activation is "tanh" or "sigmoid" ? Initialization.Xavier : Initialization.Kaiming,
+            _ => throw new InputException($"config: unknown init '{config.Init}' (known: {string.Join(", ", MlpConfig.InitNames)})"),
+        };
         int n = config.HiddenSizes.Length;
         hidden = new Linear[n];
         norms = new LayerNorm?[n];

@@ -15,4 +15,12 @@ public sealed record MlpConfig
     /// <summary>"none" or "layernorm" after each hidden linear layer, before the activation.</summary>
     public string Normalization { get; init; } = "none";
     public float Dropout { get; init; }
+    /// <summary>
+    /// How hidden weights are drawn: "auto" (Xavier for tanh/sigmoid, else Kaiming), "kaiming",
+    /// "xavier", "normal" (N(0, 0.02)) or "pytorch" (U(±1/sqrt(fan_in))). Only shapes the
+    /// initial weights, so it is not stored with them.
+    /// </summary>
+    public string Init { get; init; } = "auto";
+
+    public static readonly IReadOnlyList<string> InitNames = ["auto", "kaiming", "xavier", "normal", "pytorch"];
 }
