@@ -103,6 +103,7 @@ public static unsafe class Gemm
         if (m == 0 || n == 0) return;
         if (backend == GemmBackend.OpenBlas)
         {
+            OpenBlas.MatchThreads(threads);
             OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }

@@ -27,6 +27,15 @@ public static unsafe class OpenBlas
     {
         var b = Require();
         if (b.SetThreads != null) b.SetThreads(threads);
+        lastThreads = threads;
+    }
+
+    private static int lastThreads;
+
+    /// <summary>Keeps OpenBLAS's thread count equal to ours (<see cref="Parallelism.Threads"/>) as the backend.</summary>
+    internal static void MatchThreads(int threads)
+    {
+        if (threads != lastThreads) SetThreads(threads);
     }
 
     /// <summary>Row-major cblas_sgemm on pointers; the caller has validated the shapes.</summary>
