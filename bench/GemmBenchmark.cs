@@ -4,7 +4,7 @@ namespace Interrogate.Bench;
 
 /// <summary>
 /// SGEMM GFLOP/s: our managed kernel beside OpenBLAS cblas_sgemm, same process, same buffers,
-/// interleaved. Shapes: 1024³ and GPT-2-small's projections (M = 1024 tokens), NN and NT
+/// interleaved. Shapes: 256³, 512³, 1024³ and GPT-2-small's projections (M = 1024 tokens), NN and NT
 /// (B transposed, as Linear layers call it).
 /// </summary>
 public sealed class GemmBenchmark : IBenchmark
@@ -14,6 +14,8 @@ public sealed class GemmBenchmark : IBenchmark
 
     private static readonly (string Name, int M, int K, int N, bool TransB)[] Cases =
     [
+        ("sq256 NN", 256, 256, 256, false),
+        ("sq512 NN", 512, 512, 512, false),
         ("sq1024 NN", 1024, 1024, 1024, false),
         ("gpt2_mlp_in 1024x768x3072 NN", 1024, 768, 3072, false),
         ("gpt2_mlp_out 1024x3072x768 NN", 1024, 3072, 768, false),
@@ -99,7 +101,7 @@ public sealed class GemmBenchmark : IBenchmark
             OpenBlas.Sgemm(false, transB, m, n, k, 1f, pa, k, pb, ldb, 0f, pc, n);
     }
 
-    private static double Gflops(double flops, double seconds) => flops / seconds * 1e-9;
+    private static double Gflops(double flops, double seconds) => Math.Round(flops / seconds * 1e-9, 2);
 
     private static float[] Random(Random rng, int count)
     {

@@ -22,7 +22,7 @@ public interface IBenchmark
 /// </summary>
 public sealed record BenchRow(string Shape, int Threads, double Ours, double? Peer, string Unit, string PeerName)
 {
-    public double? Ratio => Peer is > 0 ? Ours / Peer : null;
+    public double? Ratio => Peer is > 0 ? Math.Round(Ours / Peer.Value, 3) : null;
 
     /// <summary>Spread of our repetitions (min..max), so noisy rows can be spotted.</summary>
     public double OursMin { get; init; }

@@ -11,6 +11,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 2 && args[0] == "--load-child") return LoadBenchmark.ChildMain(args[1]);
         var benchmarks = Discover();
         if (args.Length == 0 || args[0] is "-h" or "--help" or "list")
         {

@@ -16,6 +16,10 @@ public static class Program
         root.Add(GlobalOptions.Blas);
         root.Add(TrainCommand.Create());
         root.Add(EvalCommand.Create());
+        root.Add(LossCommand.Create());
+        root.Add(GenerateCommand.Create());
+        root.Add(HooksCommand.Create());
+        root.Add(TokenizeCommand.Create());
         root.Add(ExperimentCommand.Create());
         return Run(root, args);
     }

@@ -132,6 +132,7 @@ public sealed unsafe class SafetensorsFile : ITensorSource
         {
             int n = Math.Min(ChunkElements, destination.Length - done);
             FloatConversion.ToSingle(info.DType, new ReadOnlySpan<byte>(source + (long)done * size, n * size), destination.Slice(done, n));
+            MappedPages.Release(source + (long)done * size, (long)n * size);
         }
     }
 

@@ -76,15 +76,24 @@ public static unsafe class Gemm
                         beta, pc + (nint)i * strideC, ldc, threads);
                 return;
             }
-            nint a0 = (nint)pa, b0 = (nint)pb, c0 = (nint)pc;
-            int parts = Math.Min(threads, batch);
-            Parallelism.For(parts, parts, part =>
-            {
-                for (int i = batch * part / parts; i < batch * (part + 1) / parts; i++)
-                    Core(transA, transB, m, n, k, alpha, (float*)a0 + (nint)i * strideA, lda, (float*)b0 + (nint)i * strideB, ldb,
-                        beta, (float*)c0 + (nint)i * strideC, ldc, 1);
-            });
+            AcrossBatch(transA, transB, m, n, k, alpha, pa, lda, strideA, pb, ldb, strideB, beta, pc, ldc, strideC, batch, threads);
         }
+    }
+
+    // One product per thread at a time, each single-threaded. Apart from MultiplyBatched so that
+    // the closure is only allocated on this path.
+    private static void AcrossBatch(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* pa, int lda, int strideA, float* pb, int ldb, int strideB, float beta, float* pc, int ldc, int strideC,
+        int batch, int threads)
+    {
+        nint a0 = (nint)pa, b0 = (nint)pb, c0 = (nint)pc;
+        int parts = Math.Min(threads, batch);
+        Parallelism.For(parts, parts, part =>
+        {
+            for (int i = batch * part / parts; i < batch * (part + 1) / parts; i++)
+                Core(transA, transB, m, n, k, alpha, (float*)a0 + (nint)i * strideA, lda, (float*)b0 + (nint)i * strideB, ldb,
+                    beta, (float*)c0 + (nint)i * strideC, ldc, 1);
+        });
     }
 
     // Dispatch on pointers whose extents have been validated.
@@ -147,8 +156,9 @@ public static unsafe class Gemm
     {
         if (ld < Math.Max(1, cols))
             throw new ArgumentOutOfRangeException("ld" + name, ld, $"leading dimension of {name} must be at least {Math.Max(1, cols)}");
-        if (Extent(rows, cols, ld) > length)
-            throw new ArgumentException($"{name} holds {length} floats; a [{rows}, {cols}] matrix with leading dimension {ld} needs {Extent(rows, cols, ld)}", name);
+        int need = Extent(rows, cols, ld);
+        if (need > 0 && need > length)
+            throw new ArgumentException($"{name} holds {Math.Max(0, length)} floats; a [{rows}, {cols}] matrix with leading dimension {ld} needs {need}", name);
     }
 
     private static int Extent(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : checked((rows - 1) * ld + cols);

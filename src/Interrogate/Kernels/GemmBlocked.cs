@@ -35,9 +35,17 @@ internal static unsafe class GemmBlocked
             return;
         }
 
+        Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN);
+    }
+
+    // Kept apart from Multiply: the lambda's closure is allocated on entry to the method that
+    // declares what it captures, and the serial path must not allocate.
+    private static void Split(GemmTiling tiling, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int parts, bool splitN)
+    {
         // Equal shares rounded to whole register tiles, so only the last part has edge tiles.
+        int extent = splitN ? n : m, unit = splitN ? tiling.Nr : tiling.Mr;
         int tiles = (extent + unit - 1) / unit;
-        var tiling = t;
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
         Parallelism.For(parts, parts, part =>
         {
@@ -60,25 +68,27 @@ internal static unsafe class GemmBlocked
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         int mr = t.Mr, nr = t.Nr;
-        int kcMax = Math.Min(t.Kc, k);
-        int mcMax = RoundUp(Math.Min(t.Mc, m), mr);
+        // Equal slices rather than full ones plus a sliver (k = 300 → 152 + 148, not 256 + 44):
+        // a thin last slice pays the per-tile overhead for little work.
+        int kcStep = Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
+        int mcStep = RoundUp(CeilDiv(m, CeilDiv(m, t.Mc)), mr);
         int ncMax = RoundUp(Math.Min(t.Nc, n), nr);
-        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcMax * kcMax + GemmPacking.ASlack);
-        float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcMax);
+        float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcStep * kcStep + GemmPacking.ASlack);
+        float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcStep);
         float* edge = stackalloc float[mr * nr];
 
         for (int jc = 0; jc < n; jc += t.Nc)
         {
             int nc = Math.Min(t.Nc, n - jc);
-            for (int pc = 0; pc < k; pc += t.Kc)
+            for (int pc = 0; pc < k; pc += kcStep)
             {
-                int kc = Math.Min(t.Kc, k - pc);
+                int kc = Math.Min(kcStep, k - pc);
                 // Later KC slices accumulate onto what the first one wrote.
                 float betaHere = pc == 0 ? beta : 1f;
                 GemmPacking.PackB(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, nr, bufB);
-                for (int ic = 0; ic < m; ic += t.Mc)
+                for (int ic = 0; ic < m; ic += mcStep)
                 {
-                    int mc = Math.Min(t.Mc, m - ic);
+                    int mc = Math.Min(mcStep, m - ic);
                     GemmPacking.PackA(transA, transA ? a + pc * lda + ic : a + ic * lda + pc, lda, mc, kc, mr, bufA);
                     Macro(t, mc, nc, kc, alpha, bufA, bufB, betaHere, c + ic * ldc + jc, ldc, edge);
                 }
@@ -120,6 +130,8 @@ internal static unsafe class GemmBlocked
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
     private static float* Buffer(ref float* buffer, ref nint capacity, nint floats)
     {

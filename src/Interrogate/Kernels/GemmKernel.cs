@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Interrogate.Kernels;
 
@@ -27,9 +27,11 @@ internal static class GemmKernel
 
     public static GemmKernelKind Current { get => current; set => current = value; }
 
+    // Avx512F rather than Vector512.IsHardwareAccelerated: the latter is false on Intel parts
+    // that down-clock for 512-bit work, yet a GEMM still gains from twice the FMA width there.
     public static GemmKernelKind Best =>
-        Vector512.IsHardwareAccelerated ? GemmKernelKind.Avx512
-        : Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported ? GemmKernelKind.Avx2
+        Avx512F.IsSupported ? GemmKernelKind.Avx512
+        : Avx2.IsSupported && Fma.IsSupported ? GemmKernelKind.Avx2
         : GemmKernelKind.Vector;
 
     private static GemmKernelKind? FromEnvironment() =>
@@ -43,14 +45,7 @@ internal static class GemmKernel
         };
 
     /// <summary>Register-tile and cache-block sizes for a kernel, with its entry point.</summary>
-    public static unsafe GemmTiling Tiling(GemmKernelKind kind)
-    {
-        var t = DefaultTiling(kind);
-        var env = Environment.GetEnvironmentVariable("INTERROGATE_GEMM_BLOCKS")?.Split(',');
-        return env is { Length: 3 } ? new GemmTiling(t.Mr, t.Nr, int.Parse(env[0]), int.Parse(env[1]), int.Parse(env[2]), t.Kernel) : t;
-    }
-
-    private static unsafe GemmTiling DefaultTiling(GemmKernelKind kind) => kind switch
+    public static unsafe GemmTiling Tiling(GemmKernelKind kind) => kind switch
     {
         // KC·NR·4 bytes of packed B stay in L1 while MC·KC·4 bytes of packed A sit in L2.
         GemmKernelKind.Avx512 => new GemmTiling(12, 32, 192, 256, 4096, &GemmMicroKernels.Avx512),

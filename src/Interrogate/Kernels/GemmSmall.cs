@@ -54,18 +54,25 @@ internal static unsafe class GemmSmall
                     GemvSerial(rows, cols, alpha, mat, rs, cs, xs, beta, y, incy);
                     return;
                 }
-                nint pm = (nint)mat, px = (nint)xs, py = (nint)y;
-                Parallelism.For(parts, parts, part =>
-                {
-                    int r0 = (int)((long)rows * part / parts), r1 = (int)((long)rows * (part + 1) / parts);
-                    GemvSerial(r1 - r0, cols, alpha, (float*)pm + r0 * rs, rs, cs, (float*)px, beta, (float*)py + r0 * incy, incy);
-                });
+                Split(rows, cols, alpha, mat, rs, cs, xs, beta, y, incy, parts);
             }
         }
         finally
         {
             if (rentedX is not null) ArrayPool<float>.Shared.Return(rentedX);
         }
+    }
+
+    // Apart from Gemv so that its closure is only allocated when threads are used.
+    private static void Split(int rows, int cols, float alpha, float* mat, nint rs, nint cs,
+        float* x, float beta, float* y, nint incy, int parts)
+    {
+        nint pm = (nint)mat, px = (nint)x, py = (nint)y;
+        Parallelism.For(parts, parts, part =>
+        {
+            int r0 = (int)((long)rows * part / parts), r1 = (int)((long)rows * (part + 1) / parts);
+            GemvSerial(r1 - r0, cols, alpha, (float*)pm + r0 * rs, rs, cs, (float*)px, beta, (float*)py + r0 * incy, incy);
+        });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -13,6 +13,12 @@ public sealed class HookPoint(string localName)
     /// <summary>The dotted name from the model root; set by the root module.</summary>
     public string FullName { get; internal set; } = localName;
 
+    /// <summary>The activation's shape for an input of [batch, seq] tokens, when the owning module declares it.</summary>
+    public Func<int, int, int[]>? ShapeOf { get; set; }
+
+    /// <summary>True when the active hook scope caches, edits or keeps the gradient of this point.</summary>
+    public bool IsWanted => HookScope.Current?.Wants(FullName) ?? false;
+
     /// <summary>Runs the activation through the active hook scope, if any.</summary>
     public Tensor Apply(Tensor activation)
     {

@@ -64,6 +64,13 @@ public sealed class HookScope : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// True when this scope would cache, edit or keep the gradient of the named hook point. Models
+    /// ask before materialising activations they otherwise skip (e.g. attention patterns).
+    /// </summary>
+    public bool Wants(string name) =>
+        editors.ContainsKey(name) || gradients.Contains(name) || toCache.Contains(name) || cacheFilters.Any(f => f(name));
+
     internal Tensor Run(string name, Tensor activation)
     {
         Seen.Add(name);

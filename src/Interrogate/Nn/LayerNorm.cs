@@ -2,20 +2,19 @@ using Interrogate.Tensors;
 
 namespace Interrogate.Nn;
 
-/// <summary>Layer normalisation over the last axis with a learned scale and shift of width D.</summary>
-public sealed class LayerNorm : Module
+/// <summary>(x − mean)/√(var + eps)·weight + bias over the last axis. Weight [D] = 1, bias [D] = 0 at construction.</summary>
+public sealed class LayerNorm : Normalization
 {
-    public Tensor Weight { get; }
-    public Tensor Bias { get; }
-    public float Epsilon { get; }
-
-    public LayerNorm(int width, float epsilon)
+    public LayerNorm(int size, float eps = 1e-5f) : base(size)
     {
-        Epsilon = epsilon;
-        Weight = AddParameter("weight", Tensor.Full(1f, width));
-        Bias = AddParameter("bias", Tensor.Zeros(width));
+        Eps = eps;
+        Weight = AddParameter("weight", Tensor.Full(1f, size));
+        Bias = AddParameter("bias", Tensor.Zeros(size));
     }
 
-    /// <summary>x: [.., D] → [.., D].</summary>
-    public Tensor Forward(Tensor x) => x.LayerNorm(Weight, Bias, Epsilon);
+    public float Eps { get; }
+    public Tensor Weight { get; }   // [D]
+    public Tensor Bias { get; }     // [D]
+
+    protected override Tensor Normalize(Tensor x) => x.LayerNorm(Weight, Bias, Eps);
 }

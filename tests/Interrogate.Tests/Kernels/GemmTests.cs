@@ -48,10 +48,39 @@ public class GemmTests
     [Fact]
     public void Multiply_LargerThanCacheBlocks_MatchesReferenceOnBestKernel()
     {
-        // Crosses NC? No (too slow for a test); crosses MC, KC and both thread splits.
+        // Crosses MC (144) and KC (256) and takes both thread splits (by rows, by columns); the thin
+        // third problem crosses NC (4080) in each thread's half.
         using var scope = new GemmScope(GemmKernel.Best, 2);
-        Assert.True(GemmCheck.WorstRatio(false, true, 300, 170, 600, 1f, 0f, 1, seed: 7) <= 1);
-        Assert.True(GemmCheck.WorstRatio(true, false, 170, 300, 600, 0.5f, 1f, 0, seed: 8) <= 1);
+        Assert.True(GemmCheck.WorstRatio(false, true, 200, 150, 520, 1f, 0f, 1, seed: 7) <= 1);
+        Assert.True(GemmCheck.WorstRatio(true, false, 150, 200, 520, 0.5f, 1f, 0, seed: 8) <= 1);
+        Assert.True(GemmCheck.WorstRatio(false, false, 7, 8300, 9, 1f, -1f, 0, seed: 9) <= 1);
+    }
+
+    [Theory]
+    [InlineData(1, 700, 900)]
+    [InlineData(700, 1, 900)]
+    public void Multiply_LargeMatrixVector_SplitAcrossThreadsMatchesReference(int m, int n, int k)
+    {
+        // Big enough that the matrix-vector path splits its rows between two threads.
+        using var scope = new GemmScope(GemmKernel.Best, 2);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                Assert.True(GemmCheck.WorstRatio(ta, tb, m, n, k, 1.5f, 0.5f, 1, seed: m + n) <= 1, $"ta={ta} tb={tb}");
+    }
+
+    [Theory]
+    [InlineData(64, 48, 80)]
+    [InlineData(1, 300, 200)]
+    public void Multiply_SingleThreadWarm_DoesNotAllocate(int m, int n, int k)
+    {
+        using var scope = new GemmScope(GemmKernel.Best, 1);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        Gemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) Gemm.Multiply(false, true, m, n, k, 1f, a, k, b, k, 0f, c, n);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

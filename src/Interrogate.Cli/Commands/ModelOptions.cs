@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Interrogate.Models.Transformer;
+using Interrogate.Text;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>The --model option of the language-model commands and how a folder is opened.</summary>
+internal static class ModelOptions
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "Model folder in the Hugging Face layout (config.json, model.safetensors, tokenizer files)",
+        Required = true,
+    };
+
+    public static Option<string> TextFile() => new("--text") { Description = "UTF-8 text file", Required = true };
+
+    public static CausalLanguageModel LoadModel(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new InputException($"{directory}: model folder not found");
+        return TransformerLoader.FromDirectory(directory);
+    }
+
+    public static ITokenizer LoadTokenizer(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new InputException($"{directory}: model folder not found");
+        return TokenizerLoader.FromDirectory(directory);
+    }
+
+    /// <summary>Reads a text file strictly: invalid UTF-8 is an error naming the file and byte offset.</summary>
+    public static string ReadText(string path)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: file not found");
+        return Utf8Text.ReadFile(path);
+    }
+}

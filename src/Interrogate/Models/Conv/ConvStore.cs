@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+
+namespace Interrogate.Models.Conv;
+
+/// <summary>
+/// Saves and loads a conv-net classifier as a Hugging Face-style folder: config.json (model_type
+/// "interrogate-conv") and model.safetensors. Every tensor is checked against the config.
+/// </summary>
+public static class ConvStore
+{
+    public static void Save(ConvClassifier model, string directory)
+    {
+        var c = model.Config;
+        var json = new JsonObject
+        {
+            ["model_type"] = ConvConfig.ModelType,
+            ["image_channels"] = c.ImageChannels,
+            ["image_height"] = c.ImageHeight,
+            ["image_width"] = c.ImageWidth,
+            ["channels"] = ModelFiles.Array(c.Channels),
+            ["kernel_size"] = c.KernelSize,
+            ["pool_size"] = c.PoolSize,
+            ["hidden_sizes"] = ModelFiles.Array(c.HiddenSizes),
+            ["num_classes"] = c.NumClasses,
+            ["activation"] = c.Activation,
+        };
+        ModelFiles.Save(model, json, directory);
+    }
+
+    public static ConvClassifier Load(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new InputException($"{directory}: model folder not found");
+        var config = ReadConfig(Path.Combine(directory, ModelFiles.ConfigFile));
+        var model = new ConvClassifier(config, seed: 0);
+        ModelFiles.LoadWeights(model, directory);
+        return model;
+    }
+
+    public static ConvConfig ReadConfig(string path)
+    {
+        var obj = ModelFiles.ReadConfig(path, ConvConfig.ModelType);
+        var config = new ConvConfig
+        {
+            ImageChannels = ModelFiles.PositiveInt(obj, "image_channels", path),
+            ImageHeight = ModelFiles.PositiveInt(obj, "image_height", path),
+            ImageWidth = ModelFiles.PositiveInt(obj, "image_width", path),
+            Channels = ModelFiles.PositiveInts(obj, "channels", path),
+            KernelSize = ModelFiles.PositiveInt(obj, "kernel_size", path),
+            PoolSize = ModelFiles.PositiveInt(obj, "pool_size", path, fallback: 1),
+            HiddenSizes = ModelFiles.PositiveInts(obj, "hidden_sizes", path),
+            NumClasses = ModelFiles.PositiveInt(obj, "num_classes", path),
+            Activation = Nn.Activation.Validate(ModelFiles.String(obj, "activation", path, "relu"), path),
+        };
+        config.MapSizes(out var error);
+        if (error is not null) throw InputException.ForFile(path, error);
+        return config;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Interrogate.Formats;
+using Interrogate.IO;
+using Interrogate.Nn;
+
+namespace Interrogate.Models;
+
+/// <summary>
+/// The config.json + model.safetensors folder that the small classifiers share: writing it
+/// (weights first, config last, both atomic), reading a config object of an expected model_type,
+/// typed keys with errors that name the file, and loading weights checked against the module.
+/// (Kept beside the conv net; MlpStore could move onto it.)
+/// </summary>
+internal static class ModelFiles
+{
+    public const string ConfigFile = "config.json";
+    public const string WeightsFile = "model.safetensors";
+
+    public static void Save(Module model, JsonObject config, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        // Weights first, config last: a folder with a config always has the weights it describes.
+        SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), model.NamedParameters(),
+            new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "interrogate" });
+        AtomicFile.WriteAllText(Path.Combine(directory, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Parses config.json of a model folder and checks its model_type.</summary>
+    public static JsonObject ReadConfig(string path, string modelType)
+    {
+        if (!File.Exists(path)) throw InputException.ForFile(path, "file not found (expected config.json beside model.safetensors)");
+        JsonNode? root;
+        try { root = JsonNode.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw InputException.ForFile(path, $"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine})"); }
+        if (root is not JsonObject obj) throw InputException.ForFile(path, "expected a JSON object");
+        var type = obj["model_type"]?.GetValueKind() == JsonValueKind.String ? obj["model_type"]!.GetValue<string>() : null;
+        if (type != modelType) throw InputException.ForFile(path, $"model_type is '{type}', expected '{modelType}'");
+        return obj;
+    }
+
+    /// <summary>Fills every parameter of the model from model.safetensors; a missing or mis-shaped tensor names the file.</summary>
+    public static void LoadWeights(Module model, string directory)
+    {
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath)) throw InputException.ForFile(weightsPath, "file not found");
+        using var file = SafetensorsFile.Open(weightsPath);
+        foreach (var (name, tensor) in model.NamedParameters())
+        {
+            if (!file.Names.Contains(name))
+                throw InputException.ForFile(weightsPath, $"tensor '{name}' is missing (the config describes a different model)");
+            var info = file.GetInfo(name);
+            if (!info.Shape.SequenceEqual(tensor.Shape))
+                throw InputException.ForFile(weightsPath, $"tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", tensor.Shape)}]");
+            file.ReadInto(name, tensor.Span);
+        }
+    }
+
+    public static int PositiveInt(JsonObject obj, string key, string path, int? fallback = null)
+    {
+        var node = obj[key];
+        if (node is null)
+            return fallback ?? throw InputException.ForFile(path, $"key '{key}' is missing");
+        if (node.GetValueKind() != JsonValueKind.Number || !node.AsValue().TryGetValue<int>(out int v) || v <= 0)
+            throw InputException.ForFile(path, $"key '{key}' must be a positive integer, got {node.ToJsonString()}");
+        return v;
+    }
+
+    public static int[] PositiveInts(JsonObject obj, string key, string path)
+    {
+        if (obj[key] is not JsonArray a) throw InputException.ForFile(path, $"key '{key}' is missing or not an array");
+        return [.. a.Select((n, i) => n?.GetValueKind() == JsonValueKind.Number && n.AsValue().TryGetValue<int>(out int v) && v > 0 ? v
+            : throw InputException.ForFile(path, $"{key}[{i}] must be a positive integer"))];
+    }
+
+    public static string String(JsonObject obj, string key, string path, string fallback)
+    {
+        var node = obj[key];
+        if (node is null) return fallback;
+        return node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+            : throw InputException.ForFile(path, $"key '{key}' must be a string, got {node.ToJsonString()}");
+    }
+
+    public static JsonArray Array(int[] values) => new([.. values.Select(v => JsonValue.Create(v))]);
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Interrogate.Formats;
+using Interrogate.Models.Transformer;
+using Interrogate.Nn;
+using Interrogate.Tensors;
+
+namespace Interrogate.Models.Llama;
+
+/// <summary>
+/// Llama: rotary positions (rotate_half layout), RmsNorm, grouped-query attention, a gated MLP.
+/// The file's separate q_proj, k_proj and v_proj are rows of the model's fused q|k|v projection.
+/// </summary>
+public sealed class LlamaModel : CausalLanguageModel
+{
+    /// <summary>A model with random weights (N(0, 0.02), norms at 1).</summary>
+    public LlamaModel(LlamaConfig config, ulong seed = 0) : base(config.Dimensions, Build(config, new TensorRandom(seed)))
+    {
+        Config = config;
+    }
+
+    public LlamaConfig Config { get; }
+    public override int? EosId => Config.EosId;
+    public override string ModelType => "llama";
+
+    private static TransformerParts Build(LlamaConfig c, TensorRandom rng)
+    {
+        var dims = c.Dimensions;
+        var rotary = new RotaryEmbedding(dims.HeadDim, c.RopeTheta);
+        var blocks = new TransformerBlock[c.Layers];
+        for (int l = 0; l < c.Layers; l++)
+            blocks[l] = new TransformerBlock(
+                new RmsNorm(c.DModel, c.RmsNormEps),
+                new Attention(l, dims, c.AttentionBias, c.AttentionBias, rotary, rng),
+                new RmsNorm(c.DModel, c.RmsNormEps),
+                new GatedMlp(c.DModel, dims.MlpWidths[l], c.Activation, c.MlpBias, rng));
+        var unembed = c.TieWordEmbeddings ? null : new Linear(c.DModel, c.VocabSize, bias: false, rng, Initialization.Normal002);
+        return new TransformerParts(new Embedding(c.VocabSize, c.DModel, rng), null, blocks, new RmsNorm(c.DModel, c.RmsNormEps), unembed);
+    }
+
+    /// <summary>Where each Hugging Face tensor lives in this model.</summary>
+    public WeightMap Weights()
+    {
+        var map = new WeightMap();
+        var d = Dimensions;
+        int q = d.Heads * d.HeadDim, kv = d.KeyValueHeads * d.HeadDim;
+        map.Direct("model.embed_tokens.weight", Embed.Weight);
+        for (int l = 0; l < Blocks.Count; l++)
+        {
+            var block = Blocks[l];
+            var p = $"model.layers.{l.ToString(CultureInfo.InvariantCulture)}.";
+            var (qkv, o) = (block.Attn.Qkv, block.Attn.Out);
+            var mlp = (GatedMlp)block.Mlp;
+            map.Direct(p + "input_layernorm.weight", ((RmsNorm)block.Ln1).Weight);
+            map.Rows(p + "self_attn.q_proj.weight", qkv.Weight, 0, q);
+            map.Rows(p + "self_attn.k_proj.weight", qkv.Weight, q, kv);
+            map.Rows(p + "self_attn.v_proj.weight", qkv.Weight, q + kv, kv);
+            map.Direct(p + "self_attn.o_proj.weight", o.Weight);
+            if (qkv.Bias is not null && o.Bias is not null)
+            {
+                map.Rows(p + "self_attn.q_proj.bias", qkv.Bias, 0, q);
+                map.Rows(p + "self_attn.k_proj.bias", qkv.Bias, q, kv);
+                map.Rows(p + "self_attn.v_proj.bias", qkv.Bias, q + kv, kv);
+                map.Direct(p + "self_attn.o_proj.bias", o.Bias);
+            }
+            map.Direct(p + "post_attention_layernorm.weight", ((RmsNorm)block.Ln2).Weight);
+            foreach (var (name, linear) in new[] { ("gate_proj", mlp.Gate), ("up_proj", mlp.Up), ("down_proj", mlp.Down) })
+            {
+                map.Direct($"{p}mlp.{name}.weight", linear.Weight);
+                if (linear.Bias is not null) map.Direct($"{p}mlp.{name}.bias", linear.Bias);
+            }
+        }
+        map.Direct("model.norm.weight", ((RmsNorm)LnFinal).Weight);
+        if (Unembed is not null) map.Direct("lm_head.weight", Unembed.Weight);
+        return map;
+    }
+
+    public static LlamaModel Load(ModelDirectory directory, HfConfig hf)
+    {
+        var config = LlamaConfig.FromHf(hf);
+        using var source = directory.OpenWeights();
+        var model = new LlamaModel(config);
+        model.Weights().Load(source, directory.WeightsPath, hf.Path, name =>
+            name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal) || (config.TieWordEmbeddings && name == "lm_head.weight"));
+        return model;
+    }
+
+    public override void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        SafetensorsWriter.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), Weights().ForSaving(),
+            new Dictionary<string, string> { ["format"] = "pt" });
+        Config.ToHf().Save(Path.Combine(directory, ModelDirectory.ConfigFileName));
+    }
+}

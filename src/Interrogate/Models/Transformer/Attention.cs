@@ -1,0 +1,92 @@
+using Interrogate.Nn;
+using Interrogate.Tensors;
+
+namespace Interrogate.Models.Transformer;
+
+/// <summary>
+/// Causal multi-head self-attention with grouped-query heads (Hk key/value heads shared by H query
+/// heads) and optional rotary positions. q, k and v come from one fused projection, weight
+/// [(H + 2·Hk)·Dh, D] with rows q | k | v, so one matrix product serves all three. The [B, H, T, T]
+/// pattern is only materialised when the active hook scope asks for <c>hook_pattern</c>.
+/// </summary>
+public sealed class Attention : Module
+{
+    private readonly RotaryEmbedding? rotary;
+
+    public Attention(int layer, TransformerDimensions dims, bool qkvBias, bool outBias, RotaryEmbedding? rotary, TensorRandom rng)
+    {
+        Layer = layer;
+        Heads = dims.Heads;
+        KeyValueHeads = dims.KeyValueHeads;
+        HeadDim = dims.HeadDim;
+        this.rotary = rotary;
+        int h = Heads, hk = KeyValueHeads, dh = HeadDim;
+        Qkv = AddModule("qkv", new Linear(dims.DModel, dims.QkvWidth, qkvBias, rng, Initialization.Normal002));
+        Out = AddModule("out", new Linear(h * dh, dims.DModel, outBias, rng, Initialization.Normal002));
+        HookQ = Hook("hook_q", (b, t) => [b, t, h, dh]);
+        HookK = Hook("hook_k", (b, t) => [b, t, hk, dh]);
+        HookV = Hook("hook_v", (b, t) => [b, t, hk, dh]);
+        if (rotary is not null)
+        {
+            HookRotQ = Hook("hook_rot_q", (b, t) => [b, t, h, dh]);
+            HookRotK = Hook("hook_rot_k", (b, t) => [b, t, hk, dh]);
+        }
+        HookPattern = Hook("hook_pattern", (b, t) => [b, h, t, t]);
+        HookZ = Hook("hook_z", (b, t) => [b, t, h, dh]);
+    }
+
+    public int Layer { get; }
+    public int Heads { get; }
+    public int KeyValueHeads { get; }
+    public int HeadDim { get; }
+    public Linear Qkv { get; }   // weight [(H + 2·Hk)·Dh, D]
+    public Linear Out { get; }   // weight [D, H·Dh]
+
+    public HookPoint HookQ { get; }          // [B, T, H, Dh]
+    public HookPoint HookK { get; }          // [B, T, Hk, Dh]
+    public HookPoint HookV { get; }          // [B, T, Hk, Dh]
+    public HookPoint? HookRotQ { get; }      // [B, T, H, Dh], rotary models only
+    public HookPoint? HookRotK { get; }      // [B, T, Hk, Dh], rotary models only
+    public HookPoint HookPattern { get; }    // [B, H, Tq, Tk] (Tk counts cached tokens too)
+    public HookPoint HookZ { get; }          // [B, T, H, Dh]
+
+    /// <summary>x: [B, T, D] → [B, T, D].</summary>
+    public Tensor Forward(Tensor x, ForwardContext ctx)
+    {
+        int b = x.Shape[0], t = x.Shape[1], h = Heads, hk = KeyValueHeads, dh = HeadDim;
+        var qkv = Qkv.Forward(x);                                       // [B, T, (H + 2·Hk)·Dh]
+        var parts = qkv.Split([h * dh, hk * dh, hk * dh], -1);
+        var q = HookQ.Apply(parts[0].Reshape(b, t, h, dh));             // [B, T, H, Dh]
+        var k = HookK.Apply(parts[1].Reshape(b, t, hk, dh));            // [B, T, Hk, Dh]
+        var v = HookV.Apply(parts[2].Reshape(b, t, hk, dh));            // [B, T, Hk, Dh]
+        if (rotary is not null)
+        {
+            var (cos, sin) = ctx.RotaryTables(rotary);                  // [B, T, 1, Dh]
+            q = HookRotQ!.Apply(RotaryEmbedding.Apply(q, cos, sin));    // [B, T, H, Dh]
+            k = HookRotK!.Apply(RotaryEmbedding.Apply(k, cos, sin));    // [B, T, Hk, Dh]
+        }
+        var qh = q.Permute(0, 2, 1, 3);                                 // [B, H, T, Dh]
+        var kh = k.Permute(0, 2, 1, 3).Contiguous();                    // [B, Hk, T, Dh]
+        var vh = v.Permute(0, 2, 1, 3).Contiguous();                    // [B, Hk, T, Dh]
+        if (ctx.Cache is { } cache) (kh, vh) = cache.Append(Layer, kh, vh);   // [B, Hk, Tpast + T, Dh]
+        Tensor z;                                                       // [B, H, T, Dh]
+        if (HookPattern.IsWanted)
+        {
+            var pattern = HookPattern.Apply(qh.AttentionPattern(kh, causal: true, ctx.KeyMask));  // [B, H, T, Tpast + T]
+            z = pattern.ApplyPattern(vh);
+        }
+        else
+        {
+            z = qh.ScaledDotProductAttention(kh, vh, causal: true, ctx.KeyMask);
+        }
+        z = HookZ.Apply(z.Permute(0, 2, 1, 3).Contiguous());            // [B, T, H, Dh]
+        return Out.Forward(z.Reshape(b, t, h * dh));                    // [B, T, D]
+    }
+
+    private HookPoint Hook(string name, Func<int, int, int[]> shape)
+    {
+        var hook = AddHookPoint(name);
+        hook.ShapeOf = shape;
+        return hook;
+    }
+}

@@ -1,0 +1,104 @@
+using Interrogate.Nn;
+using Interrogate.Tensors;
+
+namespace Interrogate.Models.Transformer;
+
+/// <summary>
+/// A decoder-only transformer language model with TransformerLens hook names: <c>hook_embed</c>,
+/// <c>hook_pos_embed</c> (learned positions only), <c>blocks.{l}.…</c>, <c>ln_final.hook_normalized</c>.
+/// Architectures (GPT-2, Llama) build the pieces and own their file layout; the forward pass is
+/// shared. Parameters are named by the module tree ("blocks.0.attn.qkv.weight"); the Hugging Face
+/// names live in each architecture's weight map.
+/// </summary>
+public abstract class CausalLanguageModel : Module
+{
+    private readonly TransformerBlock[] blocks;
+
+    protected CausalLanguageModel(TransformerDimensions dims, TransformerParts parts)
+    {
+        Dimensions = dims;
+        HookEmbed = AddHookPoint("hook_embed");
+        HookEmbed.ShapeOf = (b, t) => [b, t, dims.DModel];
+        if (parts.PositionEmbedding is not null)
+        {
+            HookPosEmbed = AddHookPoint("hook_pos_embed");
+            HookPosEmbed.ShapeOf = (b, t) => [b, t, dims.DModel];
+        }
+        Embed = AddModule("embed", parts.Embedding);
+        if (parts.PositionEmbedding is not null) PosEmbed = AddModule("pos_embed", parts.PositionEmbedding);
+        var container = AddModule("blocks", new Container());
+        blocks = [.. parts.Blocks];
+        for (int i = 0; i < blocks.Length; i++) container.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), blocks[i]);
+        LnFinal = AddModule("ln_final", parts.FinalNorm);
+        LnFinal.HookNormalized.ShapeOf = (b, t) => [b, t, dims.DModel];
+        if (parts.Unembed is not null) Unembed = AddModule("unembed", parts.Unembed);
+        NameHookPoints();
+    }
+
+    public TransformerDimensions Dimensions { get; }
+    public Embedding Embed { get; }              // weight [V, D]
+    public Embedding? PosEmbed { get; }          // weight [n_ctx, D], learned positions only
+    public IReadOnlyList<TransformerBlock> Blocks => blocks;
+    public Normalization LnFinal { get; }
+    /// <summary>The output projection [V, D]; null when tied to the token embedding.</summary>
+    public Linear? Unembed { get; }
+    public bool TiedEmbeddings => Unembed is null;
+    /// <summary>The matrix logits are read with: [V, D].</summary>
+    public Tensor UnembedWeight => Unembed?.Weight ?? Embed.Weight;
+
+    public HookPoint HookEmbed { get; }          // [B, T, D]
+    public HookPoint? HookPosEmbed { get; }      // [B, T, D]
+
+    /// <summary>End-of-sequence id from the config, if any (generation stops there).</summary>
+    public abstract int? EosId { get; }
+
+    /// <summary>The Hugging Face model_type this saves as ("gpt2", "llama").</summary>
+    public abstract string ModelType { get; }
+
+    /// <summary>Writes config.json and model.safetensors in the Hugging Face layout.</summary>
+    public abstract void Save(string directory);
+
+    /// <summary>
+    /// Logits [B, T, V] for a batch; with a cache, the batch continues the cached tokens and is
+    /// appended to them. Padded rows give the same logits at real tokens as when run alone.
+    /// </summary>
+    public Tensor Forward(TokenBatch batch, KeyValueCache? cache = null)
+    {
+        var ctx = ForwardContext.Create(batch, cache, Dimensions.ContextLength);
+        int b = batch.Batch, t = batch.Length;
+        var x = HookEmbed.Apply(Embed.Forward(batch.Ids, b, t));                 // [B, T, D]
+        if (PosEmbed is not null)
+            x = x.Add(HookPosEmbed!.Apply(PosEmbed.Forward(ctx.Positions, b, t)));  // [B, T, D]
+        foreach (var block in blocks) x = block.Forward(x, ctx);                // [B, T, D]
+        x = LnFinal.Forward(x);                                                 // [B, T, D]
+        var logits = x.Linear(UnembedWeight);                                   // [B, T, V]
+        ctx.Commit();
+        return logits;
+    }
+
+    /// <summary>Logits [1, T, V] of one unpadded sequence.</summary>
+    public Tensor Forward(params int[] ids) => Forward(TokenBatch.Single(ids));
+
+    /// <summary>
+    /// Mean cross-entropy of predicting each real token from the ones before it (padding ignored).
+    /// logits: [B, T, V] from <see cref="Forward(TokenBatch, KeyValueCache?)"/> of <paramref name="batch"/>. Result: [].
+    /// </summary>
+    public static Tensor NextTokenLoss(Tensor logits, TokenBatch batch)
+    {
+        int b = batch.Batch, t = batch.Length;
+        if (t < 2) throw new ArgumentException("next-token loss needs at least 2 tokens per row");
+        var targets = new int[b * (t - 1)];
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < t - 1; j++)
+                targets[i * (t - 1) + j] = batch.IsReal(i, j) && batch.IsReal(i, j + 1) ? batch.Ids[i * t + j + 1] : -100;
+        return logits.Slice(1, 0, t - 1).CrossEntropy(targets);   // over [B, T − 1, V]
+    }
+
+    /// <summary>Every hook point with the shape of its activation for a [batch, seq] input, in declaration order.</summary>
+    public IReadOnlyList<(string Name, int[] Shape)> DescribeHookPoints(int batch, int seq) =>
+        [.. HookPoints().Select(h => (h.FullName, h.ShapeOf?.Invoke(batch, seq) ?? []))];
+}
+
+/// <summary>The pieces an architecture hands to <see cref="CausalLanguageModel"/>.</summary>
+public sealed record TransformerParts(
+    Embedding Embedding, Embedding? PositionEmbedding, IReadOnlyList<TransformerBlock> Blocks, Normalization FinalNorm, Linear? Unembed);

@@ -1,0 +1,94 @@
+using Interrogate.Formats;
+using Interrogate.Tensors;
+
+namespace Interrogate.Models.Transformer;
+
+/// <summary>
+/// How a model's parameters sit in a Hugging Face weights file: one entry per file tensor, naming
+/// the parameter it fills and how (as is, transposed from Conv1D's [in, out], or as a block of rows
+/// of a fused parameter). The same table loads and saves, so the two can never disagree.
+/// </summary>
+public sealed class WeightMap
+{
+    private enum Layout { Direct, Transposed, Rows }
+
+    private sealed record Entry(string Name, Tensor Target, Layout Layout, int FirstRow, int RowCount)
+    {
+        /// <summary>The tensor's shape in the file.</summary>
+        public int[] FileShape => Layout switch
+        {
+            Layout.Transposed => [Target.Shape[1], Target.Shape[0]],
+            Layout.Rows => [RowCount, .. Target.Shape[1..]],
+            _ => Target.Shape,
+        };
+    }
+
+    private readonly List<Entry> entries = [];
+
+    /// <summary>The file tensor has the parameter's shape.</summary>
+    public void Direct(string name, Tensor parameter) => entries.Add(new(name, parameter, Layout.Direct, 0, 0));
+
+    /// <summary>The file tensor is the parameter [out, in] transposed, [in, out] (GPT-2's Conv1D).</summary>
+    public void Transposed(string name, Tensor parameter) => entries.Add(new(name, parameter, Layout.Transposed, 0, 0));
+
+    /// <summary>The file tensor is rows [first, first + count) of the parameter (a piece of a fused projection).</summary>
+    public void Rows(string name, Tensor parameter, int first, int count) => entries.Add(new(name, parameter, Layout.Rows, first, count));
+
+    public IEnumerable<string> Names => entries.Select(e => e.Name);
+
+    /// <summary>
+    /// Fills every mapped parameter from the file. Missing tensors, shapes that contradict the config
+    /// and tensors the model has no place for (other than <paramref name="ignore"/>d buffers) are
+    /// <see cref="InputException"/>s naming the weights file, the tensor and both shapes.
+    /// </summary>
+    public void Load(ITensorSource source, string weightsPath, string configPath, Func<string, bool> ignore)
+    {
+        var missing = entries.Where(e => !source.Contains(e.Name)).Select(e => e.Name).ToList();
+        if (missing.Count > 0)
+            throw InputException.ForFile(weightsPath, $"missing tensor{(missing.Count > 1 ? "s" : "")} {List(missing)} that {configPath} calls for");
+        var known = entries.Select(e => e.Name).ToHashSet();
+        var unexpected = source.Names.Where(n => !known.Contains(n) && !ignore(n)).ToList();
+        if (unexpected.Count > 0)
+            throw InputException.ForFile(weightsPath, $"unexpected tensor{(unexpected.Count > 1 ? "s" : "")} {List(unexpected)}: not part of the model {configPath} describes");
+        float[] scratch = [];
+        foreach (var e in entries)
+        {
+            var stored = source.GetInfo(e.Name).Shape;
+            if (!stored.AsSpan().SequenceEqual(e.FileShape))
+                throw InputException.ForFile(weightsPath,
+                    $"tensor '{e.Name}' has shape {Shape.Format(stored)} but {configPath} implies {Shape.Format(e.FileShape)}");
+            var target = e.Target.Span;
+            switch (e.Layout)
+            {
+                case Layout.Direct:
+                    source.ReadInto(e.Name, target);
+                    break;
+                case Layout.Rows:
+                    int cols = e.Target.Size / e.Target.Shape[0];
+                    source.ReadInto(e.Name, target.Slice(e.FirstRow * cols, e.RowCount * cols));
+                    break;
+                case Layout.Transposed:
+                    // One reused scratch buffer: a fresh array per tensor would leave hundreds of MB
+                    // of large-object garbage behind while a big model loads.
+                    if (scratch.Length < e.Target.Size) scratch = new float[e.Target.Size];
+                    var file = scratch.AsSpan(0, e.Target.Size);   // [in, out]
+                    source.ReadInto(e.Name, file);
+                    int rows = e.Target.Shape[0], inner = e.Target.Shape[1];
+                    for (int o = 0; o < rows; o++)
+                        for (int i = 0; i < inner; i++) target[o * inner + i] = file[i * rows + o];
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Every file tensor by name, in the file's layout, ready for <see cref="SafetensorsWriter"/>.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> ForSaving() => entries.Select(e => (e.Name, e.Layout switch
+    {
+        Layout.Transposed => new Tensor(e.Target.Storage, e.Target.Offset, e.FileShape, [e.Target.Strides[1], e.Target.Strides[0]]),
+        Layout.Rows => new Tensor(e.Target.Storage, e.Target.Offset + e.FirstRow * e.Target.Strides[0], e.FileShape, e.Target.Strides),
+        _ => e.Target,
+    }));
+
+    private static string List(List<string> names) =>
+        string.Join(", ", names.Take(5).Select(n => $"'{MessageText.Printable(n)}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");
+}
