@@ -13,7 +13,7 @@ public class AdversarialTests
     private static readonly Lazy<IClassifier> Trained = new(() =>
     {
         var train = FakeMnist.Images(30, 11);
-        var model = ModelFactory.Create(new RunConfig { HiddenSizes = [32] }, 784, 10, 3);
+        var model = ModelFactory.Create(new RunConfig { HiddenSizes = [32] }, 28, 28, 10, 3);
         // Full-batch AdamW on the 300-image toy set: enough to fit it, so attacks have a low loss to raise.
         var optimizer = ClassifierTraining.CreateOptimizer(model, new ClassifierTrainingOptions { LearningRate = 3e-3f });
         model.Module.SetTraining(true);

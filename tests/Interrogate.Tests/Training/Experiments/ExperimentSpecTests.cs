@@ -62,8 +62,12 @@ public class ExperimentSpecTests
     public void Parse_OutOfRangeNumber_Throws() => Assert.Contains("dropout", Bad(Minimal.Replace("0.1", "1.5")).Message);
 
     [Fact]
-    public void Parse_ConvModel_NotAvailableYet() =>
-        Assert.Contains("model 'conv' is not available yet", Bad(Minimal.Replace("\"epochs\": 2", "\"epochs\": 2, \"model\": \"conv\"")).Message);
+    public void Parse_ConvWithDropout_RefusesIgnoredSwitch() =>
+        Assert.Contains("model 'conv' does not support dropout", Bad(Minimal.Replace("\"epochs\": 2", "\"epochs\": 2, \"model\": \"conv\"")).Message);
+
+    [Fact]
+    public void Parse_RnnWithTwoHiddenSizes_Throws() =>
+        Assert.Contains("one hidden size", Bad(Minimal.Replace("\"hidden_sizes\": [32]", "\"hidden_sizes\": [32, 16], \"model\": \"rnn\"").Replace(", \"dropout\": 0.1", "").Replace("\"activation\": \"tanh\"", "\"cell\": \"lstm\"")).Message);
 
     [Fact]
     public void ContentHash_IgnoresFormattingButNotContent()

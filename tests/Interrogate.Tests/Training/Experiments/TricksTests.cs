@@ -50,7 +50,7 @@ public class TricksTests
     public void Wrap_GradientFlowsThroughStandardisationToInput()
     {
         var data = FakeMnist.Images(5, 3);
-        var model = Standardisation.Wrap(ModelFactory.Create(new RunConfig { HiddenSizes = [8] }, 784, 10, 1), data, "per_pixel");
+        var model = Standardisation.Wrap(ModelFactory.Create(new RunConfig { HiddenSizes = [8] }, 28, 28, 10, 1), data, "per_pixel");
         var (x, y) = data.Batch([0, 1]);
         x.RequiresGrad = true;
         using (var tape = new GradientTape()) tape.Backward(model.Forward(x).CrossEntropy(y));
@@ -76,5 +76,17 @@ public class TricksTests
         Assert.Equal([1, 2], run.Curve.Select(p => p.Epoch));
         Assert.Equal(run.Curve[^1].TestAccuracy, run.TestAccuracy);
         Assert.Null(run.RobustAccuracy);
+    }
+
+    [Theory]
+    [InlineData("conv")]
+    [InlineData("rnn")]
+    public void RunTrainer_ConvAndRnn_TrainThroughTheFactory(string model)
+    {
+        var config = new RunConfig { Model = model, HiddenSizes = [8], Channels = [4], Epochs = 1, BatchSize = 25, Standardise = "global", RobustEpsilon = 0.1f, RobustSteps = 1 };
+        ModelFactory.Validate(config, "test");
+        var run = RunTrainer.Run(new ExperimentSetting(model, config), 0, FakeMnist.Images(5, 3), FakeMnist.Images(2, 4));
+        Assert.True(double.IsFinite(run.TestLoss));
+        Assert.NotNull(run.RobustAccuracy);
     }
 }
