@@ -64,7 +64,7 @@ public sealed record ExperimentSpec(string Name, string Description, string Data
         bool hasSettings = root.ContainsKey("settings"), hasGrid = root.ContainsKey("grid");
         if (hasSettings == hasGrid) throw InputException.ForFile(file, "give exactly one of 'settings' (named settings) or 'grid' (axes of values)");
         var settings = hasSettings ? NamedSettings(root["settings"], baseConfig, file) : GridSettings(root["grid"], baseConfig, file);
-        foreach (var s in settings) ModelFactory.EnsureAvailable(s.Config.Model, $"{file}: setting '{s.Name}'");
+        foreach (var s in settings) ModelFactory.Validate(s.Config, $"{file}: setting '{s.Name}'");
 
         var baseline = String(root, "baseline", file, required: true)!;
         if (settings.All(s => s.Name != baseline))

@@ -16,6 +16,12 @@ public sealed record RunConfig
     public float Dropout { get; init; }
     /// <summary>"auto", "kaiming", "xavier", "normal" or "pytorch".</summary>
     public string Init { get; init; } = "auto";
+    /// <summary>Conv only: output channels of each conv → activation → max-pool stage.</summary>
+    public int[] Channels { get; init; } = [16, 32];
+    public int KernelSize { get; init; } = 5;
+    public int PoolSize { get; init; } = 2;
+    /// <summary>Rnn only: "gru" or "lstm".</summary>
+    public string Cell { get; init; } = "gru";
 
     // Optimisation
     public string Optimizer { get; init; } = "adamw";

@@ -30,7 +30,7 @@ public static class RunTrainer
         var c = setting.Config;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var data = DataFraction.Take(train, c.DataFraction, seed);
-        var model = Standardisation.Wrap(ModelFactory.Create(c, data.Features, data.Classes, seed), data, c.Standardise);
+        var model = Standardisation.Wrap(ModelFactory.Create(c, data.Width, data.Height, data.Classes, seed), data, c.Standardise);
         var options = new ClassifierTrainingOptions
         {
             Epochs = c.Epochs, BatchSize = c.BatchSize, LearningRate = c.Lr, Optimizer = c.Optimizer,
