@@ -70,12 +70,15 @@ public static class ClassifierTraining
 
     public static Optimizer CreateOptimizer(IClassifier model, ClassifierTrainingOptions options) => options.Optimizer switch
     {
-        // Biases and norm scales take no weight decay, as is usual.
+        // Only matrices and kernels (rank ≥ 2) take weight decay; biases and norm scales do not, as is usual.
         "adamw" => new AdamW(model.Module.NamedParameters(), options.LearningRate, weightDecay: options.WeightDecay,
-            decays: name => name.EndsWith(".weight", StringComparison.Ordinal) && !name.Contains(".norm.", StringComparison.Ordinal)),
+            decays: MatrixNames(model).Contains),
         "sgd" => new Sgd(model.Module.NamedParameters(), options.LearningRate, options.Momentum, options.WeightDecay),
         _ => throw new InputException($"--optimizer: unknown optimizer '{options.Optimizer}' (known: adamw, sgd)"),
     };
+
+    private static HashSet<string> MatrixNames(IClassifier model) =>
+        [.. model.Module.NamedParameters().Where(p => p.Tensor.Rank >= 2).Select(p => p.Name)];
 
     /// <summary>Accuracy and mean loss over a whole set, without recording gradients.</summary>
     public static ClassifierMetrics Evaluate(IClassifier model, LabelledImages data, int batchSize = 500)

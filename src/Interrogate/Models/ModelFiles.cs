@@ -10,7 +10,6 @@ namespace Interrogate.Models;
 /// The config.json + model.safetensors folder that the small classifiers share: writing it
 /// (weights first, config last, both atomic), reading a config object of an expected model_type,
 /// typed keys with errors that name the file, and loading weights checked against the module.
-/// (Kept beside the conv net; MlpStore could move onto it.)
 /// </summary>
 internal static class ModelFiles
 {
