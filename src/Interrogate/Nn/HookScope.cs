@@ -30,7 +30,7 @@ public sealed class HookScope : IDisposable
 
     internal static HookScope? Current => current;
 
-    /// <summary>Activations cached in this scope, by hook name (detached copies unless gradients were asked for).</summary>
+    /// <summary>Activations cached in this scope, by hook name: references to the tensors the forward pass used (no copy); clone one to keep it past later edits.</summary>
     public Dictionary<string, Tensor> Cached { get; } = [];
 
     /// <summary>Names of every hook point that ran in this scope, in order.</summary>
