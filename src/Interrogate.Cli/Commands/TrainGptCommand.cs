@@ -41,10 +41,15 @@ internal static class TrainGptCommand
                 CacheDirectory = parsed.GetValue(dataDir),
                 CommandLine = "interrogate " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
             };
-            var report = Terminal.WithProgress("preparing", update =>
-                GptTrainingRun.Run(request, stage => update(stage, 0), p => update(
-                    $"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}{(p.ValidationLoss is double v ? $"  val {v:F3}" : "")}  {p.TokensPerSecond:N0} tok/s",
-                    (double)p.Step / p.TotalSteps), cancel));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var lastPrint = TimeSpan.Zero;
+            // Plain lines on stderr rather than a live bar: they survive logs and ssh, and stdout stays clean for --json.
+            var report = GptTrainingRun.Run(request, stage => Console.Error.WriteLine($"{stage}..."), p =>
+            {
+                if (p.ValidationLoss is null && p.Step != p.TotalSteps && clock.Elapsed - lastPrint < TimeSpan.FromSeconds(2)) return;
+                lastPrint = clock.Elapsed;
+                Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps}  loss {p.Loss:F3}{(p.ValidationLoss is double v ? $"  val {v:F3}" : "")}  lr {p.LearningRate:G3}  {p.TokensPerSecond:N0} tok/s");
+            }, cancel);
             foreach (var warning in report.Warnings) Console.Error.WriteLine($"warning: {warning}");
             if (parsed.GetValue(json)) Terminal.WriteJson(report);
             else Print(report);

@@ -26,16 +26,15 @@ public sealed class TokenizedCorpus : IDisposable
     /// <summary>
     /// Opens the token files of <c>corpus</c> under <c>tokenizer</c>, encoding them first when not cached.
     /// <c>tokenizerHash</c> must change whenever the tokenizer would encode differently (e.g. SHA-256 of
-    /// its tokenizer.json); <c>progress</c> gets the fraction of documents done.
+    /// its tokenizer.json); <c>starting</c> is called once before any encoding work (not when every file is cached).
     /// </summary>
     public static TokenizedCorpus Build(Corpus corpus, ITokenizer tokenizer, string tokenizerHash, string? cacheDirectory = null,
-        Action<double>? progress = null)
+        Action? starting = null)
     {
         var key = Corpus.Hash($"{corpus.Fingerprint}|{tokenizerHash}|v1")[..24];
         var folder = Path.Combine(cacheDirectory ?? NpmPackage.DefaultCacheDirectory(), "tokens", key);
         Directory.CreateDirectory(folder);
         var eot = tokenizer.EosId;
-        int total = corpus.Documents.Count, done = 0;
         var files = new TokenFile[3];
         foreach (var split in new[] { CorpusSplit.Train, CorpusSplit.Validation, CorpusSplit.Test })
         {
@@ -43,17 +42,16 @@ public sealed class TokenizedCorpus : IDisposable
             var docs = corpus.Split(split).ToList();
             if (!File.Exists(path))
             {
+                if (starting is not null) { starting(); starting = null; }
                 TokenFile.Write(path, tokenizer.VocabSize, write =>
                 {
                     foreach (var doc in docs)
                     {
                         write(tokenizer.Encode(doc.Read()));
                         if (eot is int e) write([e]);
-                        progress?.Invoke((double)++done / total);
                     }
                 });
             }
-            else progress?.Invoke((double)(done += docs.Count) / total);
             files[(int)split] = TokenFile.Open(path);
         }
         return new TokenizedCorpus(folder, files[0], files[1], files[2]);

@@ -43,6 +43,9 @@ public static class GptTrainingRun
         var options = request.Options;
         var corpus = Corpus.Open(request.Corpus, request.CacheDirectory);
         var cache = request.CacheDirectory ?? NpmPackage.DefaultCacheDirectory();
+        var checkpoint = Path.Combine(request.OutDirectory, LanguageModelTrainer.CheckpointFolder);
+        if (!request.Resume && TrainingCheckpoint.TryRead(checkpoint) is not null) // before the tokenizer beside it is replaced
+            throw InputException.ForFile(checkpoint, "holds a checkpoint of an earlier run; pass --resume to continue it, or choose another --out");
         Directory.CreateDirectory(request.OutDirectory);
         var tokenizerPath = Path.Combine(request.OutDirectory, "tokenizer.json");
         if (!(request.Resume && File.Exists(tokenizerPath)))
@@ -50,15 +53,12 @@ public static class GptTrainingRun
         var tokenizer = TokenizerJson.Load(tokenizerPath);
         var tokenizerHash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tokenizerPath)));
 
-        status?.Invoke("tokenising the corpus");
-        using var tokens = TokenizedCorpus.Build(corpus, tokenizer, tokenizerHash, cache);
+        using var tokens = TokenizedCorpus.Build(corpus, tokenizer, tokenizerHash, cache, () => status?.Invoke("tokenising the corpus"));
         var config = request.Preset.ModelConfig(tokenizer.VocabSize, tokenizer.EosId);
         var model = new Gpt2Model(config, options.Seed);
         var trainer = new LanguageModelTrainer(model, options, request.OutDirectory) { DataIdentity = $"{corpus.Fingerprint}|{tokenizerHash}" };
-        status?.Invoke("training");
         var result = trainer.Train(tokens.Train, tokens.Validation, request.Resume, progress, cancel);
 
-        status?.Invoke("measuring baselines and saving");
         var windows = TokenWindows.ValidationStarts(tokens.Validation, options.EvalWindows, options.SequenceLength)
             .Select(s => tokens.Validation.Read(s, options.SequenceLength));
         var (unigram, bigram) = new NgramBaseline(tokens.Train, tokenizer.VocabSize).Measure(windows);

@@ -17,6 +17,9 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
 {
     public const string CheckpointFolder = "checkpoint", LogFile = "train_log.jsonl";
 
+    /// <summary>Early stopping counts a validation loss as better only when it beats the best by more than this (nats).</summary>
+    public const double MinImprovement = 1e-4;
+
     public CausalLanguageModel Model { get; } = model;
     public LanguageModelTrainingOptions Options { get; } = options;
     public string OutDirectory { get; } = outDirectory;
@@ -99,7 +102,7 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
             if (step % Options.EvalEvery == 0 || step == Options.Steps)
             {
                 validationLoss = Evaluate(validationWindows);
-                bool better = validationLoss < state.BestValidationLoss;
+                bool better = validationLoss < state.BestValidationLoss - MinImprovement;
                 state = state with
                 {
                     LastValidationLoss = validationLoss.Value,
