@@ -17,7 +17,7 @@ public sealed record GptPreset(string Name, int VocabSize, int Layers, int DMode
     });
 
     // Steps from a measured ~700 tokens/s on 2 heavily shared cores (load 12) and an estimated ~1,200 on
-    // 2 quiet ones: 1,000 steps × 2,048 tokens ≈ 28 min, about 0.75 of an epoch of sotu's train split.
+    // 2 quiet ones: 1,000 steps × 2,048 tokens ≈ 28 min, about 0.9 of an epoch of sotu's 2.2M-token train split.
     public static readonly GptPreset Small = new("small", 4096, 4, 256, 4, new LanguageModelTrainingOptions
     {
         Steps = 1000, BatchSize = 16, SequenceLength = 128, LearningRate = 1e-3f, MinLearningRate = 1e-4f, WarmupSteps = 100,
