@@ -14,6 +14,7 @@ internal static class TrainCommand
     {
         var train = new Command("train", "Train a model by gradient descent");
         train.Add(CreateMnist());
+        train.Add(TrainGptCommand.Create());
         return train;
     }
 
