@@ -20,6 +20,7 @@ public static class Program
         root.Add(GenerateCommand.Create());
         root.Add(HooksCommand.Create());
         root.Add(TokenizeCommand.Create());
+        root.Add(TraceCommand.Create());
         root.Add(TokenizerCommand.Create());
         root.Add(ExperimentCommand.Create());
         return Run(root, args);

@@ -140,4 +140,27 @@ public sealed class LanguageModelCommandTests(TinyGpt2Folder folder) : IClassFix
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void Trace_Json_AttributionSumsToLogitAndNeuronSourcesToPreActivation()
+    {
+        var json = Json(CliRunner.Run("trace", "--model", folder.Dir, "--text", "The whale was white", "--neuron", "1.5", "--json"));
+        Assert.Equal(json.GetProperty("logit").GetDouble(), json.GetProperty("attribution_sum").GetDouble(), 3);
+        var neuron = json.GetProperty("neuron");
+        Assert.Equal(neuron.GetProperty("pre_activation").GetDouble(), neuron.GetProperty("sources_sum").GetDouble(), 3);
+        Assert.Equal(2, json.GetProperty("layers").GetArrayLength());
+    }
+
+    [Fact]
+    public void Trace_Table_ShowsPredictionAndLayers()
+    {
+        var r = CliRunner.Run("trace", "--model", folder.Dir, "--text", "The whale was white", "--neuron", "0.1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("predicts", r.Stdout);
+        Assert.Contains("neuron 0.1", r.Stdout);
+    }
+
+    [Fact]
+    public void Trace_NeuronOutOfRange_ExitsTwo() =>
+        CliRunner.AssertBadInput(CliRunner.Run("trace", "--model", folder.Dir, "--text", "The whale", "--neuron", "7.0"), "--neuron");
 }
