@@ -14,6 +14,8 @@ public static class PeerScripts
     /// <summary>The shared/peers folder beside the checkout (or inside it), if present.</summary>
     public static string? Folder()
     {
+        // INTERROGATE_PEERS points elsewhere (e.g. from a git worktree that has no ../shared).
+        if (Environment.GetEnvironmentVariable("INTERROGATE_PEERS") is { Length: > 0 } own && Directory.Exists(own)) return own;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (!File.Exists(Path.Combine(dir.FullName, "Interrogate.slnx"))) continue;
