@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Interrogate.IO;
+
+namespace Interrogate.Analysis.Activations;
+
+/// <summary>One recorded hook point and the width of its activation's last axis.</summary>
+public sealed record StoredHook(string Name, int Width);
+
+/// <summary>A complete chunk: tokens [FirstToken, FirstToken + Tokens) of the source.</summary>
+public sealed record StoredChunk(int Index, long FirstToken, int Tokens);
+
+/// <summary>
+/// manifest.json of an activation store. It is rewritten atomically after each chunk and names the
+/// statistics state that covers exactly the chunks listed, so a stopped run resumes from it.
+/// </summary>
+public sealed record ActivationManifest
+{
+    public const string FileName = "manifest.json";
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+    public required string Model { get; init; }
+    public required string Corpus { get; init; }
+    public required long SourceTokens { get; init; }
+    public required int WindowLength { get; init; }
+    public required int BatchSize { get; init; }
+    public required int WindowsPerChunk { get; init; }
+    public required StorePrecision Precision { get; init; }
+    public required int TopK { get; init; }
+    public required int ContextRadius { get; init; }
+    public required int HistogramBins { get; init; }
+    public required IReadOnlyList<StoredHook> Hooks { get; init; }
+    public IReadOnlyList<StoredChunk> Chunks { get; init; } = [];
+    public int TotalChunks { get; init; }
+    public string? StateFile { get; init; }
+
+    public bool Complete => Chunks.Count == TotalChunks;
+    public long StoredTokens => Chunks.Count == 0 ? 0 : Chunks[^1].FirstToken + Chunks[^1].Tokens;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static string PathIn(string directory) => System.IO.Path.Combine(directory, FileName);
+
+    public static ActivationManifest Load(string directory)
+    {
+        var path = PathIn(directory);
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<ActivationManifest>(File.ReadAllText(path), Json)
+                ?? throw InputException.ForFile(path, "empty activation-store manifest");
+            if (manifest.Format != CurrentFormat)
+                throw InputException.ForFile(path, $"activation-store format {manifest.Format}, this build reads {CurrentFormat}; record the store again");
+            return manifest;
+        }
+        catch (JsonException e)
+        {
+            throw InputException.ForFile(path, $"activation-store manifest is not valid JSON ({e.Message}); delete the folder to record again", e);
+        }
+    }
+
+    public void Save(string directory) => AtomicFile.WriteAllText(PathIn(directory), JsonSerializer.Serialize(this, Json) + "\n");
+
+    /// <summary>Throws naming the first setting in which an existing store differs from the one requested.</summary>
+    public void CheckSameIdentity(ActivationManifest wanted, string directory)
+    {
+        foreach (var (name, mine, theirs) in Identity().Zip(wanted.Identity(), (a, b) => (a.Name, a.Value, b.Value)))
+            if (mine != theirs)
+                throw InputException.ForFile(PathIn(directory),
+                    $"store was recorded with {name} = {mine}, this run asks for {theirs}; use another --store folder or delete this one");
+    }
+
+    private IEnumerable<(string Name, string Value)> Identity()
+    {
+        yield return ("model", Model);
+        yield return ("corpus", Corpus);
+        yield return ("source tokens", SourceTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("hooks", string.Join(",", Hooks.Select(h => $"{h.Name}:{h.Width}")));
+        yield return ("window length", $"{WindowLength}");
+        yield return ("batch size", $"{BatchSize}");
+        yield return ("windows per chunk", $"{WindowsPerChunk}");
+        yield return ("precision", $"{Precision}");
+        yield return ("top-k", $"{TopK}");
+        yield return ("context radius", $"{ContextRadius}");
+        yield return ("histogram bins", $"{HistogramBins}");
+    }
+}

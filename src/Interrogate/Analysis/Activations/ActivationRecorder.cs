@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+using Interrogate.IO;
+using Interrogate.Models.Transformer;
+using Interrogate.Nn;
+using Interrogate.Tensors.Autodiff;
+
+namespace Interrogate.Analysis.Activations;
+
+/// <summary>
+/// Streams a token source through a model in non-overlapping windows and records hook-point
+/// activations into an activation store folder, chunk by chunk, with running statistics and top-k
+/// contexts. Only one batch of activations is in memory at a time. Each chunk is committed (chunk
+/// files, then the state, then the manifest, each atomically), so a stopped run picks up after the
+/// last complete chunk; a folder recorded with another model, corpus or setting is refused.
+/// </summary>
+public static class ActivationRecorder
+{
+    public const string DefaultHookSuffix = ".mlp.hook_post";
+
+    /// <param name="model">The model to run; its hook points' shapes give the widths.</param>
+    /// <param name="source">Tokens to stream, cut into windows of <see cref="ActivationStoreOptions.WindowLength"/>.</param>
+    /// <param name="directory">The store folder: created, or resumed when it holds a matching manifest.</param>
+    /// <param name="options">What to record; null for the defaults.</param>
+    /// <param name="modelIdentity">Names the weights (e.g. model folder and its hash); saved and checked on resume.</param>
+    /// <param name="progress">Called after each committed chunk with the manifest as saved.</param>
+    /// <param name="cancel">Checked before each chunk; a cancelled run leaves a resumable store and throws.</param>
+    public static ActivationManifest Record(CausalLanguageModel model, string modelIdentity, TokenSource source, string directory,
+        ActivationStoreOptions? options = null, Action<ActivationManifest>? progress = null, CancellationToken cancel = default)
+    {
+        options ??= new ActivationStoreOptions();
+        var wanted = Plan(model, modelIdentity, source, options);
+        Directory.CreateDirectory(directory);
+        var manifest = wanted;
+        if (File.Exists(ActivationManifest.PathIn(directory)))
+        {
+            manifest = ActivationManifest.Load(directory);
+            manifest.CheckSameIdentity(wanted, directory);
+        }
+        else manifest.Save(directory);
+
+        var state = manifest.StateFile is null
+            ? [.. manifest.Hooks.Select(h => (new NeuronStatistics(h.Width, options.HistogramBins), new TopActivations(h.Width, options.TopK)))]
+            : StoreState.Load(Path.Combine(directory, manifest.StateFile), manifest.Hooks.Count);
+
+        while (!manifest.Complete)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int chunk = manifest.Chunks.Count;
+            var stored = RecordChunk(model, source, directory, manifest, chunk, state);
+            if (chunk == 0) FillFirstHistogram(directory, manifest, stored, state);
+            var stateFile = StoreState.FileName(chunk + 1);
+            StoreState.Save(Path.Combine(directory, stateFile), state);
+            var previous = manifest.StateFile;
+            manifest = manifest with { Chunks = [.. manifest.Chunks, stored], StateFile = stateFile };
+            manifest.Save(directory);
+            if (previous is not null) File.Delete(Path.Combine(directory, previous));
+            progress?.Invoke(manifest);
+        }
+        return manifest;
+    }
+
+    /// <summary>The manifest a fresh store for these settings starts from (no chunks yet).</summary>
+    private static ActivationManifest Plan(CausalLanguageModel model, string modelIdentity, TokenSource source, ActivationStoreOptions options)
+    {
+        int context = model.Dimensions.ContextLength;
+        int window = options.WindowLength ?? context;
+        if (window < 1 || window > context) throw new InputException($"--window {window} must be between 1 and the model's context {context}");
+        if (options.BatchSize < 1 || options.WindowsPerChunk < 1 || options.HistogramBins < 1 || options.TopK < 1 || options.ContextRadius < 0)
+            throw new InputException("--batch, --chunk-windows, --bins and --top-k must be at least 1 and --context-radius at least 0");
+        if (source.Count < 1) throw new InputException($"{source.Identity}: no tokens to record");
+        var shapes = model.DescribeHookPoints(1, 1);
+        var names = options.Hooks ?? [.. shapes.Select(s => s.Name).Where(n => n.StartsWith("blocks.", StringComparison.Ordinal) && n.EndsWith(DefaultHookSuffix, StringComparison.Ordinal))];
+        var hooks = new List<StoredHook>();
+        foreach (var name in names.Distinct())
+        {
+            var shape = shapes.FirstOrDefault(s => s.Name == name).Shape;
+            if (shape is null || shape.Length != 3)
+                throw new InputException($"--hook {name}: not a [batch, position, width] hook point of this model; `interrogate hooks` lists them");
+            hooks.Add(new StoredHook(name, shape[2]));
+        }
+        if (hooks.Count == 0) throw new InputException("--hook: no hook points to record");
+        long windows = (source.Count + window - 1) / window;
+        return new ActivationManifest
+        {
+            Model = $"{modelIdentity} ({model.ModelType} {model.Dimensions})",
+            Corpus = source.Identity,
+            SourceTokens = source.Count,
+            WindowLength = window,
+            BatchSize = options.BatchSize,
+            WindowsPerChunk = options.WindowsPerChunk,
+            Precision = options.Precision,
+            TopK = options.TopK,
+            ContextRadius = options.ContextRadius,
+            HistogramBins = options.HistogramBins,
+            Hooks = hooks,
+            TotalChunks = checked((int)((windows + options.WindowsPerChunk - 1) / options.WindowsPerChunk)),
+        };
+    }
+
+    private static StoredChunk RecordChunk(CausalLanguageModel model, TokenSource source, string directory, ActivationManifest m,
+        int chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
+    {
+        long first = (long)chunk * m.WindowsPerChunk * m.WindowLength;
+        int count = (int)Math.Min(source.Count - first, (long)m.WindowsPerChunk * m.WindowLength);
+        var ids = new int[count];
+        source.Read(first, ids);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(ids.AsSpan()));
+
+        var writers = m.Hooks.Select(h => new ChunkFile.Writer(Path.Combine(directory, ChunkFile.Name(h.Name, chunk)), m.Precision, h.Width, count)).ToList();
+        try
+        {
+            using var _ = GradientTape.NoGrad();
+            for (int start = 0; start < count; start += m.BatchSize * m.WindowLength)
+            {
+                var windows = new List<int[]>();
+                for (int s = start; s < Math.Min(count, start + m.BatchSize * m.WindowLength); s += m.WindowLength)
+                    windows.Add(ids[s..Math.Min(count, s + m.WindowLength)]);
+                using var hooks = new HookScope().Cache([.. m.Hooks.Select(h => h.Name)]);
+                var batch = TokenBatch.Pad(windows, PaddingSide.Right);
+                model.Forward(batch);
+                for (int h = 0; h < m.Hooks.Count; h++)
+                {
+                    var rows = RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width);   // [tokens in batch, width]
+                    writers[h].Append(rows);
+                    state[h].Stats.Add(rows);
+                    state[h].Top.Add(rows, first + start);
+                }
+            }
+            foreach (var w in writers) w.Commit();
+        }
+        finally
+        {
+            foreach (var w in writers) w.Dispose();
+        }
+        return new StoredChunk(chunk, first, count);
+    }
+
+    /// <summary>Drops padding: the rows of real tokens of a [B, T, width] activation, window after window.</summary>
+    private static float[] RealRows(Tensors.Tensor activation, List<int[]> windows, int width)
+    {
+        var data = activation.ContiguousData().Span;
+        int t = activation.Shape[1];
+        var rows = new float[windows.Sum(w => w.Length) * width];
+        int at = 0;
+        for (int b = 0; b < windows.Count; b++)
+        {
+            data.Slice(b * t * width, windows[b].Length * width).CopyTo(rows.AsSpan(at));
+            at += windows[b].Length * width;
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is on disk
+    /// (read back a window at a time; with float16 storage these are the rounded values).
+    /// </summary>
+    private static void FillFirstHistogram(string directory, ActivationManifest m, StoredChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
+    {
+        for (int h = 0; h < m.Hooks.Count; h++)
+        {
+            var stats = state[h].Stats;
+            stats.FixHistogramRange();
+            using var reader = new ChunkFile.Reader(Path.Combine(directory, ChunkFile.Name(m.Hooks[h].Name, chunk.Index)), m.Hooks[h].Width, chunk.Tokens, m.Precision);
+            var buffer = new float[m.WindowLength * m.Hooks[h].Width];
+            for (long row = 0; row < chunk.Tokens; row += m.WindowLength)
+            {
+                int n = (int)Math.Min(m.WindowLength, chunk.Tokens - row);
+                reader.ReadRows(row, buffer.AsSpan(0, n * m.Hooks[h].Width));
+                stats.AddToHistogram(buffer.AsSpan(0, n * m.Hooks[h].Width));
+            }
+        }
+    }
+}

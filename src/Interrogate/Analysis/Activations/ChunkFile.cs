@@ -1,0 +1,142 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using System.Numerics.Tensors;
+
+namespace Interrogate.Analysis.Activations;
+
+/// <summary>
+/// One hook point's activations for one chunk: a 32-byte header ("IACT", int32 bytes per value — 4
+/// float32 or 2 float16 —, int32 width, int32 0, int64 rows, 8 zero bytes), then [rows, width]
+/// little-endian, row-major. Written beside its final name and renamed when complete, so a file under
+/// the final name is always whole.
+/// </summary>
+internal static class ChunkFile
+{
+    public const int HeaderBytes = 32;
+    private static ReadOnlySpan<byte> Magic => "IACT"u8;
+
+    public static string Name(string hook, int chunk) => $"{hook}.{chunk:D5}.act";
+
+    public static int BytesPerValue(StorePrecision p) => p == StorePrecision.Float32 ? 4 : 2;
+
+    /// <summary>Streams rows into a temp file; <see cref="Commit"/> renames it into place.</summary>
+    public sealed class Writer : IDisposable
+    {
+        private readonly string path, temp;
+        private readonly FileStream stream;
+        private readonly StorePrecision precision;
+        private readonly int width;
+        private readonly long rows;
+        private long written;
+        private byte[] buffer = [];
+
+        public Writer(string path, StorePrecision precision, int width, long rows)
+        {
+            this.path = path;
+            this.precision = precision;
+            this.width = width;
+            this.rows = rows;
+            temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            header.Clear();
+            Magic.CopyTo(header);
+            BinaryPrimitives.WriteInt32LittleEndian(header[4..], BytesPerValue(precision));
+            BinaryPrimitives.WriteInt32LittleEndian(header[8..], width);
+            BinaryPrimitives.WriteInt64LittleEndian(header[16..], rows);
+            stream.Write(header);
+        }
+
+        /// <param name="values">[n, width], row-major.</param>
+        public void Append(ReadOnlySpan<float> values)
+        {
+            if (values.Length % width != 0 || written + values.Length / width > rows)
+                throw new ArgumentException($"{values.Length} values do not fit the chunk's remaining rows of width {width}");
+            written += values.Length / width;
+            if (precision == StorePrecision.Float32)
+            {
+                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
+                return;
+            }
+            if (buffer.Length < values.Length * 2) buffer = new byte[values.Length * 2];
+            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, values.Length * 2));
+            TensorPrimitives.ConvertToHalf(values, halves);
+            stream.Write(buffer, 0, values.Length * 2);
+        }
+
+        public void Commit()
+        {
+            if (written != rows) throw new InvalidOperationException($"chunk {path} got {written} of {rows} rows");
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            File.Move(temp, path, overwrite: true);
+        }
+
+        public void Dispose()
+        {
+            stream.Dispose();
+            try { File.Delete(temp); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>A chunk file mapped read-only; slices are converted to float32 on read.</summary>
+    public sealed unsafe class Reader : IDisposable
+    {
+        private readonly MemoryMappedFile map;
+        private readonly MemoryMappedViewAccessor view;
+        private readonly byte* data;
+
+        public Reader(string path, int width, long rows, StorePrecision precision)
+        {
+            Width = width;
+            Rows = rows;
+            BytesPerValue = ChunkFile.BytesPerValue(precision);
+            var info = new FileInfo(path);
+            if (!info.Exists) throw InputException.ForFile(path, "activation chunk listed in the manifest is missing; delete the store and record again");
+            if (info.Length != HeaderBytes + rows * width * BytesPerValue)
+                throw InputException.ForFile(path, $"activation chunk is {info.Length} bytes, expected {HeaderBytes + rows * width * BytesPerValue}; delete the store and record again");
+            map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            byte* start = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+            data = start + view.PointerOffset + HeaderBytes;
+        }
+
+        public int Width { get; }
+        public long Rows { get; }
+        public int BytesPerValue { get; }
+
+        /// <summary>Rows [row, row + destination.Length / Width) into destination ([n, Width]).</summary>
+        public void ReadRows(long row, Span<float> destination)
+        {
+            long n = destination.Length / Width;
+            if (row < 0 || row + n > Rows) throw new ArgumentOutOfRangeException(nameof(row));
+            byte* p = data + row * Width * BytesPerValue;
+            if (BytesPerValue == 4) new ReadOnlySpan<float>(p, destination.Length).CopyTo(destination);
+            else TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(p, destination.Length), destination);
+        }
+
+        /// <summary>One neuron over rows [row, row + destination.Length).</summary>
+        public void ReadColumn(int neuron, long row, Span<float> destination)
+        {
+            if ((uint)neuron >= (uint)Width || row < 0 || row + destination.Length > Rows) throw new ArgumentOutOfRangeException(nameof(neuron));
+            if (BytesPerValue == 4)
+            {
+                float* f = (float*)data + row * Width + neuron;
+                for (int i = 0; i < destination.Length; i++) destination[i] = f[(long)i * Width];
+            }
+            else
+            {
+                Half* h = (Half*)data + row * Width + neuron;
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)h[(long)i * Width];
+            }
+        }
+
+        public void Dispose()
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            view.Dispose();
+            map.Dispose();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Interrogate.IO;
+
+namespace Interrogate.Analysis.Activations;
+
+/// <summary>
+/// Statistics and top-k heaps of every hook after some number of complete chunks, in
+/// state-NNNNN.bin (NNNNN = chunks covered). A new file per chunk, named by the manifest only once
+/// written, keeps the manifest and the state it points to consistent when a run is killed anywhere.
+/// </summary>
+internal static class StoreState
+{
+    private const int Magic = 0x54534149;   // "IAST"
+
+    public static string FileName(int chunks) => $"state-{chunks:D5}.bin";
+
+    /// <summary>Ids of one chunk's tokens: int32 little-endian, no header.</summary>
+    public static string TokenFileName(int chunk) => $"tokens.{chunk:D5}.ids";
+
+    public static void Save(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(hooks.Count);
+            foreach (var (stats, top) in hooks) { stats.Write(w); top.Write(w); }
+        });
+
+    public static List<(NeuronStatistics Stats, TopActivations Top)> Load(string path, int hookCount)
+    {
+        try
+        {
+            using var r = new BinaryReader(File.OpenRead(path));
+            if (r.ReadInt32() != Magic || r.ReadInt32() != hookCount)
+                throw InputException.ForFile(path, "not the statistics state of this store; delete the store and record again");
+            var list = new List<(NeuronStatistics, TopActivations)>();
+            for (int i = 0; i < hookCount; i++) list.Add((NeuronStatistics.Read(r), TopActivations.Read(r)));
+            return list;
+        }
+        catch (Exception e) when (e is EndOfStreamException or FileNotFoundException or ArgumentOutOfRangeException)
+        {
+            throw InputException.ForFile(path, "statistics state is missing or truncated; delete the store and record again", e);
+        }
+    }
+}
