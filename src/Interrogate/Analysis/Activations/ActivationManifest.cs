@@ -37,7 +37,7 @@ public sealed record ActivationManifest
     public bool Complete => Chunks.Count == TotalChunks;
     public long StoredTokens => Chunks.Count == 0 ? 0 : Chunks[^1].FirstToken + Chunks[^1].Tokens;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static string PathIn(string directory) => System.IO.Path.Combine(directory, FileName);
 

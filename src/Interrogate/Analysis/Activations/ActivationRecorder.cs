@@ -35,6 +35,8 @@ public static class ActivationRecorder
         {
             manifest = ActivationManifest.Load(directory);
             manifest.CheckSameIdentity(wanted, directory);
+            CheckSameTokens(source, directory, manifest);
+            foreach (var stale in Directory.EnumerateFiles(directory, ".*.tmp")) File.Delete(stale);   // left by a killed run
         }
         else manifest.Save(directory);
 
@@ -57,6 +59,19 @@ public static class ActivationRecorder
             progress?.Invoke(manifest);
         }
         return manifest;
+    }
+
+    /// <summary>The identity string cannot prove the tokens are the same, so the last stored chunk's ids are compared with the source.</summary>
+    private static void CheckSameTokens(TokenSource source, string directory, ActivationManifest manifest)
+    {
+        if (manifest.Chunks.Count == 0) return;
+        var last = manifest.Chunks[^1];
+        var path = Path.Combine(directory, StoreState.TokenFileName(last.Index));
+        var stored = File.Exists(path) ? File.ReadAllBytes(path) : [];
+        var ids = new int[last.Tokens];
+        source.Read(last.FirstToken, ids);
+        if (!stored.AsSpan().SequenceEqual(MemoryMarshal.AsBytes(ids.AsSpan())))
+            throw InputException.ForFile(path, $"stored tokens differ from {source.Identity} at the same positions; use another --store folder or delete this one");
     }
 
     /// <summary>The manifest a fresh store for these settings starts from (no chunks yet).</summary>

@@ -131,7 +131,8 @@ public sealed class ActivationStoreTests : IDisposable
         Assert.Throws<OperationCanceledException>(() => Record("resumed", progress: m => { if (m.Chunks.Count == 3) cancel.Cancel(); }, cancel: cancel.Token));
         var dir = temp.File("resumed");
         Assert.Equal(3, ActivationManifest.Load(dir).Chunks.Count);
-        File.WriteAllText(Path.Combine(dir, "blocks.0.mlp.hook_post.00003.act"), "half-written by a killed run");
+        File.WriteAllText(Path.Combine(dir, "blocks.0.mlp.hook_post.00003.act"), "written by a run killed before its manifest");
+        File.WriteAllText(Path.Combine(dir, ".blocks.1.mlp.hook_post.00003.act.0123.tmp"), "half-written");
         int resumedChunks = 0;
         Record("resumed", progress: _ => resumedChunks++);
         Assert.Equal(5, resumedChunks);
@@ -140,6 +141,7 @@ public sealed class ActivationStoreTests : IDisposable
         using var resumed = ActivationStore.Open(dir);
         Assert.Equal(whole.Manifest.Chunks, resumed.Manifest.Chunks);
         Assert.Single(Directory.GetFiles(dir, "state-*.bin"));
+        Assert.Empty(Directory.GetFiles(dir, ".*.tmp"));
         foreach (var hook in Hooks)
         {
             Assert.Equal(whole.ReadRows(hook, 0, Ids.Length), resumed.ReadRows(hook, 0, Ids.Length));
@@ -166,6 +168,10 @@ public sealed class ActivationStoreTests : IDisposable
         e = Assert.Throws<InputException>(() =>
             ActivationRecorder.Record(model, "tiny-gpt2", TokenSource.FromArray(Ids, "another-corpus"), temp.File("store"), Options));
         Assert.Contains("corpus", e.Message);
+        var shuffled = Ids.Reverse().ToArray();
+        e = Assert.Throws<InputException>(() =>
+            ActivationRecorder.Record(model, "tiny-gpt2", TokenSource.FromArray(shuffled, "random-295"), temp.File("store"), Options));
+        Assert.Contains("tokens.00007.ids", e.Message);
         e = Assert.Throws<InputException>(() =>
             ActivationRecorder.Record(ModelKit.Gpt2(seed: 2), "other-weights", TokenSource.FromArray(Ids, "random-295"), temp.File("store"), Options));
         Assert.Contains("model", e.Message);
