@@ -58,6 +58,25 @@ public sealed class ActivationStoreTests : IDisposable
     }
 
     [Fact]
+    public void Record_LlamaResidAndMlp_RowsEqualDirectForward()
+    {
+        var llama = ModelKit.Llama();
+        string[] hooks = ["blocks.1.hook_resid_post", "blocks.0.mlp.hook_post"];
+        var ids = ModelKit.RandomIds(70, ModelKit.LlamaTiny.VocabSize, seed: 8);
+        ActivationRecorder.Record(llama, "tiny-llama", TokenSource.FromArray(ids, "random-70"), temp.File("llama"), Options with { Hooks = hooks, WindowLength = 16 });
+        using var store = ActivationStore.Open(temp.File("llama"));
+        using var _ = GradientTape.NoGrad();
+        foreach (var hook in hooks)
+            for (int s = 0; s < ids.Length; s += 16)
+            {
+                using var scope = new HookScope().Cache(hook);
+                llama.Forward(TokenBatch.Single(ids[s..Math.Min(ids.Length, s + 16)]));
+                var direct = scope.Cached[hook].ContiguousData().Span;
+                Assert.True(ModelKit.MaxAbsDiff(direct, store.ReadRows(hook, s, Math.Min(16, ids.Length - s))) <= 1e-6f, $"{hook} window at {s}");
+            }
+    }
+
+    [Fact]
     public void Record_Float16_RowsWithinHalfPrecision()
     {
         Record("half", Options with { Precision = StorePrecision.Float16 });
