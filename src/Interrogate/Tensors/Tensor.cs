@@ -161,11 +161,39 @@ public sealed partial class Tensor
         return Storage[Offset];
     }
 
+    // The gradient GradSpan last created (only such a buffer is ever reused: one assigned from
+    // outside may be shared), and the buffer ReleaseGrad kept from it for the next GradSpan.
+    private Tensor? createdGrad;
+    private float[]? spareGrad;
+
     /// <summary>Gradient buffer, allocated as zeros on first use; backward rules accumulate into it.</summary>
     public Span<float> GradSpan()
     {
-        Grad ??= Zeros(Shape);
+        if (Grad is null)
+        {
+            if (spareGrad is { } spare)
+            {
+                spareGrad = null;
+                Array.Clear(spare);
+                Grad = new Tensor(spare, Shape);
+            }
+            else Grad = Zeros(Shape);
+            createdGrad = Grad;
+        }
         return Grad.Span;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Grad"/> to null but keeps its buffer for the next <see cref="GradSpan"/>, so a
+    /// training loop does not allocate (and the GC does not churn) a parameter-sized array per step.
+    /// Only for callers done with the old gradient tensor (optimizers' ZeroGrad): its values are
+    /// overwritten by the next backward pass.
+    /// </summary>
+    public void ReleaseGrad()
+    {
+        if (Grad is { } g && ReferenceEquals(g, createdGrad)) spareGrad = g.Storage;
+        Grad = null;
+        createdGrad = null;
     }
 
     public string Describe() => (Name is null ? "" : Name + " ") + Tensors.Shape.Format(Shape);
