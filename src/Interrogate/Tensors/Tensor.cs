@@ -73,6 +73,9 @@ public sealed partial class Tensor
 
     public static Tensor Zeros(params int[] shape) => new(new float[Tensors.Shape.Size(shape)], shape);
 
+    /// <summary>A contiguous tensor whose contents are garbage: for ops that overwrite every element (skips clearing).</summary>
+    internal static Tensor Uninitialized(params int[] shape) => new(GC.AllocateUninitializedArray<float>(Tensors.Shape.Size(shape)), shape);
+
     public static Tensor Full(float value, params int[] shape)
     {
         var t = Zeros(shape);

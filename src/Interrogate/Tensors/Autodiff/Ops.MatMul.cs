@@ -44,7 +44,8 @@ public static partial class Ops
         int rows = x.Size / Math.Max(inF, 1);
         var w = MatrixOf(weight, out _);
         var xm = new Mat(xc.Storage, xc.Offset, inF, false, 0);
-        var y = Tensor.Zeros([.. x.Shape[..^1], outF]);
+        // Every element is written by the product below, unless there is nothing to sum over.
+        var y = inF == 0 ? Tensor.Zeros([.. x.Shape[..^1], outF]) : Tensor.Uninitialized([.. x.Shape[..^1], outF]);
         var ym = new Mat(y.Storage, 0, outF, false, 0);
         Product(false, xm, true, w, rows, outF, inF, ym, 1, 0f);
         if (bias is not null)
@@ -82,7 +83,7 @@ public static partial class Ops
             throw new ArgumentException($"MatMul inner sizes differ: {a.Describe()}{(tA ? "ᵀ" : "")} · {b.Describe()}{(tB ? "ᵀ" : "")}");
         var am = MatrixOf(a, out _);
         var bm = MatrixOf(b, out _);
-        var y = Tensor.Zeros([.. batchShape, m, n]);
+        var y = Tensor.Uninitialized([.. batchShape, m, n]);
         var ym = new Mat(y.Storage, 0, n, false, m * n);
         Product(tA, am, tB, bm, m, n, k, ym, batch, 0f);
         if (GradientTape.ShouldRecord(a, b))
