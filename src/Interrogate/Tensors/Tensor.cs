@@ -126,19 +126,17 @@ public sealed partial class Tensor
     public void CopyStridedTo(Span<float> destination)
     {
         if (IsContiguous) { Storage.AsSpan(Offset, Size).CopyTo(destination); return; }
-        int i = 0;
-        CopyRecursive(0, Offset, destination, ref i);
-    }
-
-    private void CopyRecursive(int axis, int offset, Span<float> destination, ref int i)
-    {
-        if (axis == Rank - 1)
+        if (destination.Length < Size) throw new ArgumentException($"destination holds {destination.Length} floats; tensor {Describe()} has {Size}", nameof(destination));
+        // Row by row (a permuted [B, T, H, D] view copies whole D-long runs).
+        var rows = new Kernels.StridedRows(Shape, [Strides, Tensors.Shape.ContiguousStrides(Shape)], [Offset, 0]);
+        int n = rows.Length, stride = rows.InnerStride[0];
+        while (rows.MoveNext())
         {
-            int stride = Strides[axis];
-            for (int j = 0; j < Shape[axis]; j++) destination[i++] = Storage[offset + j * stride];
-            return;
+            var src = Storage.AsSpan(rows.Offset[0]);
+            var dst = destination.Slice(rows.Offset[1], n);
+            if (stride == 1) src[..n].CopyTo(dst);
+            else for (int j = 0; j < n; j++) dst[j] = src[j * stride];
         }
-        for (int j = 0; j < Shape[axis]; j++) CopyRecursive(axis + 1, offset + j * Strides[axis], destination, ref i);
     }
 
     /// <summary>A contiguous copy that owns its storage and is not on the tape.</summary>
