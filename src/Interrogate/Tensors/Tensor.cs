@@ -185,6 +185,23 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// The gradient for a backward rule that writes every element of it: when there is none yet, a
+    /// new one left unzeroed and <paramref name="beta"/> = 0 (overwrite); otherwise the existing one
+    /// and beta = 1 (accumulate). Saves clearing a buffer only to add into it.
+    /// </summary>
+    internal Tensor GradForWrite(out float beta)
+    {
+        beta = Grad is null ? 0f : 1f;
+        if (Grad is null)
+        {
+            Grad = spareGrad is { } spare ? new Tensor(spare, Shape) : Uninitialized(Shape);
+            spareGrad = null;
+            createdGrad = Grad;
+        }
+        return Grad;
+    }
+
+    /// <summary>
     /// Sets <see cref="Grad"/> to null but keeps its buffer for the next <see cref="GradSpan"/>, so a
     /// training loop does not allocate (and the GC does not churn) a parameter-sized array per step.
     /// Only for callers done with the old gradient tensor (optimizers' ZeroGrad): its values are
