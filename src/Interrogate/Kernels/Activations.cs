@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Interrogate.Kernels;
 
@@ -14,6 +16,24 @@ public static class Activations
     private const double InvSqrt2Pi = 0.3989422804014327;      // 1/√(2π)
     private const float SqrtTwoOverPi = 0.7978845608f;         // √(2/π), the tanh form's constant
     private const float TanhCubic = 0.044715f;
+
+    /// <summary>gx += g where x &gt; 0, the ReLU backward (branch-free: the signs of x are random). x, g, gx: same length.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx)
+    {
+        if (g.Length > x.Length || gx.Length < g.Length) throw new ArgumentException("ReluBackward: x, g and gx must have the same length");
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x), gr = ref MemoryMarshal.GetReference(g), dr = ref MemoryMarshal.GetReference(gx);
+            for (; i + 8 <= g.Length; i += 8)
+            {
+                var keep = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                var sum = Vector256.LoadUnsafe(ref dr, (nuint)i) + (Vector256.LoadUnsafe(ref gr, (nuint)i) & keep);
+                sum.StoreUnsafe(ref dr, (nuint)i);
+            }
+        }
+        for (; i < g.Length; i++) if (x[i] > 0f) gx[i] += g[i];
+    }
 
     /// <summary>
     /// The error function in double precision (relative error ~1e-15). Below 2.5 it sums the

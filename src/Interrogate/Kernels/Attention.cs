@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Interrogate.Kernels;
 
 /// <summary>
@@ -10,32 +12,90 @@ namespace Interrogate.Kernels;
 public static class Attention
 {
     /// <summary>
+    /// Query rows per block: a multiple of every micro-kernel's row tile (4, 6, 12), small enough
+    /// that a block's scores stay in L2 and a causal block wastes little on its masked corner.
+    /// </summary>
+    public const int QueryBlock = 96;
+
+    /// <summary>
     /// p = softmax(scale·q·kᵀ) over the visible keys of each row. q: [tq, d]; k: [tk, d];
     /// keyMask: tk values (1 = attend, 0 = padding) or empty for none; p: [tq, tk], overwritten.
     /// </summary>
     public static void Pattern(ReadOnlySpan<float> q, ReadOnlySpan<float> k, int tq, int tk, int d, float scale,
         bool causal, ReadOnlySpan<float> keyMask, Span<float> p)
     {
-        Gemm.Multiply(false, true, tq, tk, d, scale, q, d, k, d, 0f, p, tk);
-        for (int i = 0; i < tq; i++)
+        for (int i0 = 0; i0 < tq; i0 += QueryBlock)
         {
-            var row = p.Slice(i * tk, tk);
-            int visible = causal ? Math.Min(tk, tk - tq + i + 1) : tk;
-            float max = float.NegativeInfinity;
-            for (int j = 0; j < visible; j++)
-                if (keyMask.IsEmpty || keyMask[j] != 0f) max = MathF.Max(max, row[j]);
-            if (float.IsNegativeInfinity(max)) { row.Clear(); continue; }
-            float sum = 0f;
-            for (int j = 0; j < tk; j++)
-            {
-                bool seen = j < visible && (keyMask.IsEmpty || keyMask[j] != 0f);
-                float e = seen ? MathF.Exp(row[j] - max) : 0f;
-                row[j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            for (int j = 0; j < tk; j++) row[j] *= inv;
+            int rows = Math.Min(QueryBlock, tq - i0);
+            var block = p.Slice(i0 * tk, rows * tk);
+            int seen = ScoresBlock(q, k, i0, rows, tq, tk, d, scale, causal, keyMask, block);
+            for (int r = 0; r < rows; r++) block.Slice(r * tk + seen, tk - seen).Clear();
         }
+    }
+
+    /// <summary>
+    /// out = softmax(scale·q·kᵀ)·v, <see cref="QueryBlock"/> query rows at a time. Each block's
+    /// scores are computed only up to its last visible key, so under a causal mask both products
+    /// skip the upper triangle and still run at GEMM speed. Shapes as in <see cref="Pattern"/>,
+    /// v: [tk, dv], output: [tq, dv] (overwritten). p: the full pattern [tq, tk] (filled, for a
+    /// backward pass) when <paramref name="keep"/>, else scratch of min(tq, QueryBlock)·tk floats.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, int tq, int tk, int d, int dv,
+        float scale, bool causal, ReadOnlySpan<float> keyMask, Span<float> p, bool keep, Span<float> output)
+    {
+        for (int i0 = 0; i0 < tq; i0 += QueryBlock)
+        {
+            int rows = Math.Min(QueryBlock, tq - i0);
+            var block = keep ? p.Slice(i0 * tk, rows * tk) : p[..(rows * tk)];
+            int seen = ScoresBlock(q, k, i0, rows, tq, tk, d, scale, causal, keyMask, block);
+            if (keep)
+                for (int r = 0; r < rows; r++) block.Slice(r * tk + seen, tk - seen).Clear();
+            var outRows = output.Slice(i0 * dv, rows * dv);
+            if (seen == 0) outRows.Clear();
+            else Gemm.Multiply(false, false, rows, dv, seen, 1f, block, tk, v, dv, 0f, outRows, dv);
+        }
+    }
+
+    // Softmax scores of query rows [i0, i0 + rows) into block [rows, tk) (leading dimension tk) over
+    // keys [0, seen), seen = the last row's visible count, which it returns; entries past a row's
+    // own visible keys or masked are 0, those at or past seen are left unwritten.
+    private static int ScoresBlock(ReadOnlySpan<float> q, ReadOnlySpan<float> k, int i0, int rows, int tq, int tk, int d,
+        float scale, bool causal, ReadOnlySpan<float> keyMask, Span<float> block)
+    {
+        int seen = Visible(i0 + rows - 1, tq, tk, causal);
+        if (seen == 0) return 0;
+        Gemm.Multiply(false, true, rows, seen, d, scale, q.Slice(i0 * d, rows * d), d, k, d, 0f, block, tk);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = block.Slice(r * tk, seen);
+            int visible = Visible(i0 + r, tq, tk, causal);
+            SoftmaxRow(row[..visible], keyMask);
+            row[visible..].Clear();
+        }
+        return seen;
+    }
+
+    private static int Visible(int i, int tq, int tk, bool causal) => causal ? Math.Clamp(tk - tq + i + 1, 0, tk) : tk;
+
+    // Softmax over the unmasked entries of a row; masked ones become 0, and a row with none is all 0.
+    private static void SoftmaxRow(Span<float> row, ReadOnlySpan<float> keyMask)
+    {
+        if (row.IsEmpty) return;
+        float max;
+        if (keyMask.IsEmpty) max = TensorPrimitives.Max(row);
+        else
+        {
+            max = float.NegativeInfinity;
+            for (int j = 0; j < row.Length; j++)
+                if (keyMask[j] != 0f) max = MathF.Max(max, row[j]);
+            if (float.IsNegativeInfinity(max)) { row.Clear(); return; }
+        }
+        TensorPrimitives.Subtract(row, max, row);
+        TensorPrimitives.Exp(row, row);
+        if (!keyMask.IsEmpty)
+            for (int j = 0; j < row.Length; j++)
+                if (keyMask[j] == 0f) row[j] = 0f;
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
     }
 
     /// <summary>
@@ -51,7 +111,7 @@ public static class Attention
         {
             var pr = p.Slice(i * tk, tk);
             var dr = dp.Slice(i * tk, tk);
-            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(pr, dr);
+            float dot = TensorPrimitives.Dot(pr, dr);
             for (int j = 0; j < tk; j++) dr[j] = pr[j] * (dr[j] - dot);
         }
         if (!dq.IsEmpty) Gemm.Multiply(false, false, tq, d, tk, scale, dp, tk, k, d, 1f, dq, d);

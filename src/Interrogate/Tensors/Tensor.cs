@@ -73,6 +73,9 @@ public sealed partial class Tensor
 
     public static Tensor Zeros(params int[] shape) => new(new float[Tensors.Shape.Size(shape)], shape);
 
+    /// <summary>A contiguous tensor whose contents are garbage: for ops that overwrite every element (skips clearing).</summary>
+    internal static Tensor Uninitialized(params int[] shape) => new(GC.AllocateUninitializedArray<float>(Tensors.Shape.Size(shape)), shape);
+
     public static Tensor Full(float value, params int[] shape)
     {
         var t = Zeros(shape);
@@ -123,19 +126,17 @@ public sealed partial class Tensor
     public void CopyStridedTo(Span<float> destination)
     {
         if (IsContiguous) { Storage.AsSpan(Offset, Size).CopyTo(destination); return; }
-        int i = 0;
-        CopyRecursive(0, Offset, destination, ref i);
-    }
-
-    private void CopyRecursive(int axis, int offset, Span<float> destination, ref int i)
-    {
-        if (axis == Rank - 1)
+        if (destination.Length < Size) throw new ArgumentException($"destination holds {destination.Length} floats; tensor {Describe()} has {Size}", nameof(destination));
+        // Row by row (a permuted [B, T, H, D] view copies whole D-long runs).
+        var rows = new Kernels.StridedRows(Shape, [Strides, Tensors.Shape.ContiguousStrides(Shape)], [Offset, 0]);
+        int n = rows.Length, stride = rows.InnerStride[0];
+        while (rows.MoveNext())
         {
-            int stride = Strides[axis];
-            for (int j = 0; j < Shape[axis]; j++) destination[i++] = Storage[offset + j * stride];
-            return;
+            var src = Storage.AsSpan(rows.Offset[0]);
+            var dst = destination.Slice(rows.Offset[1], n);
+            if (stride == 1) src[..n].CopyTo(dst);
+            else for (int j = 0; j < n; j++) dst[j] = src[j * stride];
         }
-        for (int j = 0; j < Shape[axis]; j++) CopyRecursive(axis + 1, offset + j * Strides[axis], destination, ref i);
     }
 
     /// <summary>A contiguous copy that owns its storage and is not on the tape.</summary>
@@ -161,11 +162,56 @@ public sealed partial class Tensor
         return Storage[Offset];
     }
 
+    // The gradient GradSpan last created (only such a buffer is ever reused: one assigned from
+    // outside may be shared), and the buffer ReleaseGrad kept from it for the next GradSpan.
+    private Tensor? createdGrad;
+    private float[]? spareGrad;
+
     /// <summary>Gradient buffer, allocated as zeros on first use; backward rules accumulate into it.</summary>
     public Span<float> GradSpan()
     {
-        Grad ??= Zeros(Shape);
+        if (Grad is null)
+        {
+            if (spareGrad is { } spare)
+            {
+                spareGrad = null;
+                Array.Clear(spare);
+                Grad = new Tensor(spare, Shape);
+            }
+            else Grad = Zeros(Shape);
+            createdGrad = Grad;
+        }
         return Grad.Span;
+    }
+
+    /// <summary>
+    /// The gradient for a backward rule that writes every element of it: when there is none yet, a
+    /// new one left unzeroed and <paramref name="beta"/> = 0 (overwrite); otherwise the existing one
+    /// and beta = 1 (accumulate). Saves clearing a buffer only to add into it.
+    /// </summary>
+    internal Tensor GradForWrite(out float beta)
+    {
+        beta = Grad is null ? 0f : 1f;
+        if (Grad is null)
+        {
+            Grad = spareGrad is { } spare ? new Tensor(spare, Shape) : Uninitialized(Shape);
+            spareGrad = null;
+            createdGrad = Grad;
+        }
+        return Grad;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Grad"/> to null but keeps its buffer for the next <see cref="GradSpan"/>, so a
+    /// training loop does not allocate (and the GC does not churn) a parameter-sized array per step.
+    /// Only for callers done with the old gradient tensor (optimizers' ZeroGrad): its values are
+    /// overwritten by the next backward pass.
+    /// </summary>
+    public void ReleaseGrad()
+    {
+        if (Grad is { } g && ReferenceEquals(g, createdGrad)) spareGrad = g.Storage;
+        Grad = null;
+        createdGrad = null;
     }
 
     public string Describe() => (Name is null ? "" : Name + " ") + Tensors.Shape.Format(Shape);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Interrogate.Tensors;
 
 namespace Interrogate.Training;
@@ -26,7 +28,27 @@ public sealed class AdamW(IEnumerable<(string Name, Tensor Tensor)> parameters, 
         float stepSize = lr / correction1;
         float sqrtCorrection2 = MathF.Sqrt(correction2);
         float decay = decays(name) ? 1f - lr * weightDecay : 1f;
-        for (int i = 0; i < w.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && g.Length >= w.Length)
+        {
+            // The scalar loop's exact operations, 8 lanes at a time (no fused multiply-adds), so
+            // results are bit-identical to it and a resumed run reproduces an uninterrupted one.
+            var (vb1, vb2, vc1, vc2) = (Vector256.Create(b1), Vector256.Create(b2), Vector256.Create(1f - b1), Vector256.Create(1f - b2));
+            var (vDecay, vStep, vSqrt2, vEps) = (Vector256.Create(decay), Vector256.Create(stepSize), Vector256.Create(sqrtCorrection2), Vector256.Create(epsilon));
+            ref float wr = ref MemoryMarshal.GetReference(w), gr = ref MemoryMarshal.GetReference(g);
+            ref float mr = ref MemoryMarshal.GetArrayDataReference(m), vr = ref MemoryMarshal.GetArrayDataReference(v);
+            for (; i + 8 <= w.Length; i += 8)
+            {
+                var gi = Vector256.LoadUnsafe(ref gr, (nuint)i);
+                var mi = vb1 * Vector256.LoadUnsafe(ref mr, (nuint)i) + vc1 * gi;
+                var vi = vb2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + vc2 * gi * gi;
+                mi.StoreUnsafe(ref mr, (nuint)i);
+                vi.StoreUnsafe(ref vr, (nuint)i);
+                var wi = Vector256.LoadUnsafe(ref wr, (nuint)i) * vDecay - vStep * mi / (Vector256.Sqrt(vi) / vSqrt2 + vEps);
+                wi.StoreUnsafe(ref wr, (nuint)i);
+            }
+        }
+        for (; i < w.Length; i++)
         {
             float gi = g[i];
             float mi = m[i] = b1 * m[i] + (1f - b1) * gi;

@@ -32,9 +32,10 @@ public abstract class Optimizer
 
     protected abstract void Update(string name, Span<float> weights, ReadOnlySpan<float> grad);
 
+    /// <summary>Drops every parameter's gradient; the buffers are kept for the next backward pass (see <see cref="Tensor.ReleaseGrad"/>).</summary>
     public void ZeroGrad()
     {
-        foreach (var (_, p) in Parameters) p.Grad = null;
+        foreach (var (_, p) in Parameters) p.ReleaseGrad();
     }
 
     /// <summary>Named state tensors (e.g. "exp_avg/layers.0.weight") plus the step count, for checkpoints.</summary>

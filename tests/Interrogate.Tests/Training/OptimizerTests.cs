@@ -60,6 +60,24 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void AdamW_VectorLanesAndScalarTail_BitIdentical()
+    {
+        // 17 values: 0..15 go through the vector loop, 16 through the scalar tail; 16 copies 0's inputs.
+        var init = Enumerable.Range(0, 17).Select(i => 0.1f * (i % 16) - 0.7f).ToArray();
+        var (name, w) = Param(init);
+        var opt = new AdamW([(name, w)], learningRate: 0.03f, weightDecay: 0.1f);
+        for (int step = 0; step < 5; step++)
+        {
+            var g = Enumerable.Range(0, 17).Select(i => MathF.Sin(step + 0.37f * (i % 16))).ToArray();
+            w.Grad = Tensor.FromArray(g, 17);
+            opt.Step();
+        }
+        var result = w.ToArray();
+        Assert.Equal(BitConverter.SingleToInt32Bits(result[0]), BitConverter.SingleToInt32Bits(result[16]));
+        Assert.NotEqual(init[0], result[0]);
+    }
+
+    [Fact]
     public void AdamW_StateRoundTrip_ContinuesIdentically()
     {
         var (n1, a) = Param(1f, 2f);

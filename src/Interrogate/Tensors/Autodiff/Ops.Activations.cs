@@ -11,7 +11,7 @@ public static partial class Ops
     /// <summary>max(x, 0), elementwise. x: any shape; result: same shape.</summary>
     public static Tensor Relu(this Tensor x) => Elementwise(x,
         (xs, ys) => TensorPrimitives.Max(xs, 0f, ys),
-        (xs, _, gs, gx) => { for (int i = 0; i < gs.Length; i++) if (xs[i] > 0f) gx[i] += gs[i]; });
+        (xs, _, gs, gx) => Activations.ReluBackward(xs, gs, gx));
 
     /// <summary>tanh(x), elementwise. x: any shape; result: same shape.</summary>
     public static Tensor Tanh(this Tensor x) => Elementwise(x,
@@ -93,7 +93,7 @@ public static partial class Ops
     private static Tensor Elementwise(Tensor x, SpanForward forward, SpanBackward backward, bool parallel = false)
     {
         var xc = x.ContiguousData();
-        var y = Tensor.Zeros(x.Shape);
+        var y = Tensor.Uninitialized(x.Shape);
         Chunked(y.Size, parallel, (start, length) =>
             forward(xc.Storage.AsSpan(xc.Offset + start, length), y.Storage.AsSpan(start, length)));
         if (GradientTape.ShouldRecord(x))

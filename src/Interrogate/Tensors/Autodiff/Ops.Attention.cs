@@ -24,19 +24,19 @@ public static partial class Ops
         float sc = scale ?? 1f / MathF.Sqrt(s.D);
         var (qc, kc, vc) = (q.ContiguousData(), k.ContiguousData(), v.ContiguousData());
         var mask = keyMask?.ContiguousData();
-        var y = Tensor.Zeros(s.B, s.H, s.Tq, s.Dv);
+        var y = Tensor.Uninitialized(s.B, s.H, s.Tq, s.Dv);
         bool record = GradientTape.ShouldRecord([q, k, v]);
         int patternSize = s.Tq * s.Tk;
         var pattern = record ? new float[s.B * s.H * patternSize] : null;
         Parallelism.For(s.B * s.H, bh =>
         {
             var (qOff, kvOff) = s.Offsets(bh);
-            var p = pattern is null ? ArrayPool<float>.Shared.Rent(patternSize) : pattern;
-            int pOff = pattern is null ? 0 : bh * patternSize;
-            var ps = p.AsSpan(pOff, patternSize);
-            Attention.Pattern(Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D), s.Tq, s.Tk, s.D, sc,
-                causal, MaskRow(mask, bh / s.H, s.Tk), ps);
-            Attention.Apply(ps, Span(vc, kvOff * s.Dv, s.Tk * s.Dv), s.Tq, s.Tk, s.Dv, y.Storage.AsSpan(bh * s.Tq * s.Dv, s.Tq * s.Dv));
+            // Inference needs only one query block's scores at a time.
+            int scratch = Math.Min(s.Tq, Attention.QueryBlock) * s.Tk;
+            var p = pattern ?? ArrayPool<float>.Shared.Rent(scratch);
+            var ps = pattern is null ? p.AsSpan(0, scratch) : p.AsSpan(bh * patternSize, patternSize);
+            Attention.Forward(Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D), Span(vc, kvOff * s.Dv, s.Tk * s.Dv),
+                s.Tq, s.Tk, s.D, s.Dv, sc, causal, MaskRow(mask, bh / s.H, s.Tk), ps, pattern is not null, y.Storage.AsSpan(bh * s.Tq * s.Dv, s.Tq * s.Dv));
             if (pattern is null) ArrayPool<float>.Shared.Return(p);
         });
         if (record)

@@ -69,7 +69,7 @@ public static partial class Ops
     private static Tensor Binary(Tensor a, Tensor b, BinaryOp op)
     {
         var shape = Tensors.Shape.Broadcast(a.Shape, b.Shape);
-        var y = Tensor.Zeros(shape);
+        var y = Tensor.Uninitialized(shape);
         var rows = new StridedRows(shape,
             [StridedRows.BroadcastStrides(a.Shape, a.Strides, shape), StridedRows.BroadcastStrides(b.Shape, b.Strides, shape), y.Strides],
             [a.Offset, b.Offset, 0]);

@@ -44,7 +44,8 @@ public static partial class Ops
         int rows = x.Size / Math.Max(inF, 1);
         var w = MatrixOf(weight, out _);
         var xm = new Mat(xc.Storage, xc.Offset, inF, false, 0);
-        var y = Tensor.Zeros([.. x.Shape[..^1], outF]);
+        // Every element is written by the product below, unless there is nothing to sum over.
+        var y = inF == 0 ? Tensor.Zeros([.. x.Shape[..^1], outF]) : Tensor.Uninitialized([.. x.Shape[..^1], outF]);
         var ym = new Mat(y.Storage, 0, outF, false, 0);
         Product(false, xm, true, w, rows, outF, inF, ym, 1, 0f);
         if (bias is not null)
@@ -56,14 +57,16 @@ public static partial class Ops
             GradientTape.Record(y, g =>
             {
                 var gm = new Mat(g.Storage, g.Offset, outF, false, 0);
-                if (x.RequiresGrad)   // dx[rows, in] += g[rows, out]·W[out, in]
-                    Product(false, gm, false, w, rows, inF, outF, GradMat(x, inF), 1, 1f);
-                if (weight.RequiresGrad)   // dW[out, in] += gᵀ[out, rows]·x[rows, in]
-                    Product(true, gm, false, xm, outF, inF, rows, GradMat(weight, inF), 1, 1f);
+                float beta;
+                if (x.RequiresGrad)   // dx[rows, in] (+)= g[rows, out]·W[out, in]
+                    Product(false, gm, false, w, rows, inF, outF, GradMat(x, inF, out beta), 1, beta);
+                if (weight.RequiresGrad)   // dW[out, in] (+)= gᵀ[out, rows]·x[rows, in]
+                    Product(true, gm, false, xm, outF, inF, rows, GradMat(weight, inF, out beta), 1, beta);
                 if (bias is not null && bias.RequiresGrad)
                 {
-                    var gb = bias.GradSpan();
+                    var gb = bias.GradForWrite(out beta).Span;
                     var gs = g.Span;
+                    if (beta == 0f) gb.Clear();
                     for (int r = 0; r < rows; r++) TensorPrimitives.Add(gb, gs.Slice(r * outF, outF), gb);
                 }
             });
@@ -82,7 +85,7 @@ public static partial class Ops
             throw new ArgumentException($"MatMul inner sizes differ: {a.Describe()}{(tA ? "ᵀ" : "")} · {b.Describe()}{(tB ? "ᵀ" : "")}");
         var am = MatrixOf(a, out _);
         var bm = MatrixOf(b, out _);
-        var y = Tensor.Zeros([.. batchShape, m, n]);
+        var y = Tensor.Uninitialized([.. batchShape, m, n]);
         var ym = new Mat(y.Storage, 0, n, false, m * n);
         Product(tA, am, tB, bm, m, n, k, ym, batch, 0f);
         if (GradientTape.ShouldRecord(a, b))
@@ -92,15 +95,15 @@ public static partial class Ops
                 // With X = op(A), Y = op(B): dX = dC·Yᵀ, dY = Xᵀ·dC, and dA = dX or dXᵀ.
                 if (a.RequiresGrad)
                 {
-                    var ga = GradMat(a, a.Shape[^1]);
-                    if (!tA) Product(false, gm, !tB, bm, m, k, n, ga, batch, 1f);
-                    else Product(tB, bm, true, gm, k, m, n, ga, batch, 1f);
+                    var ga = GradMat(a, a.Shape[^1], out float beta);
+                    if (!tA) Product(false, gm, !tB, bm, m, k, n, ga, batch, beta);
+                    else Product(tB, bm, true, gm, k, m, n, ga, batch, beta);
                 }
                 if (b.RequiresGrad)
                 {
-                    var gb = GradMat(b, b.Shape[^1]);
-                    if (!tB) Product(!tA, am, false, gm, k, n, m, gb, batch, 1f);
-                    else Product(true, gm, tA, am, n, k, m, gb, batch, 1f);
+                    var gb = GradMat(b, b.Shape[^1], out float beta);
+                    if (!tB) Product(!tA, am, false, gm, k, n, m, gb, batch, beta);
+                    else Product(true, gm, tA, am, n, k, m, gb, batch, beta);
                 }
             });
         return y;
@@ -143,11 +146,13 @@ public static partial class Ops
         return stride < 0 ? 0 : stride;
     }
 
-    /// <summary>x's gradient as a row-major matrix (batch stride 0 when x is a 2D operand shared across batches).</summary>
-    private static Mat GradMat(Tensor x, int cols)
+    /// <summary>
+    /// x's gradient as a row-major matrix (batch stride 0 when x is a 2D operand shared across
+    /// batches), and the beta to write it with: 0 when it is new (every element gets written), else 1.
+    /// </summary>
+    private static Mat GradMat(Tensor x, int cols, out float beta)
     {
-        x.GradSpan();
-        var gx = x.Grad!;
+        var gx = x.GradForWrite(out beta);
         return new Mat(gx.Storage, gx.Offset, cols, false, x.Rank > 2 ? x.Shape[^2] * cols : 0);
     }
 
@@ -155,6 +160,13 @@ public static partial class Ops
     private static void Product(bool opX, Mat x, bool opY, Mat y, int m, int n, int k, Mat c, int batch, float beta)
     {
         if (m == 0 || n == 0) return;
+        if (batch == 0)
+        {
+            // No products to sum into a shared output: beta = 0 still owes it zeros.
+            if (beta == 0f && c.BatchStride == 0)
+                for (int i = 0; i < m; i++) c.Data.AsSpan(c.Offset + i * c.Ld, n).Clear();
+            return;
+        }
         bool tx = opX ^ x.Transposed, ty = opY ^ y.Transposed;
         if (batch == 1 || c.BatchStride != 0)
         {

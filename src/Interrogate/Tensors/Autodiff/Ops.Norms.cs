@@ -16,7 +16,7 @@ public static partial class Ops
         int d = CheckNormShapes(x, weight, bias, "LayerNorm");
         int rows = d == 0 ? 0 : x.Size / d;
         var (xc, wc, bc) = (x.ContiguousData(), weight?.ContiguousData(), bias?.ContiguousData());
-        var y = Tensor.Zeros(x.Shape);
+        var y = Tensor.Uninitialized(x.Shape);
         var mean = new float[rows];
         var rstd = new float[rows];
         ForRowBlocks(rows, d, (r0, r1, _) =>
@@ -53,7 +53,7 @@ public static partial class Ops
         int d = CheckNormShapes(x, weight, null, "RmsNorm");
         int rows = d == 0 ? 0 : x.Size / d;
         var (xc, wc) = (x.ContiguousData(), weight.ContiguousData());
-        var y = Tensor.Zeros(x.Shape);
+        var y = Tensor.Uninitialized(x.Shape);
         var rrms = new float[rows];
         ForRowBlocks(rows, d, (r0, r1, _) =>
         {

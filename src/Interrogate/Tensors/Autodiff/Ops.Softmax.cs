@@ -79,7 +79,7 @@ public static partial class Ops
             return RowwiseSoftmax(x.Transpose(ax, -1), -1, forward, backward).Transpose(ax, -1);
         var xc = x.ContiguousData();
         int c = x.Rank == 0 ? 1 : x.Shape[^1], n = c == 0 ? 0 : x.Size / c;
-        var y = Tensor.Zeros(x.Shape);
+        var y = Tensor.Uninitialized(x.Shape);
         ForRowBlocks(n, c, (r0, r1, _) =>
         {
             for (int r = r0; r < r1; r++)

@@ -23,6 +23,33 @@ public class TapeAndDropoutTests
     }
 
     [Fact]
+    public void ReleaseGrad_NextBackward_ReusesBufferWithFreshValues()
+    {
+        var w = Randn(1, 3, 4);
+        w.RequiresGrad = true;
+        var x = Randn(2, 5, 4);
+        float[] Grad()
+        {
+            using var tape = new GradientTape();
+            tape.Backward(x.Linear(w).Sum());
+            return w.Grad!.ToArray();
+        }
+        var first = Grad();
+        var buffer = w.Grad!.Storage;
+        w.ReleaseGrad();
+        Assert.Null(w.Grad);
+        var second = Grad();
+        Assert.Same(buffer, w.Grad!.Storage);
+        Assert.Equal(first, second);
+        // A gradient assigned from outside is never recycled: its buffer may be shared.
+        var shared = new float[12];
+        w.Grad = new Tensor(shared, 3, 4);
+        w.ReleaseGrad();
+        Grad();
+        Assert.NotSame(shared, w.Grad!.Storage);
+    }
+
+    [Fact]
     public void Detach_SharesDataButStopsGradient()
     {
         var x = Randn(3, 4);
