@@ -15,9 +15,10 @@ public sealed record ActivationStoreOptions
     public int? WindowLength { get; init; }
 
     /// <summary>
-    /// Windows per forward pass (B). Only the current batch's activations are ever in memory: about
-    /// B·window·Σwidth·4 bytes twice over (cached, then copied without padding) — for GPT-2 small's
-    /// 12 MLP layers, B = 8 and window 1024, about 2.4 GB; lower B to fit.
+    /// Windows per forward pass (B). Only the current batch's activations are ever in memory: the
+    /// cached hooks, B·window·Σwidth·4 bytes (GPT-2 small's 12 MLP layers at B = 8, window 1024:
+    /// 1.2 GB), plus one hook's unpadded copy and the forward pass's own buffers (its logits alone are
+    /// B·window·vocab·4 bytes, 1.6 GB there); lower B to fit.
     /// </summary>
     public int BatchSize { get; init; } = 8;
 
