@@ -12,6 +12,11 @@ namespace Interrogate.Analysis.Activations;
 /// contexts. Only one batch of activations is in memory at a time. Each chunk is committed (chunk
 /// files, then the state, then the manifest, each atomically), so a stopped run picks up after the
 /// last complete chunk; a folder recorded with another model, corpus or setting is refused.
+/// <para>
+/// Folder layout: manifest.json (<see cref="ActivationManifest"/>); HOOK.NNNNN.act per hook and chunk
+/// (<see cref="ChunkFile"/>: a 32-byte header, then [tokens, width] float32 or float16); tokens.NNNNN.ids
+/// (the chunk's int32 token ids); state-NNNNN.bin (statistics and top-k heaps after NNNNN chunks).
+/// </para>
 /// </summary>
 public static class ActivationRecorder
 {

@@ -50,7 +50,10 @@ public sealed class ActivationStore : IDisposable
         return result;
     }
 
-    /// <summary>One neuron over tokens [start, start + count) (count null: to the end), across chunks.</summary>
+    /// <summary>
+    /// One neuron over tokens [start, start + count) (count null: to the end), across chunks. Rows are
+    /// stored contiguously, so a column touches every page of the range; for many neurons, read rows.
+    /// </summary>
     public float[] ReadNeuron(string hook, int neuron, long start = 0, long? count = null)
     {
         int h = HookIndex(hook);

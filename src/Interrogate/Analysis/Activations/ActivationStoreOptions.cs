@@ -14,12 +14,18 @@ public sealed record ActivationStoreOptions
     /// <summary>Tokens per window (each window is one independent forward pass); null means the model's context.</summary>
     public int? WindowLength { get; init; }
 
-    /// <summary>Windows per forward pass (B); only the current batch's activations are ever in memory.</summary>
+    /// <summary>
+    /// Windows per forward pass (B). Only the current batch's activations are ever in memory: the
+    /// cached hooks, B·window·Σwidth·4 bytes (GPT-2 small's 12 MLP layers at B = 8, window 1024:
+    /// 1.2 GB), plus one hook's unpadded copy and the forward pass's own buffers (its logits alone are
+    /// B·window·vocab·4 bytes, 1.6 GB there); lower B to fit.
+    /// </summary>
     public int BatchSize { get; init; } = 8;
 
     /// <summary>Windows per chunk file; a chunk is the unit of resumption.</summary>
     public int WindowsPerChunk { get; init; } = 64;
 
+    /// <summary>Float16 rounds to ~3 significant digits and turns |values| above 65,504 into infinity; statistics and top-k use the float32 values.</summary>
     public StorePrecision Precision { get; init; } = StorePrecision.Float16;
 
     /// <summary>Max-activating contexts kept per neuron.</summary>

@@ -1,4 +1,5 @@
 using Interrogate.Analysis.Activations;
+using Interrogate.Data.Corpora;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors.Autodiff;
@@ -194,6 +195,24 @@ public sealed class ActivationStoreTests : IDisposable
         e = Assert.Throws<InputException>(() =>
             ActivationRecorder.Record(ModelKit.Gpt2(seed: 2), "other-weights", TokenSource.FromArray(Ids, "random-295"), temp.File("store"), Options));
         Assert.Contains("model", e.Message);
+    }
+
+    [Fact]
+    public void Record_TokenFileRange_StoresThoseTokensAndTheirActivations()
+    {
+        var path = temp.File("split.tok");
+        TokenFile.Write(path, ModelKit.Gpt2Tiny.VocabSize, emit => emit(Ids));
+        using var file = TokenFile.Open(path);
+        var source = TokenSource.FromFile(file, "random/validation", start: 100, count: 60);
+        Assert.Equal("random/validation[100+60]", source.Identity);
+        ActivationRecorder.Record(model, "tiny-gpt2", source, temp.File("from-file"), Options with { Hooks = [Hooks[0]] });
+        using var store = ActivationStore.Open(temp.File("from-file"));
+        Assert.Equal(Ids[100..160], store.ReadTokens(0, 60));
+        using var _ = GradientTape.NoGrad();
+        using var scope = new HookScope().Cache(Hooks[0]);
+        model.Forward(TokenBatch.Single(Ids[110..120]));
+        Assert.True(ModelKit.MaxAbsDiff(scope.Cached[Hooks[0]].ContiguousData().Span, store.ReadRows(Hooks[0], 10, 10)) <= 1e-6f);
+        Assert.Throws<InputException>(() => TokenSource.FromFile(file, "x", start: 290, count: 10));
     }
 
     [Fact]
