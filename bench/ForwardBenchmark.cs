@@ -35,9 +35,11 @@ public sealed class ForwardBenchmark : IBenchmark
                 if (options.Filter is { } f && !$"{b}x{t}".Contains(f, StringComparison.Ordinal)) continue;
                 var ids = Enumerable.Range(0, b * t).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
                 var batch = new TokenBatch(ids, b, t);
-                foreach (var mode in new[] { "none", "cache" })
+                // Both modes interleaved rep by rep (order alternating), after two warm-up rounds, so JIT
+                // tiering and memory growth hit neither mode alone.
+                var (plain, cached) = TimeInterleaved(model, batch, options.Reps);
+                foreach (var (mode, seconds) in new[] { ("none", plain), ("cache", cached) })
                 {
-                    var seconds = Time(model, batch, mode == "cache", options.Reps);
                     double ours = b * t / Measure.Median(seconds);
                     double? p = peer.TryGetValue($"{b}x{t}/{(mode == "cache" ? "ref" : "none")}", out var v) ? v : null;
                     Console.Error.WriteLine($"forward t{threads} {b}x{t} {mode}: ours {ours:F0} tok/s, PyTorch {p?.ToString("F0", CultureInfo.InvariantCulture) ?? "n/a"}");
@@ -46,28 +48,31 @@ public sealed class ForwardBenchmark : IBenchmark
                         OursMin = b * t / seconds.Max(), OursMax = b * t / seconds.Min(),
                     });
                 }
+                Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(cached) / Measure.Median(plain) - 1):+0.0;-0.0}% time");
             }
         }
         return rows;
     }
 
-    private static double[] Time(CausalLanguageModel model, TokenBatch batch, bool cacheMlp, int reps)
+    private static (double[] Plain, double[] Cached) TimeInterleaved(CausalLanguageModel model, TokenBatch batch, int reps)
     {
-        void Once()
+        double Once(bool cacheMlp)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             using var _ = GradientTape.NoGrad();
             using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
             model.Forward(batch);
+            return clock.Elapsed.TotalSeconds;
         }
-        Once();
-        var result = new double[reps];
+        for (int w = 0; w < 2; w++) { Once(false); Once(true); }
+        var plain = new double[reps];
+        var cached = new double[reps];
         for (int r = 0; r < reps; r++)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            Once();
-            result[r] = clock.Elapsed.TotalSeconds;
+            if (r % 2 == 0) { plain[r] = Once(false); cached[r] = Once(true); }
+            else { cached[r] = Once(true); plain[r] = Once(false); }
         }
-        return result;
+        return (plain, cached);
     }
 
     /// <summary>PyTorch tokens/s (median) per "BxT/mode", best over its fast thread settings.</summary>
