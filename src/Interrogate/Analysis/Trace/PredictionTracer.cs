@@ -82,7 +82,7 @@ public static class PredictionTracer
         // Everything written before this layer's MLP: embeddings, all earlier layers, this layer's attention.
         var sources = components.Where(c => c.Layer < layer || (c.Layer == layer && c.Kind != ResidualComponents.ComponentKind.Mlp))
             .Select(c => new Contribution(c.Source, FrozenNorm.Dot(ln2.Map(c.Vector), wIn))).ToList();
-        double biasTerm = FrozenNorm.Dot(ln2.Bias(), wIn) + (input.Bias?.ToArray()[index] ?? 0f);
+        double biasTerm = FrozenNorm.Dot(ln2.Bias(), wIn) + (input.Bias is { } inBias ? inBias.ContiguousData().Span[index] : 0f);
         sources.Add(new Contribution($"L{layer}.ln2.bias+mlp.in.bias", biasTerm));
         double pre = hooks.Cached[$"blocks.{layer}.mlp.hook_pre"].ContiguousData().Span[t * width + index];
         double post = hooks.Cached[$"blocks.{layer}.mlp.hook_post"].ContiguousData().Span[t * width + index];
