@@ -80,14 +80,14 @@ public static class NeuronExplainer
         var (tokenCount, tokenSum, previousCount, previousSum) = TokenTables(positions, y, vocab);
         var lookup = new float[vocab];
         for (int v = 0; v < vocab; v++) lookup[v] = (float)((tokenSum[v] + lambda * mean) / (tokenCount[v] + lambda));
-        var top = TopMeans(tokenCount, tokenSum, mean, options, facts);
+        var top = TopMeans(tokenCount, tokenSum, options, facts);
         return new NeuronExplanation(facts, lookup)
         {
             Text = ExplanationText.Write(features, top, mean),
             Features = features,
             Intercept = intercept,
             TopTokens = top,
-            TopPreviousTokens = TopMeans(previousCount, previousSum, mean, options, facts),
+            TopPreviousTokens = TopMeans(previousCount, previousSum, options, facts),
             Mean = mean,
             StandardDeviation = Math.Sqrt(variance),
             Tokens = y.Length,
@@ -115,12 +115,12 @@ public static class NeuronExplainer
         return (tc, ts, pc, ps);
     }
 
-    /// <summary>Ids ranked by shrunk mean, among those seen MinCount times (or at all, when none is).</summary>
-    private static List<TokenMean> TopMeans(long[] count, double[] sum, double mean, ExplainerOptions o, TokenFacts facts)
+    /// <summary>Ids ranked by mean activation, among those seen MinCount times (or at all, when none is).</summary>
+    private static List<TokenMean> TopMeans(long[] count, double[] sum, ExplainerOptions o, TokenFacts facts)
     {
         long floor = count.Any(c => c >= o.MinCount) ? o.MinCount : 1;
         return [.. Enumerable.Range(0, count.Length).Where(v => count[v] >= floor)
-            .OrderByDescending(v => (sum[v] + o.Shrinkage * mean) / (count[v] + o.Shrinkage)).ThenBy(v => v)
+            .OrderByDescending(v => sum[v] / count[v]).ThenBy(v => v)
             .Take(o.TopTokens).Select(v => new TokenMean(v, facts.Text(v), (int)count[v], sum[v] / count[v]))];
     }
 

@@ -22,7 +22,7 @@ public sealed class NeuronExplanation
     public required IReadOnlyList<ExplanationFeature> Features { get; init; }
     /// <summary>Simulated activation where no rule holds.</summary>
     public required double Intercept { get; init; }
-    /// <summary>Tokens with the highest mean activation (seen at least MinCount times), highest first.</summary>
+    /// <summary>Tokens with the highest mean activation (among those seen at least MinCount times), highest first.</summary>
     public required IReadOnlyList<TokenMean> TopTokens { get; init; }
     /// <summary>Previous tokens after which the activation is highest on average, highest first.</summary>
     public required IReadOnlyList<TokenMean> TopPreviousTokens { get; init; }

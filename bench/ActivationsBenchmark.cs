@@ -1,0 +1,80 @@
+using Interrogate.Analysis.Activations;
+using Interrogate.Kernels;
+using Interrogate.Models.Gpt2;
+using Interrogate.Models.Transformer;
+using Interrogate.Tensors.Autodiff;
+
+namespace Interrogate.Bench;
+
+/// <summary>
+/// What recording activations costs over running the model: GPT-2-small architecture (random
+/// weights) over the same 2,048 tokens (two forward passes of 8 windows × 128), once as plain
+/// forward passes and once through <see cref="ActivationRecorder.Record"/> with its defaults —
+/// every blocks.*.mlp.hook_post (12 × 3,072 neurons) to a float16 store on disk, with running
+/// statistics, histograms and top-k heaps, committed chunk by chunk. The two are interleaved rep by
+/// rep after a warm-up round; the "peer" column is the plain forward, so the ratio is the share of
+/// forward speed that recording keeps.
+/// </summary>
+public sealed class ActivationsBenchmark : IBenchmark
+{
+    private const int Batch = 8, Window = 128, Batches = 2;
+
+    public string Name => "activations";
+    public string Description => "GPT-2-small activation recording (all mlp.hook_post, float16 store + stats + top-k) vs plain forward, tokens/s";
+
+    public IReadOnlyList<BenchRow> Run(BenchOptions options)
+    {
+        Console.Error.WriteLine("activations: building GPT-2-small with random weights...");
+        var model = new Gpt2Model(new Gpt2Config(), seed: 0);
+        var ids = Enumerable.Range(0, Batches * Batch * Window).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
+        var store = Path.Combine(Path.GetTempPath(), $"interrogate-bench-activations-{Environment.ProcessId}");
+        var settings = new ActivationStoreOptions { WindowLength = Window, BatchSize = Batch, WindowsPerChunk = Batch };
+        var rows = new List<BenchRow>();
+        try
+        {
+            foreach (int threads in options.Threads)
+            {
+                Parallelism.Threads = threads;
+                double Plain() => Time(() =>
+                {
+                    using var _ = GradientTape.NoGrad();
+                    for (int b = 0; b < Batches; b++) model.Forward(new TokenBatch(ids[(b * Batch * Window)..((b + 1) * Batch * Window)], Batch, Window));
+                });
+                double Recorded()
+                {
+                    if (Directory.Exists(store)) Directory.Delete(store, recursive: true);
+                    return Time(() => ActivationRecorder.Record(model, "bench", TokenSource.FromArray(ids, "bench"), store, settings));
+                }
+                Plain();
+                Recorded();
+                var plain = new double[options.Reps];
+                var recorded = new double[options.Reps];
+                for (int r = 0; r < options.Reps; r++)
+                {
+                    if (r % 2 == 0) { plain[r] = Plain(); recorded[r] = Recorded(); }
+                    else { recorded[r] = Recorded(); plain[r] = Plain(); }
+                    Console.Error.WriteLine($"activations t{threads} rep {r + 1}: plain {ids.Length / plain[r]:F0} tok/s, recording {ids.Length / recorded[r]:F0} tok/s");
+                }
+                double p = ids.Length / Measure.Median(plain), o = ids.Length / Measure.Median(recorded);
+                Console.Error.WriteLine($"activations t{threads}: recording keeps {100 * o / p:F1}% of plain forward speed (medians of {options.Reps})");
+                rows.Add(new BenchRow($"{Batch}x{Window} record all mlp.hook_post", threads, o, p, "tokens/s", "plain forward")
+                {
+                    OursMin = ids.Length / recorded.Max(), OursMax = ids.Length / recorded.Min(),
+                    PeerMin = ids.Length / plain.Max(), PeerMax = ids.Length / plain.Min(),
+                });
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(store)) Directory.Delete(store, recursive: true);
+        }
+        return rows;
+    }
+
+    private static double Time(Action run)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        run();
+        return clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,268 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Interrogate.Analysis.Activations;
+using Interrogate.Analysis.Explanation;
+using Interrogate.Cli.Output;
+using Interrogate.Data.Corpora;
+using Interrogate.Text;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>
+/// `interrogate activations record|stats|top|explain`: record hook-point activations over a corpus
+/// into a resumable on-disk store, then read per-neuron statistics, max-activating contexts and a
+/// held-out-scored explanation from it.
+/// </summary>
+internal static class ActivationsCommand
+{
+    public static Command Create() => new("activations", "Record activations over a corpus and read neurons from the store")
+    {
+        Record(), Stats(), Top(), Explain(),
+    };
+
+    private static Option<string?> ModelOption() => new("--model")
+    {
+        Description = "Model folder (default: $INTERROGATE_MODEL, else the shipped models/sotu-small; for reading, the store's own model)",
+    };
+
+    private static Option<string> StoreOption(string name = "--store") => new(name) { Description = "Activation store folder", Required = true };
+    private static Option<string> HookOption() => new("--hook") { Description = "Hook point, e.g. blocks.2.mlp.hook_post", Required = true };
+    private static Option<int> NeuronOption() => new("--neuron") { Description = "Neuron index along the hook's last axis", Required = true };
+
+    private static Command Record()
+    {
+        var model = ModelOption();
+        var corpus = new Option<string>("--corpus") { Description = "sotu, moby-dick, or a text file / folder of *.txt and *.md files", Required = true };
+        var split = new Option<string>("--split") { Description = "train, validation or test", DefaultValueFactory = _ => "validation" };
+        var hooks = new Option<string>("--hooks") { Description = "Comma-separated hook points; * matches a layer number", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
+        var tokens = new Option<long?>("--tokens") { Description = "Record at most this many tokens of the split (default: all)" };
+        var batch = new Option<int>("--batch") { Description = "Windows per forward pass", DefaultValueFactory = _ => 8 };
+        var topK = new Option<int>("--top-k") { Description = "Max-activating contexts kept per neuron", DefaultValueFactory = _ => 20 };
+        var output = StoreOption("--out");
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("record", "Record activations of a corpus split into a store (re-running resumes it)")
+        {
+            model, corpus, split, hooks, tokens, batch, topK, output, dataDir, json,
+        };
+        command.SetAction(parsed =>
+        {
+            var dir = ResolveModel(parsed.GetValue(model));
+            CommonOptions.RequirePositive(parsed.GetValue(batch), "--batch");
+            CommonOptions.RequirePositive(parsed.GetValue(topK), "--top-k");
+            if (parsed.GetValue(tokens) is long n && n < 1) throw new InputException($"--tokens: must be a positive integer, got {n}");
+            var which = parsed.GetValue(split) switch
+            {
+                "train" => CorpusSplit.Train, "validation" => CorpusSplit.Validation, "test" => CorpusSplit.Test,
+                var s => throw new InputException($"--split: '{s}' is not train, validation or test"),
+            };
+            var lm = ModelOptions.LoadModel(dir);
+            var tokenizer = ModelOptions.LoadTokenizer(dir);
+            var hookNames = ExpandHooks(parsed.GetValue(hooks)!, lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
+            var text = Corpus.Open(parsed.GetValue(corpus)!, parsed.GetValue(dataDir));
+            using var tokenized = TokenizedCorpus.Build(text, tokenizer, TokenizerHash(dir), parsed.GetValue(dataDir),
+                () => Terminal.Status.MarkupLine("tokenising the corpus…"));
+            var file = which switch { CorpusSplit.Train => tokenized.Train, CorpusSplit.Test => tokenized.Test, _ => tokenized.Validation };
+            var source = TokenSource.FromFile(file, $"{text.Name}/{which.ToString().ToLowerInvariant()}@{text.Fingerprint[..16]}", 0,
+                Math.Min(file.Count, parsed.GetValue(tokens) ?? file.Count));
+            var options = new ActivationStoreOptions { Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK) };
+            var outDir = parsed.GetValue(output)!;
+            var clock = Stopwatch.StartNew();
+            long before = File.Exists(ActivationManifest.PathIn(outDir)) ? ActivationManifest.Load(outDir).StoredTokens : 0;
+            var manifest = Terminal.WithProgress($"recording {hookNames.Count} hook(s)", update => ActivationRecorder.Record(
+                lm, ModelIdentity(dir), source, outDir, options,
+                m => update($"chunk {m.Chunks.Count}/{m.TotalChunks}, {m.StoredTokens:N0} tokens", (double)m.Chunks.Count / m.TotalChunks)));
+            double seconds = clock.Elapsed.TotalSeconds, rate = (manifest.StoredTokens - before) / Math.Max(1e-9, seconds);
+            if (parsed.GetValue(json))
+                Terminal.WriteJson(new { store = Path.GetFullPath(outDir), model = manifest.Model, corpus = manifest.Corpus, hooks = manifest.Hooks,
+                    tokens = manifest.StoredTokens, chunks = manifest.Chunks.Count, recorded_now = manifest.StoredTokens - before, seconds, tokens_per_second = rate });
+            else
+                Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"{manifest.StoredTokens:N0} tokens × {manifest.Hooks.Count} hook(s) in {Path.GetFullPath(outDir)} ({manifest.StoredTokens - before:N0} recorded now at {rate:N0} tokens/s)")));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Stats()
+    {
+        var store = StoreOption();
+        var hook = new Option<string?>("--hook") { Description = "Only this hook point (default: every recorded one)" };
+        var neuron = new Option<int?>("--neuron") { Description = "Only this neuron (default: every neuron)" };
+        var json = CommonOptions.Json();
+        var command = new Command("stats", "Per-neuron mean, variance, range, fraction positive and quantiles") { store, hook, neuron, json };
+        command.SetAction(parsed =>
+        {
+            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            var hooks = parsed.GetValue(hook) is { } h ? [h] : s.Hooks.Select(x => x.Name).ToList();
+            var rows = new List<NeuronStatsRow>();
+            foreach (var name in hooks)
+            {
+                var stats = s.Statistics(name);
+                var neurons = parsed.GetValue(neuron) is int one ? [CheckNeuron(s, name, one)] : Enumerable.Range(0, s.Width(name));
+                rows.AddRange(neurons.Select(j => new NeuronStatsRow(name, j, stats.Mean(j), stats.Variance(j), Math.Sqrt(stats.Variance(j)), stats.Min(j), stats.Max(j),
+                    stats.FractionPositive(j), stats.Quantile(j, 0.01), stats.Quantile(j, 0.1), stats.Quantile(j, 0.5), stats.Quantile(j, 0.9), stats.Quantile(j, 0.99))));
+            }
+            if (parsed.GetValue(json)) { Terminal.WriteJson(new { store = Path.GetFullPath(parsed.GetValue(store)!), tokens = s.Tokens, neurons = rows }); return ExitCodes.Ok; }
+            bool manyHooks = hooks.Count > 1;
+            var table = new Table().Title(Markup.Escape($"{(manyHooks ? "" : hooks[0] + ": ")}{s.Tokens:N0} tokens; quantiles from {s.Manifest.HistogramBins}-bin histograms"));
+            if (manyHooks) table.AddColumn("hook");
+            table.AddColumns("neuron", "mean", "std", "min", "q10", "q50", "q90", "max", "> 0");
+            foreach (var r in rows)
+                table.AddRow([.. manyHooks ? [Markup.Escape(r.Hook)] : Array.Empty<string>(), $"{r.Neuron}",
+                    .. new[] { r.Mean, r.Std, r.Min, r.Q10, r.Q50, r.Q90, r.Max }.Select(v => F(v)), $"{r.FractionPositive:P1}"]);
+            Terminal.Out.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private sealed record NeuronStatsRow(string Hook, int Neuron, double Mean, double Variance, double Std, double Min, double Max, double FractionPositive,
+        double Q01, double Q10, double Q50, double Q90, double Q99);
+
+    private static Command Top()
+    {
+        var (store, hook, neuron, model) = (StoreOption(), HookOption(), NeuronOption(), ModelOption());
+        var k = new Option<int>("--k") { Description = "How many contexts (at most the store's top-k)", DefaultValueFactory = _ => 20 };
+        var json = CommonOptions.Json();
+        var command = new Command("top", "A neuron's max-activating contexts") { store, hook, neuron, k, model, json };
+        command.SetAction(parsed =>
+        {
+            CommonOptions.RequirePositive(parsed.GetValue(k), "--k");
+            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            string h = parsed.GetValue(hook)!;
+            int j = CheckNeuron(s, h, parsed.GetValue(neuron));
+            var tokenizer = StoreTokenizer(s, parsed.GetValue(model));
+            var top = s.TopContexts(h, j).Take(parsed.GetValue(k)).Select(c => new
+            {
+                token = c.Token,
+                value = c.Value,
+                text = tokenizer.TokenText(c.Ids[c.Offset]),
+                before = tokenizer.Decode(c.Ids.AsSpan(0, c.Offset)),
+                after = tokenizer.Decode(c.Ids.AsSpan(c.Offset + 1)),
+                ids = c.Ids,
+                offset = c.Offset,
+            }).ToList();
+            if (parsed.GetValue(json)) { Terminal.WriteJson(new { hook = h, neuron = j, contexts = top }); return ExitCodes.Ok; }
+            var table = new Table().Title(Markup.Escape($"{h}[{j}]: top {top.Count} of {s.Tokens:N0} tokens")).AddColumns("#", "activation", "position", "context ([[token]])");
+            for (int i = 0; i < top.Count; i++)
+                table.AddRow($"{i + 1}", F(top[i].value), $"{top[i].token}", Markup.Escape(Show(top[i].before) + "[[" + Show(top[i].text) + "]]" + Show(top[i].after)));
+            Terminal.Out.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Explain()
+    {
+        var (store, hook, neuron, model) = (StoreOption(), HookOption(), NeuronOption(), ModelOption());
+        var heldOut = new Option<double>("--held-out") { Description = "Share of the store's windows (its last ones) kept for scoring", DefaultValueFactory = _ => 0.2 };
+        var json = CommonOptions.Json();
+        var command = new Command("explain", "Explain a neuron in words, simulate it from the words, and score the simulation on held-out text")
+        {
+            store, hook, neuron, heldOut, model, json,
+        };
+        command.SetAction(parsed =>
+        {
+            double f = parsed.GetValue(heldOut);
+            if (!(f > 0 && f < 1)) throw new InputException($"--held-out: must lie strictly between 0 and 1, got {f}");
+            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            string h = parsed.GetValue(hook)!;
+            int j = CheckNeuron(s, h, parsed.GetValue(neuron));
+            var result = HeldOutExplainer.Run(s, h, j, new TokenFacts(StoreTokenizer(s, parsed.GetValue(model))), f);
+            var (e, score) = (result.Explanation, result.Score);
+            if (parsed.GetValue(json))
+            {
+                Terminal.WriteJson(new
+                {
+                    hook = h, neuron = j, explanation = e.Text,
+                    rules = e.Features.Select(r => new { kind = r.Kind, description = r.Description, weight = r.Weight, count = r.Count, mean_activation = r.MeanActivation }),
+                    intercept = e.Intercept, top_tokens = e.TopTokens, explained_tokens = e.Tokens, training_correlation = e.TrainingCorrelation,
+                    held_out_tokens = score.Tokens, correlation = score.Correlation, baseline_correlation = score.BaselineCorrelation, chance_level = score.ChanceLevel,
+                });
+                return ExitCodes.Ok;
+            }
+            var console = Terminal.Out;
+            console.MarkupLine($"[bold]{Markup.Escape($"{h}[{j}]")}[/]: {Markup.Escape(e.Text)}");
+            var rules = new Table().AddColumns("rule", "kind", "weight", "seen", "mean activation there");
+            foreach (var r in e.Features) rules.AddRow(Markup.Escape(r.Description), r.Kind, F(r.Weight), $"{r.Count:N0}", F(r.MeanActivation));
+            if (e.Features.Count > 0) console.Write(rules);
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"held-out score: r = {score.Correlation:0.000} over {score.Tokens:N0} tokens it never saw (token-identity baseline r = {score.BaselineCorrelation:0.000}; |r| < {score.ChanceLevel:0.000} is chance); explained from {e.Tokens:N0} tokens, in-sample r = {e.TrainingCorrelation:0.000}")));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Expands "blocks.*.mlp.hook_post,blocks.0.hook_resid_post" against the model's hook names, in model order.</summary>
+    private static List<string> ExpandHooks(string spec, List<string> available)
+    {
+        var result = new List<string>();
+        foreach (var pattern in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", "[0-9]+", StringComparison.Ordinal) + "$");
+            var matched = available.Where(n => regex.IsMatch(n)).ToList();
+            if (matched.Count == 0) throw new InputException($"--hooks {pattern}: matches no hook point of this model; `interrogate hooks` lists them");
+            result.AddRange(matched.Where(m => !result.Contains(m)));
+        }
+        if (result.Count == 0) throw new InputException("--hooks: no hook point given");
+        return result;
+    }
+
+    private static int CheckNeuron(ActivationStore store, string hook, int neuron)
+    {
+        int width = store.Width(hook);
+        return neuron >= 0 && neuron < width ? neuron : throw new InputException($"--neuron {neuron}: {hook} has neurons 0..{width - 1}");
+    }
+
+    /// <summary>Names the weights: the folder's full path and the SHA-256 of its weight files, so a store is never resumed with other weights.</summary>
+    private static string ModelIdentity(string dir)
+    {
+        var full = Path.GetFullPath(dir);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(full).Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith("config.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = File.OpenRead(file);
+            hash.AppendData(SHA256.HashData(stream));
+        }
+        return $"{full} sha256:{Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
+    }
+
+    private static string TokenizerHash(string dir)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var name in new[] { "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json" })
+            if (File.Exists(Path.Combine(dir, name))) hash.AppendData(SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, name))));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The tokenizer of --model, else of the folder the store was recorded from (if it still exists), else of the default model.</summary>
+    private static ITokenizer StoreTokenizer(ActivationStore store, string? model)
+    {
+        if (model is not null) return ModelOptions.LoadTokenizer(model);
+        int mark = store.Manifest.Model.IndexOf(" sha256:", StringComparison.Ordinal);
+        if (mark > 0 && Directory.Exists(store.Manifest.Model[..mark])) return ModelOptions.LoadTokenizer(store.Manifest.Model[..mark]);
+        return ModelOptions.LoadTokenizer(ResolveModel(null));
+    }
+
+    /// <summary>
+    /// --model, else $INTERROGATE_MODEL, else models/sotu-small found by walking up from the current
+    /// folder and from the program's folder. (Private stand-in for ModelOptions.DefaultModelDirectory.)
+    /// </summary>
+    private static string ResolveModel(string? model)
+    {
+        if (model is not null) return model;
+        if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } env) return env;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "models", "sotu-small", "config.json"))) return Path.Combine(dir.FullName, "models", "sotu-small");
+        throw new InputException("--model: not given, INTERROGATE_MODEL is unset, and no models/sotu-small was found above the current folder; pass --model DIR");
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.###", CultureInfo.InvariantCulture) : "—";
+
+    private static string Show(string text) => text.Replace("\n", "\\n", StringComparison.Ordinal);
+}
