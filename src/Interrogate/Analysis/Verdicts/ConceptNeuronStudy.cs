@@ -46,6 +46,14 @@ public static class ConceptNeuronStudy
         int rankCount = (int)Math.Min(options.RankTokens, tokens.Length);
         if (options.Top < 1 || options.EvaluationWindows < 1 || options.RandomNeurons < 2 || rankCount < 2)
             throw new InputException("--top and --eval-windows must be at least 1, --random at least 2, and there must be tokens to rank");
+        foreach (var n in options.Include)
+        {
+            var shape = model.DescribeHookPoints(1, 1).FirstOrDefault(h => h.Name == n.Hook).Shape;
+            if (!options.Hooks.Contains(n.Hook) || shape is null)
+                throw new InputException($"--neuron {n}: {n.Hook} is not among the studied hook points ({string.Join(", ", options.Hooks)})");
+            if (n.Neuron < 0 || n.Neuron >= shape[^1])
+                throw new InputException($"--neuron {n}: out of range; {n.Hook} has {shape[^1]} neurons (0..{shape[^1] - 1})");
+        }
         var (evaluation, overlaps) = EvaluationSet(tokens, labels, rankCount, window, options.EvaluationWindows);
 
         var directory = options.StoreDirectory ?? Path.Combine(Path.GetTempPath(), $"interrogate-neurons-{Guid.NewGuid():N}");
@@ -65,6 +73,8 @@ public static class ConceptNeuronStudy
             var candidates = scores.SelectMany(kv => kv.Value.Select(s => (Hook: kv.Key, Score: s)))
                 .OrderByDescending(c => Math.Abs(c.Score.Auc - 0.5)).ThenBy(c => c.Hook, StringComparer.Ordinal).ThenBy(c => c.Score.Neuron)
                 .Take(options.Top).ToList();
+            foreach (var n in options.Include)
+                if (!candidates.Any(c => c.Hook == n.Hook && c.Score.Neuron == n.Neuron)) candidates.Add((n.Hook, scores[n.Hook][n.Neuron]));
             progress?.Invoke("sparse probing", 0);
             var probe = Probe(store, options, ranked);
 
@@ -72,7 +82,8 @@ public static class ConceptNeuronStudy
             var layers = candidates.Select(c => c.Hook).Distinct().ToList();
             var random = layers.ToDictionary(h => h, h => DrawRandom(rng, store.Width(h), candidates.Where(c => c.Hook == h).Select(c => c.Score.Neuron), options.RandomNeurons));
             var candidateRefs = candidates.Select(c => new NeuronRef(c.Hook, c.Score.Neuron)).ToList();
-            var sets = new List<NeuronSet> { new($"top-{candidateRefs.Count}", candidateRefs) };
+            var topSet = candidateRefs.Take(options.Top).ToList();
+            var sets = new List<NeuronSet> { new($"top-{topSet.Count}", topSet) };
             sets.AddRange(candidateRefs.Select(n => new NeuronSet(n.ToString(), [n])));
             sets.AddRange(random.SelectMany(kv => kv.Value.Select(n => new NeuronSet($"random {new NeuronRef(kv.Key, n)}", [new NeuronRef(kv.Key, n)]))));
             var means = options.Hooks.ToDictionary(h => h, store.Statistics);

@@ -9,6 +9,8 @@ public sealed record ConceptStudyOptions
     public required IReadOnlyList<string> Hooks { get; init; }
     /// <summary>Candidates (by |AUC − 0.5| over all hooks) that are ablated and judged.</summary>
     public int Top { get; init; } = 10;
+    /// <summary>Neurons judged besides the top ones (e.g. one named by the user); each must lie in a studied hook.</summary>
+    public IReadOnlyList<NeuronRef> Include { get; init; } = [];
     /// <summary>Tokens from the start of the stream that are recorded and ranked.</summary>
     public long RankTokens { get; init; } = 200_000;
     /// <summary>Windows of <see cref="WindowLength"/> tokens whose loss is measured under ablation.</summary>
