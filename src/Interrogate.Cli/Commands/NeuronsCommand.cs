@@ -49,10 +49,10 @@ internal static class NeuronsCommand
             var lm = ModelOptions.LoadModel(dir);
             var hooks = ConceptNeuronStudy.ResolveHooks(lm, parsed.GetValue(hook)!);
             var include = (parsed.GetValue(neuron) ?? []).Select(ParseNeuron).ToList();
+            ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
             int window = lm.Dimensions.ContextLength;
             var (ids, source) = HeldOutTokens(parsed.GetValue(corpus)!, parsed.GetValue(dataDir), dir, tokenizer,
                 (long)parsed.GetValue(tokens) + (long)parsed.GetValue(evalWindows) * window);
-            Console.Error.WriteLine($"labelling {ids.Length:N0} tokens with {chosen.Name}...");
             var labels = ConceptLabels.Label(ids, tokenizer.EosId, tokenizer.TokenText, chosen);
             var options = new ConceptStudyOptions
             {

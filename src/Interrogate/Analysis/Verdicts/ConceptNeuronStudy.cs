@@ -28,6 +28,20 @@ public static class ConceptNeuronStudy
         return matches;
     }
 
+    /// <summary>InputException unless every neuron lies in one of the hooks and inside its width.</summary>
+    public static void CheckNeurons(CausalLanguageModel model, IReadOnlyList<string> hooks, IEnumerable<NeuronRef> neurons)
+    {
+        var shapes = model.DescribeHookPoints(1, 1);
+        foreach (var n in neurons)
+        {
+            var shape = shapes.FirstOrDefault(h => h.Name == n.Hook).Shape;
+            if (!hooks.Contains(n.Hook) || shape is null)
+                throw new InputException($"--neuron {n}: {n.Hook} is not among the studied hook points ({string.Join(", ", hooks)})");
+            if (n.Neuron < 0 || n.Neuron >= shape[^1])
+                throw new InputException($"--neuron {n}: out of range; {n.Hook} has {shape[^1]} neurons (0..{shape[^1] - 1})");
+        }
+    }
+
     /// <param name="model">The model.</param>
     /// <param name="modelIdentity">Names the weights (saved in the store's manifest).</param>
     /// <param name="tokens">[n] held-out token stream; the first RankTokens are ranked, windows after them are ablated.</param>
@@ -46,14 +60,7 @@ public static class ConceptNeuronStudy
         int rankCount = (int)Math.Min(options.RankTokens, tokens.Length);
         if (options.Top < 1 || options.EvaluationWindows < 1 || options.RandomNeurons < 2 || rankCount < 2)
             throw new InputException("--top and --eval-windows must be at least 1, --random at least 2, and there must be tokens to rank");
-        foreach (var n in options.Include)
-        {
-            var shape = model.DescribeHookPoints(1, 1).FirstOrDefault(h => h.Name == n.Hook).Shape;
-            if (!options.Hooks.Contains(n.Hook) || shape is null)
-                throw new InputException($"--neuron {n}: {n.Hook} is not among the studied hook points ({string.Join(", ", options.Hooks)})");
-            if (n.Neuron < 0 || n.Neuron >= shape[^1])
-                throw new InputException($"--neuron {n}: out of range; {n.Hook} has {shape[^1]} neurons (0..{shape[^1] - 1})");
-        }
+        CheckNeurons(model, options.Hooks, options.Include);
         var (evaluation, overlaps) = EvaluationSet(tokens, labels, rankCount, window, options.EvaluationWindows);
 
         var directory = options.StoreDirectory ?? Path.Combine(Path.GetTempPath(), $"interrogate-neurons-{Guid.NewGuid():N}");
