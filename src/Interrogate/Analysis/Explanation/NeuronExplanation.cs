@@ -1,0 +1,71 @@
+namespace Interrogate.Analysis.Explanation;
+
+/// <summary>A token (or previous token) and the neuron's mean activation over its occurrences.</summary>
+public sealed record TokenMean(int Token, string Text, int Count, double Mean);
+
+/// <summary>
+/// A neuron explained in words, and the same explanation as a simulator: the activation at a token is
+/// <see cref="Intercept"/> plus the <see cref="ExplanationFeature.Weight"/> of every rule in
+/// <see cref="Features"/> that holds there. The sentence names exactly those rules, so the simulator
+/// predicts from nothing the sentence does not say. Built by <see cref="NeuronExplainer"/>, scored on
+/// held-out text by <see cref="ExplanationScorer"/>.
+/// </summary>
+public sealed class NeuronExplanation
+{
+    internal NeuronExplanation(TokenFacts facts, float[] tokenLookup) => (Facts, this.tokenLookup) = (facts, tokenLookup);
+
+    private readonly float[] tokenLookup;   // [vocab]: shrunk mean activation per token id (the baseline simulator)
+
+    /// <summary>One or two sentences: "Fires on capitalized words after '.', '!' or '?' (+2.10); strongest tokens ' The' (2.61), …".</summary>
+    public required string Text { get; init; }
+    /// <summary>The rules the sentence names, strongest first.</summary>
+    public required IReadOnlyList<ExplanationFeature> Features { get; init; }
+    /// <summary>Simulated activation where no rule holds.</summary>
+    public required double Intercept { get; init; }
+    /// <summary>Tokens with the highest mean activation (seen at least MinCount times), highest first.</summary>
+    public required IReadOnlyList<TokenMean> TopTokens { get; init; }
+    /// <summary>Previous tokens after which the activation is highest on average, highest first.</summary>
+    public required IReadOnlyList<TokenMean> TopPreviousTokens { get; init; }
+    /// <summary>Mean and population standard deviation of the activation on the explanation's text.</summary>
+    public required double Mean { get; init; }
+    public required double StandardDeviation { get; init; }
+    /// <summary>Tokens the explanation was built from.</summary>
+    public required int Tokens { get; init; }
+    /// <summary>Window length the text was cut into (contexts restart per window); null: one window.</summary>
+    public int? WindowLength { get; init; }
+    /// <summary>Correlation of the simulation with the activations it was built from (in-sample; the score is the held-out one).</summary>
+    public required double TrainingCorrelation { get; init; }
+
+    internal TokenFacts Facts { get; }
+
+    /// <summary>The explanation's predicted activation at every token.</summary>
+    /// <param name="tokens">[n] token ids in text order.</param>
+    /// <param name="windowLength">Window length of this text; null uses the explanation's own.</param>
+    /// <returns>[n] simulated activations.</returns>
+    public float[] Simulate(ReadOnlySpan<int> tokens, int? windowLength = null)
+    {
+        var positions = Facts.Describe(tokens, windowLength ?? WindowLength);
+        var result = new float[positions.Length];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            double v = Intercept;
+            foreach (var f in Features) if (f.Matches(positions[i])) v += f.Weight;
+            result[i] = (float)v;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The baseline simulator: each token's own mean activation on the explanation's text (shrunk toward
+    /// the overall mean; unseen tokens get the mean). It knows every token, with no words and no context.
+    /// </summary>
+    /// <param name="tokens">[n] token ids.</param>
+    /// <returns>[n] predicted activations.</returns>
+    public float[] SimulateTokenIdentity(ReadOnlySpan<int> tokens)
+    {
+        var result = new float[tokens.Length];
+        for (int i = 0; i < tokens.Length; i++)
+            result[i] = (uint)tokens[i] < (uint)tokenLookup.Length ? tokenLookup[tokens[i]] : (float)Mean;
+        return result;
+    }
+}
