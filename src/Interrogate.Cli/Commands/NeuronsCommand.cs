@@ -6,6 +6,7 @@ using Interrogate.Analysis.Concepts;
 using Interrogate.Analysis.Verdicts;
 using Interrogate.Cli.Output;
 using Interrogate.Data.Corpora;
+using Interrogate.Reports;
 using Spectre.Console;
 
 namespace Interrogate.Cli.Commands;
@@ -27,13 +28,15 @@ internal static class NeuronsCommand
         var evalWindows = new Option<int>("--eval-windows") { Description = "Context-length windows (after the ranked tokens) the ablations are measured on", DefaultValueFactory = _ => 48 };
         var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the baseline", DefaultValueFactory = _ => 24 };
         var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron, as LAYER.INDEX (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
+        var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, neuron, store, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, neuron, store, report, noExplain, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -42,6 +45,8 @@ internal static class NeuronsCommand
             CommonOptions.RequirePositive(parsed.GetValue(evalWindows), "--eval-windows");
             if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
             var method = ParseMethod(parsed.GetValue(ablation)!);
+            if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
+                throw new InputException($"--report {reportPath}: folder {reportDir} does not exist");
             var chosen = parsed.GetValue(labelsFile) is { } lf ? new LabelsFile(lf)
                 : parsed.GetValue(regex) is { } re ? Concept.FromRegex(re) : Concept.BuiltIn(parsed.GetValue(concept)!);
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
@@ -58,8 +63,14 @@ internal static class NeuronsCommand
             {
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
                 Method = method, RandomNeurons = parsed.GetValue(random), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
+                Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
             };
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
+            if (parsed.GetValue(report) is { } path)
+            {
+                NeuronReport.Save(NeuronsReport.From(result, Path.GetFullPath(dir), tokenizer), path);
+                Console.Error.WriteLine($"report written to {path}");
+            }
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;

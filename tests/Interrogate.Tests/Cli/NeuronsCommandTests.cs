@@ -40,7 +40,8 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
     [Fact]
     public void Neurons_TinyModel_JsonCandidatesFollowTheirThresholds()
     {
-        var r = CliRunner.Run(Args("--json", "--neuron", "1.5"));
+        var html = Path.Combine(folder.Dir, "neurons.html");
+        var r = CliRunner.Run(Args("--json", "--neuron", "1.5", "--report", html));
         Assert.True(r.ExitCode == 0, r.Stderr);
         var root = JsonDocument.Parse(r.Stdout).RootElement;
         var candidates = root.GetProperty("candidates").EnumerateArray().ToList();
@@ -73,6 +74,10 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
         Assert.Equal("mean", root.GetProperty("ablation_method").GetString());
         Assert.Equal("capitalized", root.GetProperty("concept").GetString());
         Assert.Contains("position t-1", root.GetProperty("loss_semantics").GetString());
+        Assert.All(candidates, c => Assert.False(string.IsNullOrEmpty(c.GetProperty("explanation").GetString())));
+        var page = File.ReadAllText(html);
+        Assert.Contains("L1.N5", page);
+        Assert.Contains(candidates[0].GetProperty("verdict").GetString()!, page);
     }
 
     [Theory]
@@ -82,6 +87,7 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
     [InlineData("--neuron", "1.32", "--neuron")]
     [InlineData("--neuron", "7.1", "--neuron")]
     [InlineData("--ablation", "scramble", "--ablation")]
+    [InlineData("--report", "/no/such/folder/r.html", "--report")]
     public void Neurons_BadInput_OneLineExit2(string flag, string value, string mentions) =>
         CliRunner.AssertBadInput(CliRunner.Run(Args(flag, value)), mentions);
 

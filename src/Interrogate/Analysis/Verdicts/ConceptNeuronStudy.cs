@@ -105,9 +105,17 @@ public static class ConceptNeuronStudy
                 var effect = effects[1 + i];
                 var thresholds = baselines.First(b => b.Hook == c.Hook).Thresholds;
                 var verdict = VerdictRules.Judge(c.Score.Auc, effect.ConceptDelta, effect.Specificity, thresholds);
+                progress?.Invoke("explaining and collecting evidence", (double)i / candidates.Count);
+                var explained = options.Facts is { } facts ? Explanation.HeldOutExplainer.Run(store, c.Hook, c.Score.Neuron, facts) : null;
                 return new CandidateNeuron(NeuronRef.LayerOf(c.Hook), c.Score.Neuron, c.Hook, c.Score.Auc, c.Score.ConceptMean, c.Score.ControlMean,
-                    effect.ConceptDelta, effect.ControlDelta, effect.Specificity, verdict.Name(), Contexts(store, c.Hook, c.Score.Neuron, tokenText));
+                    effect.ConceptDelta, effect.ControlDelta, effect.Specificity, verdict.Name(), Contexts(store, c.Hook, c.Score.Neuron, tokenText))
+                {
+                    Explanation = explained?.Explanation.Text,
+                    ExplanationScore = explained?.Score.Correlation,
+                    ExplanationBaseline = explained?.Score.BaselineCorrelation,
+                };
             }).ToList();
+            var evidence = candidates.Select(c => Evidence(store, c.Hook, c.Score.Neuron, ranked, options.EvidenceSamples)).ToList();
             var set = effects[0];
             return new ConceptStudyResult
             {
@@ -129,6 +137,7 @@ public static class ConceptNeuronStudy
                 SetAblation = new SetAblation(set.Name, [.. set.Neurons.Select(n => n.ToString())], set.ConceptDelta, set.ControlDelta, set.Specificity),
                 RandomBaseline = baselines,
                 Seconds = clock.Elapsed.TotalSeconds,
+                Evidence = evidence,
             };
         }
         finally
@@ -194,6 +203,24 @@ public static class ConceptNeuronStudy
         var concept = RandomBaseline.Of([.. mine.Select(e => e.ConceptDelta)], seed + 1);
         var control = RandomBaseline.Of([.. mine.Select(e => e.ControlDelta)], seed + 2);
         return new LayerBaseline(hook, NeuronRef.LayerOf(hook), random, auc, concept, control, VerdictRules.Thresholds(auc, concept, options.Specificity));
+    }
+
+    /// <summary>Up to <paramref name="samples"/> evenly spaced activations of each kind, and the top contexts with every token's activation.</summary>
+    private static NeuronEvidence Evidence(ActivationStore store, string hook, int neuron, bool[] labels, int samples)
+    {
+        var column = store.ReadNeuron(hook, neuron, 0, labels.Length);
+        float[] Sample(bool kind)
+        {
+            var values = column.Where((_, i) => labels[i] == kind).ToArray();
+            int step = Math.Max(1, values.Length / Math.Max(1, samples));
+            return [.. values.Where((_, i) => i % step == 0).Take(samples)];
+        }
+        var contexts = store.TopContexts(hook, neuron).Select(c =>
+        {
+            long from = c.Token - c.Offset;
+            return new EvidenceContext(c.Ids, column.AsSpan((int)from, c.Ids.Length).ToArray(), c.Offset);
+        }).ToList();
+        return new NeuronEvidence(NeuronRef.LayerOf(hook), neuron, Sample(true), Sample(false), contexts);
     }
 
     private static List<ContextSnippet> Contexts(ActivationStore store, string hook, int neuron, Func<int, string> tokenText) =>

@@ -26,6 +26,10 @@ public sealed record ConceptStudyOptions
     public double Specificity { get; init; } = VerdictRules.DefaultSpecificity;
     public int AblationBatch { get; init; } = 16;
     public ulong Seed { get; init; }
+    /// <summary>Token classes of the vocabulary; when set, each candidate is explained (explain → simulate → score on held-out stored tokens).</summary>
+    public Explanation.TokenFacts? Facts { get; init; }
+    /// <summary>Activations per kind (concept, control) sampled for each candidate's histogram in <see cref="ConceptStudyResult.Evidence"/>.</summary>
+    public int EvidenceSamples { get; init; } = 2000;
     /// <summary>Activation store folder (kept, resumable); null records into a temporary folder deleted afterwards.</summary>
     public string? StoreDirectory { get; init; }
 }
@@ -37,7 +41,24 @@ public sealed record ConceptStudyOptions
 /// specificity floor); TopContexts: its largest activations among the ranked tokens.
 /// </summary>
 public sealed record CandidateNeuron(int Layer, int Neuron, string Hook, double Auc, double ConceptMean, double ControlMean,
-    double AblationEffectConcept, double AblationEffectControl, double Specificity, string Verdict, IReadOnlyList<ContextSnippet> TopContexts);
+    double AblationEffectConcept, double AblationEffectControl, double Specificity, string Verdict, IReadOnlyList<ContextSnippet> TopContexts)
+{
+    /// <summary>The explanation sentence, when explained (<see cref="ConceptStudyOptions.Facts"/>).</summary>
+    public string? Explanation { get; init; }
+    /// <summary>Held-out Pearson r of the explanation's simulation with the real activations.</summary>
+    public double? ExplanationScore { get; init; }
+    /// <summary>The same for the token-identity baseline (predict each token's training mean).</summary>
+    public double? ExplanationBaseline { get; init; }
+}
+
+/// <summary>
+/// Raw material for a report card, kept out of the JSON: activations sampled on concept and control
+/// tokens, and each top context as token ids with the neuron's activation on every token.
+/// </summary>
+public sealed record NeuronEvidence(int Layer, int Neuron, float[] ConceptSample, float[] ControlSample, IReadOnlyList<EvidenceContext> Contexts);
+
+/// <summary>Ids[Focus] is the max-activating token; Activations[i] is the neuron on Ids[i].</summary>
+public sealed record EvidenceContext(int[] Ids, float[] Activations, int Focus);
 
 /// <summary>One max-activating context: Before + [Token] + After, the neuron's value on Token.</summary>
 public sealed record ContextSnippet(float Value, string Before, string Token, string After);
@@ -82,4 +103,7 @@ public sealed record ConceptStudyResult
     public required SetAblation SetAblation { get; init; }
     public required IReadOnlyList<LayerBaseline> RandomBaseline { get; init; }
     public required double Seconds { get; init; }
+    /// <summary>Per candidate, in the same order: samples and contexts for reports (not serialised).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<NeuronEvidence> Evidence { get; init; } = [];
 }

@@ -4,10 +4,10 @@ namespace Interrogate.Analysis.Verdicts;
 
 /// <summary>
 /// A measurement over randomly drawn neurons: its mean with a 95% percentile-bootstrap confidence
-/// interval of that mean, and the 95th percentile of the values themselves (what a single random
+/// interval of that mean, and the 5th and 95th percentiles of the values themselves (what a single random
 /// neuron rarely exceeds).
 /// </summary>
-public sealed record RandomBaseline(int Count, double Mean, double CiLow, double CiHigh, double Percentile95)
+public sealed record RandomBaseline(int Count, double Mean, double CiLow, double CiHigh, double Percentile5, double Percentile95)
 {
     public const int Resamples = 2000;
 
@@ -26,7 +26,7 @@ public sealed record RandomBaseline(int Count, double Mean, double CiLow, double
         }
         Array.Sort(means);
         var sorted = values.Order().ToArray();
-        return new RandomBaseline(values.Count, values.Average(), Quantile(means, 0.025), Quantile(means, 0.975), Quantile(sorted, 0.95));
+        return new RandomBaseline(values.Count, values.Average(), Quantile(means, 0.025), Quantile(means, 0.975), Quantile(sorted, 0.05), Quantile(sorted, 0.95));
     }
 
     /// <summary>Linear interpolation between order statistics (type 7, as NumPy's default).</summary>

@@ -31,7 +31,8 @@ public sealed class VerdictTests
     {
         var b = RandomBaseline.Of([.. Enumerable.Range(1, 20).Select(i => (double)i)], seed: 4);
         Assert.Equal(10.5, b.Mean, 12);
-        Assert.Equal(19.05, b.Percentile95, 12);   // type-7 quantile: 19 + 0.05·(20 − 19)
+        Assert.Equal(19.05, b.Percentile95, 12);
+        Assert.Equal(1.95, b.Percentile5, 12);   // type-7 quantile: 19 + 0.05·(20 − 19)
         // The bootstrap CI of the mean: SE = sd/√n ≈ 5.92/4.47 ≈ 1.32, so about 10.5 ± 2.6.
         Assert.InRange(b.CiLow, 7.5, 9.5);
         Assert.InRange(b.CiHigh, 11.5, 13.5);
@@ -41,8 +42,8 @@ public sealed class VerdictTests
     [Fact]
     public void Thresholds_FromBaselines_UseTheStricterBoundAndFloors()
     {
-        var auc = new RandomBaseline(20, 0.02, 0.01, 0.03, 0.05);
-        var delta = new RandomBaseline(20, 0.004, 0.002, 0.012, 0.009);
+        var auc = new RandomBaseline(20, 0.02, 0.01, 0.03, 0.0, 0.05);
+        var delta = new RandomBaseline(20, 0.004, 0.002, 0.012, -0.001, 0.009);
         var t = VerdictRules.Thresholds(auc, delta, 3);
         Assert.Equal(VerdictRules.MinAucDistance, t.AucDistance);   // 0.05 is below the floor
         Assert.Equal(0.012, t.ConceptDelta);                        // CI high beats the 95th percentile here
