@@ -24,6 +24,7 @@ public static class Program
         root.Add(TokenizerCommand.Create());
         root.Add(ExperimentCommand.Create());
         root.Add(ActivationsCommand.Create());
+        root.Add(NeuronsCommand.Create());
         return Run(root, args);
     }
 

