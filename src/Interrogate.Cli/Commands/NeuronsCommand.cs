@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using Interrogate.Analysis.Ablation;
 using Interrogate.Analysis.Concepts;
 using Interrogate.Analysis.Verdicts;
@@ -56,8 +55,8 @@ internal static class NeuronsCommand
             var include = (parsed.GetValue(neuron) ?? []).Select(ParseNeuron).ToList();
             ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
             int window = lm.Dimensions.ContextLength;
-            var (ids, source) = HeldOutTokens(parsed.GetValue(corpus)!, parsed.GetValue(dataDir), dir, tokenizer,
-                (long)parsed.GetValue(tokens) + (long)parsed.GetValue(evalWindows) * window);
+            var (ids, source) = HeldOutTokens.Read(parsed.GetValue(corpus)!, parsed.GetValue(dataDir), dir, tokenizer,
+                (long)parsed.GetValue(tokens) + (long)parsed.GetValue(evalWindows) * window, Console.Error.WriteLine);
             var labels = ConceptLabels.Label(ids, tokenizer.EosId, tokenizer.TokenText, chosen);
             var options = new ConceptStudyOptions
             {
@@ -68,7 +67,7 @@ internal static class NeuronsCommand
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
             if (parsed.GetValue(report) is { } path)
             {
-                NeuronReport.Save(NeuronsReport.From(result, Path.GetFullPath(dir), tokenizer), path);
+                NeuronReport.Save(ConceptStudyReport.From(result, Path.GetFullPath(dir), tokenizer), path);
                 Console.Error.WriteLine($"report written to {path}");
             }
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
@@ -94,45 +93,6 @@ internal static class NeuronsCommand
             throw new InputException($"--neuron: expected LAYER.INDEX such as 2.317, got '{spec}'");
         return NeuronRef.Mlp(layer, index);
     }
-
-    /// <summary>
-    /// The first <paramref name="wanted"/> tokens of the validation split then the test split (never
-    /// trained on), extended to the end of the document they stop in; the train split only when the
-    /// corpus has no held-out documents (a warning says so).
-    /// </summary>
-    private static (int[] Ids, string Source) HeldOutTokens(string corpusName, string? dataDir, string modelDir, Text.ITokenizer tokenizer, long wanted)
-    {
-        var corpus = Corpus.Open(corpusName, dataDir);
-        foreach (var w in corpus.Warnings) Console.Error.WriteLine($"warning: {w}");
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var f in new[] { "tokenizer.json", "vocab.json", "merges.txt" }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists))
-            hash.AppendData(File.ReadAllBytes(f));
-        using var split = TokenizedCorpus.Build(corpus, tokenizer, Convert.ToHexStringLower(hash.GetHashAndReset()), dataDir,
-            () => Console.Error.WriteLine("tokenising the corpus..."));
-        var files = split.Validation.Count + split.Test.Count > 0 ? new[] { split.Validation, split.Test } : [split.Train];
-        if (files[0] == split.Train) Console.Error.WriteLine($"warning: {corpus.Name} has no validation or test documents; using its train split");
-        var ids = new List<int>();
-        foreach (var file in files)
-        {
-            for (long at = 0; at < file.Count; at += 4096)
-            {
-                bool done = ids.Count >= wanted;
-                var piece = file.Read(at, (int)Math.Min(4096, file.Count - at));
-                int end = piece.Length;
-                if (done)
-                {
-                    int eot = tokenizer.EosId is int e ? Array.IndexOf(piece, e) : -1;
-                    end = eot >= 0 ? eot + 1 : piece.Length;
-                }
-                ids.AddRange(piece[..end]);
-                if (done && end < piece.Length) return ([.. ids], Source(corpus, files, split));
-            }
-        }
-        return ([.. ids], Source(corpus, files, split));
-    }
-
-    private static string Source(Corpus corpus, TokenFile[] files, TokenizedCorpus split) =>
-        $"{corpus.Name}/{(files[0] == split.Train ? "train" : "validation+test")}@{corpus.Fingerprint[..12]}";
 
     private static Action<string, double> Progress()
     {

@@ -11,6 +11,7 @@ namespace Interrogate.Reports;
 public sealed class HtmlReport(string title)
 {
     private readonly StringBuilder body = new();
+    private bool sectionOpen;
 
     private const string Css = """
         body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -18,9 +19,25 @@ public sealed class HtmlReport(string title)
         table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
         th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
         th{background:#f4f4f4}tr.base td{background:#f7fbff}
-        .charts{display:flex;flex-wrap:wrap;gap:1em}.note{color:#555;font-size:.9em}
+        .charts{display:flex;flex-wrap:wrap;gap:1em}.answers li{margin:.35em 0}.note{color:#555;font-size:.9em}
         pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.85em}
         """;
+
+    /// <summary>Starts a <c>&lt;section id="…"&gt;</c> with a heading, closing the previous section; lets a page link to and test each part.</summary>
+    public HtmlReport Section(string id, string heading)
+    {
+        CloseSection();
+        body.Append("<section id=\"").Append(Escape(id)).Append("\">\n");
+        sectionOpen = true;
+        return Heading(heading);
+    }
+
+    /// <summary>Appends trusted markup as is (HTML built by another report part, already escaped).</summary>
+    public HtmlReport Html(string trustedMarkup)
+    {
+        body.Append(trustedMarkup).Append('\n');
+        return this;
+    }
 
     public HtmlReport Heading(string text)
     {
@@ -67,8 +84,17 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
-    public string Build() =>
-        $"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{Escape(title)}</title><style>{Css}</style></head>\n<body><h1>{Escape(title)}</h1>\n{body}</body></html>\n";
+    public string Build()
+    {
+        CloseSection();
+        return $"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{Escape(title)}</title><style>{Css}</style></head>\n<body><h1>{Escape(title)}</h1>\n{body}</body></html>\n";
+    }
+
+    private void CloseSection()
+    {
+        if (sectionOpen) body.Append("</section>\n");
+        sectionOpen = false;
+    }
 
     /// <summary>Writes the page atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, Build());

@@ -1,12 +1,11 @@
 using System.Globalization;
 using Interrogate.Analysis.Verdicts;
-using Interrogate.Reports;
 using Interrogate.Text;
 
-namespace Interrogate.Cli.Commands;
+namespace Interrogate.Reports;
 
 /// <summary>Maps a concept study onto the HTML neuron report's plain values (the report computes nothing itself).</summary>
-internal static class NeuronsReport
+public static class ConceptStudyReport
 {
     public static NeuronReportData From(ConceptStudyResult r, string model, ITokenizer tokenizer)
     {
@@ -23,8 +22,8 @@ internal static class NeuronsReport
                 Auc = c.Auc,
                 ConceptActivations = [.. evidence.ConceptSample.Select(v => (double)v)],
                 ControlActivations = [.. evidence.ControlSample.Select(v => (double)v)],
-                Contexts = [.. evidence.Contexts.Select(x => new Reports.ContextSnippet([.. x.Ids.Select(tokenizer.TokenText)], x.Activations, x.Focus))],
-                Ablations = [new Reports.AblationEffect(r.AblationMethod, c.AblationEffectConcept, c.AblationEffectControl,
+                Contexts = [.. evidence.Contexts.Select(x => new ContextSnippet([.. x.Ids.Select(tokenizer.TokenText)], x.Activations, x.Focus))],
+                Ablations = [new AblationEffect(r.AblationMethod, c.AblationEffectConcept, c.AblationEffectControl,
                     new ValueRange(b.ConceptDelta.Mean, b.ConceptDelta.Percentile5, b.ConceptDelta.Percentile95),
                     new ValueRange(b.ControlDelta.Mean, b.ControlDelta.Percentile5, b.ControlDelta.Percentile95))],
                 Explanation = c.Explanation,
