@@ -29,11 +29,14 @@ internal static class RedundancyCommand
         var minR2 = new Option<double>("--min-r2") { Description = "Held-out R² a neuron's explanation needs, in (0, 1]", DefaultValueFactory = _ => 0.99 };
         var maxSet = new Option<int>("--max-set") { Description = "Most neurons one neuron may be expressed in", DefaultValueFactory = _ => 4 };
         var ablations = new Option<int>("--ablations") { Description = "Merges whose groups are also mean-ablated one by one and jointly", DefaultValueFactory = _ => 20 };
+        var lossBudget = new Option<double?>("--loss-budget") { Description = "Skip merges that would raise the evaluation loss by more than this (nats) over the start" };
+        var accuracyDrop = new Option<double?>("--max-accuracy-drop") { Description = "Classifiers: skip merges that would lower evaluation accuracy by more than this many percentage points" };
+        var rounds = new Option<int>("--max-rounds") { Description = "Greedy rounds; each refits on the neurons left", DefaultValueFactory = _ => 8 };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("redundancy", "Prove which MLP neurons are redundant (affine in others on held-out data) and what merging them costs")
         {
-            model, corpus, tokens, evalTokens, minR2, maxSet, ablations, dataDir, json,
+            model, corpus, tokens, evalTokens, minR2, maxSet, ablations, lossBudget, accuracyDrop, rounds, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -42,15 +45,20 @@ internal static class RedundancyCommand
                 MinR2 = parsed.GetValue(minR2),
                 MaxSet = parsed.GetValue(maxSet),
                 MaxAblationGroups = parsed.GetValue(ablations),
+                LossBudget = parsed.GetValue(lossBudget),
+                MaxAccuracyDrop = parsed.GetValue(accuracyDrop) / 100,
+                MaxRounds = parsed.GetValue(rounds),
             };
             options.Validate();
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
             CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
             var dir = parsed.GetValue(model) ?? FindDefaultModel();
             if (!Directory.Exists(dir)) throw new InputException($"--model: {dir}: model folder not found");
-            var (subject, kind) = Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
-            var result = Terminal.WithProgress("redundancy", report => new RedundancyPlanner(subject, options).Run(report));
-            var report = RedundancyReport.From(result, Path.GetFullPath(dir), kind, options);
+            var data = Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
+            var confirmBefore = data.Confirm?.Evaluate();
+            var result = Terminal.WithProgress("redundancy", report => new RedundancyPlanner(data.Subject, options).Run(report));
+            var confirm = data.Confirm is null ? null : new RedundancyConfirmation(data.ConfirmSet!, confirmBefore!, data.Confirm.Evaluate());
+            var report = RedundancyReport.From(result, Path.GetFullPath(dir), data.Kind, options, confirm);
             if (parsed.GetValue(json)) Terminal.WriteJson(report);
             else Print(report);
             return ExitCodes.Ok;
@@ -58,7 +66,15 @@ internal static class RedundancyCommand
         return command;
     }
 
-    private static (IRedundancySubject Subject, string Kind) Open(string dir, string corpusName, int tokens, int evalTokens, string? dataDir)
+    /// <summary>The subject merges are measured on, and a second view of the same model on data no decision saw.</summary>
+    private sealed record Opened(IRedundancySubject Subject, string Kind, IRedundancySubject? Confirm, string? ConfirmSet);
+
+    /// <summary>
+    /// MLP: fit on 6,000 training digits, R² on the other 2,000, losses and budgets on test digits
+    /// 0–999, confirmation on test digits 1,000–1,999. Language model: 80% of the tokens fit, 20% held
+    /// out; losses on the first --eval-tokens held-out tokens, confirmation on the next as many.
+    /// </summary>
+    private static Opened Open(string dir, string corpusName, int tokens, int evalTokens, string? dataDir)
     {
         var config = HfConfig.Load(Path.Combine(dir, "config.json"));
         if (config.ModelType == MlpConfig.ModelType)
@@ -66,15 +82,21 @@ internal static class RedundancyCommand
             var classifier = MlpStore.Load(dir);
             var (train, test) = Mnist.Load(dataDir);
             int fit = train.Count * 3 / 4;
-            var subject = new MlpSubject(classifier, train.Subset([.. Enumerable.Range(0, fit)]),
-                train.Subset([.. Enumerable.Range(fit, train.Count - fit)]), test);
-            return (subject, "mlp");
+            LabelledImages Part(LabelledImages set, int from, int to) => set.Subset([.. Enumerable.Range(from, to - from)]);
+            var (fitSet, heldOutSet) = (Part(train, 0, fit), Part(train, fit, train.Count));
+            int half = test.Count / 2;
+            return new(new MlpSubject(classifier, fitSet, heldOutSet, Part(test, 0, half)), "mlp",
+                new MlpSubject(classifier, fitSet, heldOutSet, Part(test, half, test.Count)), $"mnist test digits {half}-{test.Count - 1}");
         }
         var lm = ModelOptions.LoadModel(dir);
         var ids = CorpusTokens(dir, corpusName, tokens, dataDir);
         int split = ids.Length * 4 / 5;
-        var heldOut = ids[split..];
-        return (new TransformerSubject(lm, ids[..split], heldOut, heldOut[..Math.Min(evalTokens, heldOut.Length)]), lm.ModelType);
+        var (fitTokens, heldOut) = (ids[..split], ids[split..]);
+        int e = Math.Min(evalTokens, heldOut.Length);
+        var subject = new TransformerSubject(lm, fitTokens, heldOut, heldOut[..e]);
+        if (heldOut.Length - e < 2) return new(subject, lm.ModelType, null, null);
+        var confirm = heldOut[e..Math.Min(heldOut.Length, 2 * e)];
+        return new(subject, lm.ModelType, new TransformerSubject(lm, fitTokens, heldOut, confirm), $"held-out tokens {split + e}-{split + e + confirm.Length - 1}");
     }
 
     /// <summary>The first <paramref name="count"/> tokens of the corpus under the model's tokenizer: validation split first, then test, then train.</summary>
@@ -132,22 +154,32 @@ internal static class RedundancyCommand
             console.Write(merges);
         }
         var accuracy = r.AccuracyBefore is double a ? $", accuracy {a:P2} → {r.AccuracyAfter:P2}" : "";
-        console.MarkupLine($"{r.Merges.Count} merges remove {r.Layers.Sum(l => l.Removed)} of {r.Layers.Sum(l => l.Width)} neurons; loss {r.LossBefore:F4} → {r.LossAfter:F4} nats{accuracy}; {r.Seconds:F1} s ({r.RecordSeconds:F1} s recording). Nothing was written.");
+        if (r.Confirmation is { } confirmed)
+            console.MarkupLine($"confirmed on {Markup.Escape(confirmed.Set)} (no merge decision saw it): loss {confirmed.LossBefore:F4} → {confirmed.LossAfter:F4}" +
+                (confirmed.AccuracyBefore is double ca ? $", accuracy {ca:P2} → {confirmed.AccuracyAfter:P2}" : ""));
+        console.MarkupLine($"{r.Merges.Count} merges remove {r.Layers.Sum(l => l.Removed)} of {r.Layers.Sum(l => l.Width)} neurons; loss {r.LossBefore:F4} → {r.LossAfter:F4} nats{accuracy}{(r.Refitted ? $" (refolded on all kept neurons; one by one: {r.LossAfterGreedy:F4})" : "")}; {r.Seconds:F1} s ({r.RecordSeconds:F1} s recording). Nothing was written.");
     }
 }
 
 /// <summary>What `redundancy --json` prints (snake_case): settings, losses, per-layer counts and every merge.</summary>
 internal sealed record RedundancyReport(string Model, string Kind, double MinR2, int MaxSet, long FitRows, long HeldOutRows,
-    double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter, int Removed, int Neurons,
-    double Seconds, double RecordSeconds, IReadOnlyList<RedundancyLayerReport> Layers, IReadOnlyList<RedundancyMergeReport> Merges)
+    double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter, double LossAfterGreedy, bool Refitted, int Removed, int Neurons,
+    double Seconds, double RecordSeconds, RedundancyConfirmation? Confirmation, IReadOnlyList<RedundancyLayerReport> Layers,
+    IReadOnlyList<RedundancyMergeReport> Merges)
 {
-    public static RedundancyReport From(RedundancyResult r, string model, string kind, RedundancyOptions options) => new(
-        model, kind, options.MinR2, options.MaxSet, r.FitRows, r.HeldOutRows, r.Before.Loss, r.After.Loss, r.Before.Accuracy, r.After.Accuracy,
-        r.Layers.Sum(l => l.Removed), r.Layers.Sum(l => l.Width), r.TotalSeconds, r.RecordSeconds,
+    public static RedundancyReport From(RedundancyResult r, string model, string kind, RedundancyOptions options, RedundancyConfirmation? confirmation) => new(
+        model, kind, options.MinR2, options.MaxSet, r.FitRows, r.HeldOutRows, r.Before.Loss, r.After.Loss, r.Before.Accuracy, r.After.Accuracy, r.AfterGreedy.Loss, r.Refitted,
+        r.Layers.Sum(l => l.Removed), r.Layers.Sum(l => l.Width), r.TotalSeconds, r.RecordSeconds, confirmation,
         [.. r.Layers.Select(l => new RedundancyLayerReport(l.Layer, l.Hook, l.Width, l.Removed, r.Merges.Count(m => m.Layer == l.Layer),
             l.RemovedGivenKeptR2, l.RemovedKeptCka, l.SearchSeconds))],
         [.. r.Merges.Select(m => new RedundancyMergeReport(m.Layer, m.Kind, m.Removed, m.Kept, m.Coefficients, m.Offsets, m.R2, m.Bound, m.Cka,
             m.Round, m.DeltaLoss, m.CumulativeDeltaLoss, m.Accuracy, m.SingleAblation, m.JointAblation))]);
+}
+
+/// <summary>Loss (and accuracy) before and after merging on data that no merge decision or budget saw.</summary>
+internal sealed record RedundancyConfirmation(string Set, double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter)
+{
+    public RedundancyConfirmation(string set, SubjectScore before, SubjectScore after) : this(set, before.Loss, after.Loss, before.Accuracy, after.Accuracy) { }
 }
 
 internal sealed record RedundancyLayerReport(int Layer, string Hook, int Width, int Removed, int Merges, double? RemovedGivenKeptR2,

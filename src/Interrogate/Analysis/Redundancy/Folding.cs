@@ -10,22 +10,26 @@ namespace Interrogate.Analysis.Redundancy;
 /// </summary>
 public static class Folding
 {
-    public static void Fold(RedundancyLayer layer, Merge merge)
+    public static void Fold(RedundancyLayer layer, Merge merge) => Fold(layer, new LinearMap(merge.Kept, merge.Removed, merge.Coefficients, merge.Offsets));
+
+    /// <summary>Folds h_outputs ≈ A·h_inputs + d: the outputs are removed, the inputs kept (set-to-set).</summary>
+    public static void Fold(RedundancyLayer layer, LinearMap map)
     {
         var w = layer.OutputWeight.Span;   // [out, width]
-        int width = layer.Width, k = merge.Kept.Length;
-        if (layer.OutputBias is null && merge.Offsets.Any(d => d != 0))
+        int width = layer.Width, k = map.Inputs.Length;
+        var (removed, kept) = (map.Outputs, map.Inputs);
+        if (layer.OutputBias is null && map.Offsets.Any(d => d != 0))
             throw new InvalidOperationException($"layer {layer.Index}: its reading layer has no bias, so a merge with offsets cannot be folded");
         var bias = layer.OutputBias is { } b ? b.Span : Span<float>.Empty;
         for (int o = 0; o < layer.OutputSize; o++)
         {
             var row = w.Slice(o * width, width);
-            for (int r = 0; r < merge.Removed.Length; r++)
+            for (int r = 0; r < removed.Length; r++)
             {
-                double v = row[merge.Removed[r]];
-                for (int i = 0; i < k; i++) row[merge.Kept[i]] += (float)(merge.Coefficients[r * k + i] * v);
-                if (bias.Length > 0) bias[o] += (float)(merge.Offsets[r] * v);
-                row[merge.Removed[r]] = 0f;
+                double v = row[removed[r]];
+                for (int i = 0; i < k; i++) row[kept[i]] += (float)(map.Coefficients[r * k + i] * v);
+                if (bias.Length > 0) bias[o] += (float)(map.Offsets[r] * v);
+                row[removed[r]] = 0f;
             }
         }
     }

@@ -33,8 +33,9 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
         var before = subject.Evaluate();
         var (merges, after, searchSeconds) = Merge(stats, before, progress, cancel);
         MeasureAblations(stats, merges, original, before, progress, cancel);
+        var (final, refitted) = options.RefitOnKept && merges.Count > 0 ? Refit(stats, merges, original, before, after) : (after, false);
         var layers = stats.Select((s, l) => Summarise(s, merges, searchSeconds[l])).ToList();
-        return new RedundancyResult(merges, layers, before, after, stats[0].Fit.Count, stats[0].HeldOut.Count, recordSeconds, clock.Elapsed.TotalSeconds);
+        return new RedundancyResult(merges, layers, before, final, after, refitted, stats[0].Fit.Count, stats[0].HeldOut.Count, recordSeconds, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Streams the fit and the held-out data once each into per-layer moments.</summary>
@@ -84,13 +85,13 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
                 if (merges.Count >= target || rejections >= MaxConsecutiveRejections) break;
                 int l = position[candidate.Layer];
                 if (candidate.Removed.Any(regressors[l].Contains) || candidate.Kept.Any(k => !present[l][k])) continue;
-                var undo = options.LossBudget is null ? null : new Folding.Snapshot([stats[l].Layer]);
+                var undo = options.LossBudget is null && options.MaxAccuracyDrop is null ? null : new Folding.Snapshot([stats[l].Layer]);
                 Folding.Fold(stats[l].Layer, candidate);
                 var merge = candidate;
                 if (options.MeasureEachMerge)
                 {
                     var score = subject.Evaluate();
-                    if (options.LossBudget is double budget && score.Loss - before.Loss > budget)
+                    if (OverBudget(before, score))
                     {
                         undo!.Restore();
                         rejections++;
@@ -110,6 +111,10 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
         var after = options.MeasureEachMerge || merges.Count == 0 ? current : subject.Evaluate();
         return (merges, after, searchSeconds);
     }
+
+    private bool OverBudget(SubjectScore before, SubjectScore now) =>
+        (options.LossBudget is double budget && now.Loss - before.Loss > budget)
+        || (options.MaxAccuracyDrop is double drop && before.Accuracy is double a && now.Accuracy is double b && a - b > drop + 1e-12);
 
     /// <summary>
     /// Single and joint mean-ablation of each merge's group, measured on the original weights (the
@@ -141,6 +146,27 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
         {
             folded.Restore();
         }
+    }
+
+    /// <summary>
+    /// Refolds the original weights with one map per layer, removed ≈ A·kept + d over all kept neurons;
+    /// keeps it when its evaluation loss beats the greedy folds' within the budgets, else puts those back.
+    /// </summary>
+    private (SubjectScore Score, bool Refitted) Refit(List<LayerStatistics> stats, List<Merge> merges, Folding.Snapshot original, SubjectScore before, SubjectScore greedy)
+    {
+        var folded = new Folding.Snapshot(subject.Layers);
+        original.Restore();
+        foreach (var s in stats)
+        {
+            var removed = merges.Where(m => m.Layer == s.Layer.Index).SelectMany(m => m.Removed).Order().ToArray();
+            if (removed.Length == 0) continue;
+            var kept = Enumerable.Range(0, s.Layer.Width).Except(removed).ToArray();
+            Folding.Fold(s.Layer, LinearFit.Fit(s.Fit, kept, removed, s.Intercept, options.Ridge));
+        }
+        var score = subject.Evaluate();
+        if (score.Loss < greedy.Loss && !OverBudget(before, score)) return (score, true);
+        folded.Restore();
+        return (greedy, false);
     }
 
     /// <summary>Counts, and the set-to-set fit of everything removed in the layer on everything kept.</summary>

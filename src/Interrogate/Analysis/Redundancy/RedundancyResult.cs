@@ -10,12 +10,18 @@ namespace Interrogate.Analysis.Redundancy;
 /// <param name="SearchSeconds">Time spent fitting candidates for this layer, all rounds.</param>
 public sealed record LayerRedundancy(int Layer, string Hook, int Width, int Removed, double? RemovedGivenKeptR2, double? RemovedKeptCka, double SearchSeconds);
 
-/// <summary>What a redundancy run found and did. The model's reading weights have been folded in place.</summary>
+/// <summary>
+/// What a redundancy run found and did. The model's reading weights have been folded in place: by the
+/// merges one by one (scoring <see cref="AfterGreedy"/>), or, when <see cref="Refitted"/>, by one
+/// set-to-set fit per layer of the same removed neurons on all kept ones. <see cref="After"/> is the final model's score.
+/// </summary>
 public sealed record RedundancyResult(
     IReadOnlyList<Merge> Merges,
     IReadOnlyList<LayerRedundancy> Layers,
     SubjectScore Before,
     SubjectScore After,
+    SubjectScore AfterGreedy,
+    bool Refitted,
     long FitRows,
     long HeldOutRows,
     double RecordSeconds,
