@@ -141,3 +141,25 @@ public sealed class RedundancyPlannerTests
     private static LabelledImages Binary(int count) =>
         new([.. Enumerable.Range(0, count).Select(i => (float)(i % 2))], [.. Enumerable.Range(0, count).Select(i => i % 2)], 1, 1, 2);
 }
+
+public sealed class FoldingTests
+{
+    [Fact]
+    public void Fold_SetToSetMapOfCopies_LeavesLossUnchangedAndZeroesRemovedColumns()
+    {
+        var model = RedundancyKit.Mlp(6, [8], 3, seed: 11);
+        RedundancyKit.Copy(model, 0, 1, 5, 1f);
+        RedundancyKit.Copy(model, 0, 2, 6, 2f);
+        var subject = RedundancyKit.Subject(model, 6, 3, seed: 100, low: -1f, high: 1f);
+        var fit = new ActivationMoments(8);
+        subject.Stream(DataPart.Fit, (_, rows) => fit.Add(rows));
+        double before = subject.Evaluate().Loss;
+
+        var map = LinearFit.Fit(fit, [0, 1, 2, 3, 4, 7], [5, 6]);
+        Folding.Fold(subject.Layers[0], map);
+
+        Assert.True(Math.Abs(subject.Evaluate().Loss - before) < 1e-5);
+        var w = model.Output.Weight.ToArray();   // [3, 8]
+        Assert.All(Enumerable.Range(0, 3), o => Assert.Equal([0f, 0f], [w[o * 8 + 5], w[o * 8 + 6]]));
+    }
+}
