@@ -25,6 +25,7 @@ public static class Program
         root.Add(ExperimentCommand.Create());
         root.Add(ActivationsCommand.Create());
         root.Add(NeuronsCommand.Create());
+        root.Add(RedundancyCommand.Create());
         return Run(root, args);
     }
 

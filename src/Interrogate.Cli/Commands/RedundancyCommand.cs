@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Interrogate.Analysis.Redundancy;
+using Interrogate.Cli.Output;
+using Interrogate.Data;
+using Interrogate.Data.Corpora;
+using Interrogate.Formats;
+using Interrogate.Models.Mlp;
+using Interrogate.Text;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>
+/// `interrogate redundancy`: which MLP neurons are (held-out) affine functions of others, what folding
+/// them away costs, and how single and joint ablation of each group differ. Reports only: the model
+/// folder is never written.
+/// </summary>
+internal static class RedundancyCommand
+{
+    private const string DefaultModel = "models/sotu-small";
+
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = $"GPT-2/Llama folder, or an MLP folder from `train mnist` (default: $INTERROGATE_MODEL, else {DefaultModel})" };
+        var corpus = new Option<string>("--corpus") { Description = "Language models: sotu, moby-dick, or a text file / folder", DefaultValueFactory = _ => "sotu" };
+        var tokens = new Option<int>("--tokens") { Description = "Language models: tokens recorded (80% fit, 20% held out)", DefaultValueFactory = _ => 100_000 };
+        var evalTokens = new Option<int>("--eval-tokens") { Description = "Language models: held-out tokens every loss is measured on", DefaultValueFactory = _ => 4096 };
+        var minR2 = new Option<double>("--min-r2") { Description = "Held-out R² a neuron's explanation needs, in (0, 1]", DefaultValueFactory = _ => 0.99 };
+        var maxSet = new Option<int>("--max-set") { Description = "Most neurons one neuron may be expressed in", DefaultValueFactory = _ => 4 };
+        var ablations = new Option<int>("--ablations") { Description = "Merges whose groups are also mean-ablated one by one and jointly", DefaultValueFactory = _ => 20 };
+        var lossBudget = new Option<double?>("--loss-budget") { Description = "Skip merges that would raise the evaluation loss by more than this (nats) over the start" };
+        var accuracyDrop = new Option<double?>("--max-accuracy-drop") { Description = "Classifiers: skip merges that would lower evaluation accuracy by more than this many percentage points" };
+        var rounds = new Option<int>("--max-rounds") { Description = "Greedy rounds; each refits on the neurons left", DefaultValueFactory = _ => 8 };
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("redundancy", "Prove which MLP neurons are redundant (affine in others on held-out data) and what merging them costs")
+        {
+            model, corpus, tokens, evalTokens, minR2, maxSet, ablations, lossBudget, accuracyDrop, rounds, dataDir, json,
+        };
+        command.SetAction(parsed =>
+        {
+            var options = new RedundancyOptions
+            {
+                MinR2 = parsed.GetValue(minR2),
+                MaxSet = parsed.GetValue(maxSet),
+                MaxAblationGroups = parsed.GetValue(ablations),
+                LossBudget = parsed.GetValue(lossBudget),
+                MaxAccuracyDrop = parsed.GetValue(accuracyDrop) / 100,
+                MaxRounds = parsed.GetValue(rounds),
+            };
+            options.Validate();
+            CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
+            CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
+            var dir = parsed.GetValue(model) ?? FindDefaultModel();
+            if (!Directory.Exists(dir)) throw new InputException($"--model: {dir}: model folder not found");
+            var data = Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
+            var confirmBefore = data.Confirm?.Evaluate();
+            var result = Terminal.WithProgress("redundancy", report => new RedundancyPlanner(data.Subject, options).Run(report));
+            var confirm = data.Confirm is null ? null : new RedundancyConfirmation(data.ConfirmSet!, confirmBefore!, data.Confirm.Evaluate());
+            var report = RedundancyReport.From(result, Path.GetFullPath(dir), data.Kind, options, confirm);
+            if (parsed.GetValue(json)) Terminal.WriteJson(report);
+            else Print(report);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The subject merges are measured on, and a second view of the same model on data no decision saw.</summary>
+    private sealed record Opened(IRedundancySubject Subject, string Kind, IRedundancySubject? Confirm, string? ConfirmSet);
+
+    /// <summary>
+    /// MLP: fit on 6,000 training digits, R² on the other 2,000, losses and budgets on test digits
+    /// 0–999, confirmation on test digits 1,000–1,999. Language model: 80% of the tokens fit, 20% held
+    /// out; losses on the first --eval-tokens held-out tokens, confirmation on the next as many.
+    /// </summary>
+    private static Opened Open(string dir, string corpusName, int tokens, int evalTokens, string? dataDir)
+    {
+        var config = HfConfig.Load(Path.Combine(dir, "config.json"));
+        if (config.ModelType == MlpConfig.ModelType)
+        {
+            var classifier = MlpStore.Load(dir);
+            var (train, test) = Mnist.Load(dataDir);
+            int fit = train.Count * 3 / 4;
+            LabelledImages Part(LabelledImages set, int from, int to) => set.Subset([.. Enumerable.Range(from, to - from)]);
+            var (fitSet, heldOutSet) = (Part(train, 0, fit), Part(train, fit, train.Count));
+            int half = test.Count / 2;
+            return new(new MlpSubject(classifier, fitSet, heldOutSet, Part(test, 0, half)), "mlp",
+                new MlpSubject(classifier, fitSet, heldOutSet, Part(test, half, test.Count)), $"mnist test digits {half}-{test.Count - 1}");
+        }
+        var lm = ModelOptions.LoadModel(dir);
+        var ids = CorpusTokens(dir, corpusName, tokens, dataDir);
+        int split = ids.Length * 4 / 5;
+        var (fitTokens, heldOut) = (ids[..split], ids[split..]);
+        int e = Math.Min(evalTokens, heldOut.Length);
+        var subject = new TransformerSubject(lm, fitTokens, heldOut, heldOut[..e]);
+        if (heldOut.Length - e < 2) return new(subject, lm.ModelType, null, null);
+        var confirm = heldOut[e..Math.Min(heldOut.Length, 2 * e)];
+        return new(subject, lm.ModelType, new TransformerSubject(lm, fitTokens, heldOut, confirm), $"held-out tokens {split + e}-{split + e + confirm.Length - 1}");
+    }
+
+    /// <summary>The first <paramref name="count"/> tokens of the corpus under the model's tokenizer: validation split first, then test, then train.</summary>
+    private static int[] CorpusTokens(string dir, string corpusName, int count, string? dataDir)
+    {
+        var corpus = Corpus.Open(corpusName, dataDir);
+        var tokenizer = ModelOptions.LoadTokenizer(dir);
+        using var tokenized = TokenizedCorpus.Build(corpus, tokenizer, TokenizerHash(dir), dataDir);
+        var ids = new List<int>(count);
+        foreach (var file in new[] { tokenized.Validation, tokenized.Test, tokenized.Train })
+        {
+            int take = (int)Math.Min(file.Count, count - ids.Count);
+            if (take > 0) ids.AddRange(file.Read(0, take));
+        }
+        return [.. ids];
+    }
+
+    /// <summary>Hash of the tokenizer files, as `train gpt` computes it, so the token cache is shared.</summary>
+    private static string TokenizerHash(string dir)
+    {
+        var json = Path.Combine(dir, "tokenizer.json");
+        var files = File.Exists(json) ? [json] : new[] { "vocab.json", "merges.txt" }.Select(f => Path.Combine(dir, f)).Where(File.Exists).ToArray();
+        var bytes = files.SelectMany(File.ReadAllBytes).ToArray();
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>$INTERROGATE_MODEL, else models/sotu-small found walking up from the current folder or the program's folder.</summary>
+    private static string FindDefaultModel()
+    {
+        if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } env) return env;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, DefaultModel, "config.json"))) return Path.Combine(d.FullName, DefaultModel);
+        throw new InputException($"--model: not given, INTERROGATE_MODEL is not set and no {DefaultModel}/config.json was found above the current folder; pass --model DIR");
+    }
+
+    private static void Print(RedundancyReport r)
+    {
+        var console = Terminal.Out;
+        console.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] ({r.Kind}): {r.FitRows:N0} fit rows, {r.HeldOutRows:N0} held-out rows, min R² {r.MinR2}, sets of up to {r.MaxSet}");
+        var layers = new Table().AddColumns("layer", "hook", "neurons", "merged", "removed|kept R²", "CKA", "search s");
+        foreach (var l in r.Layers)
+            layers.AddRow($"{l.Layer}", Markup.Escape(l.Hook), $"{l.Width}", $"{l.Removed}", l.RemovedGivenKeptR2 is double q ? $"{q:F4}" : "-",
+                l.RemovedKeptCka is double c ? $"{c:F3}" : "-", $"{l.SearchSeconds:F2}");
+        console.Write(layers);
+        if (r.Merges.Count > 0)
+        {
+            var merges = new Table().Title($"merges (first {Math.Min(20, r.Merges.Count)} of {r.Merges.Count}, by held-out R²)")
+                .AddColumns("layer", "removed", "kept", "R²", "bound", "Δloss", "ablate each", "ablate jointly");
+            foreach (var m in r.Merges.Take(20))
+                merges.AddRow($"{m.Layer}", string.Join(",", m.Removed), m.Kept.Length == 0 ? "(constant)" : string.Join(",", m.Kept), $"{m.R2:F5}", $"{m.Bound:G3}",
+                    m.DeltaLoss is double d ? $"{d:+0.00000;-0.00000}" : "-",
+                    m.SingleAblation is { } s ? string.Join(" ", s.Select(v => $"{v:+0.0000;-0.0000}")) : "-",
+                    m.JointAblation is double j ? $"{j:+0.0000;-0.0000}" : "-");
+            console.Write(merges);
+        }
+        var accuracy = r.AccuracyBefore is double a ? $", accuracy {a:P2} → {r.AccuracyAfter:P2}" : "";
+        if (r.Confirmation is { } confirmed)
+            console.MarkupLine($"confirmed on {Markup.Escape(confirmed.Set)} (no merge decision saw it): loss {confirmed.LossBefore:F4} → {confirmed.LossAfter:F4}" +
+                (confirmed.AccuracyBefore is double ca ? $", accuracy {ca:P2} → {confirmed.AccuracyAfter:P2}" : ""));
+        console.MarkupLine($"{r.Merges.Count} merges remove {r.Layers.Sum(l => l.Removed)} of {r.Layers.Sum(l => l.Width)} neurons; loss {r.LossBefore:F4} → {r.LossAfter:F4} nats{accuracy}{(r.Refitted ? $" (refolded on all kept neurons; one by one: {r.LossAfterGreedy:F4})" : "")}; {r.Seconds:F1} s ({r.RecordSeconds:F1} s recording). Nothing was written.");
+    }
+}
+
+/// <summary>What `redundancy --json` prints (snake_case): settings, losses, per-layer counts and every merge.</summary>
+internal sealed record RedundancyReport(string Model, string Kind, double MinR2, int MaxSet, long FitRows, long HeldOutRows,
+    double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter, double LossAfterGreedy, bool Refitted, int Removed, int Neurons,
+    double Seconds, double RecordSeconds, RedundancyConfirmation? Confirmation, IReadOnlyList<RedundancyLayerReport> Layers,
+    IReadOnlyList<RedundancyMergeReport> Merges)
+{
+    public static RedundancyReport From(RedundancyResult r, string model, string kind, RedundancyOptions options, RedundancyConfirmation? confirmation) => new(
+        model, kind, options.MinR2, options.MaxSet, r.FitRows, r.HeldOutRows, r.Before.Loss, r.After.Loss, r.Before.Accuracy, r.After.Accuracy, r.AfterGreedy.Loss, r.Refitted,
+        r.Layers.Sum(l => l.Removed), r.Layers.Sum(l => l.Width), r.TotalSeconds, r.RecordSeconds, confirmation,
+        [.. r.Layers.Select(l => new RedundancyLayerReport(l.Layer, l.Hook, l.Width, l.Removed, r.Merges.Count(m => m.Layer == l.Layer),
+            l.RemovedGivenKeptR2, l.RemovedKeptCka, l.SearchSeconds))],
+        [.. r.Merges.Select(m => new RedundancyMergeReport(m.Layer, m.Kind, m.Removed, m.Kept, m.Coefficients, m.Offsets, m.R2, m.Bound, m.Cka,
+            m.Round, m.DeltaLoss, m.CumulativeDeltaLoss, m.Accuracy, m.SingleAblation, m.JointAblation))]);
+}
+
+/// <summary>Loss (and accuracy) before and after merging on data that no merge decision or budget saw.</summary>
+internal sealed record RedundancyConfirmation(string Set, double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter)
+{
+    public RedundancyConfirmation(string set, SubjectScore before, SubjectScore after) : this(set, before.Loss, after.Loss, before.Accuracy, after.Accuracy) { }
+}
+
+internal sealed record RedundancyLayerReport(int Layer, string Hook, int Width, int Removed, int Merges, double? RemovedGivenKeptR2,
+    double? RemovedKeptCka, double SearchSeconds);
+
+/// <summary>single_ablation lists removed then kept neurons' Δloss, in that order.</summary>
+internal sealed record RedundancyMergeReport(int Layer, string Kind, int[] Removed, int[] Kept, double[] Coefficients, double[] Offsets,
+    double R2, double Bound, double Cka, int Round, double? DeltaLoss, double? CumulativeDeltaLoss, double? Accuracy,
+    double[]? SingleAblation, double? JointAblation);
