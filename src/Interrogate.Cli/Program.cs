@@ -23,6 +23,7 @@ public static class Program
         root.Add(TraceCommand.Create());
         root.Add(TokenizerCommand.Create());
         root.Add(ExperimentCommand.Create());
+        root.Add(PruneCommand.Create());
         return Run(root, args);
     }
 

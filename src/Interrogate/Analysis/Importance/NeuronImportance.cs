@@ -89,11 +89,13 @@ public static class NeuronImportance
     /// the clean loss, both summed over the same calibration predictions and divided by their count.
     /// Costly but exact; see <see cref="PrunableNetwork.MeanAblatedLossSums"/> for how the networks batch it
     /// (the prefix up to the layer runs once; only the rest runs per neuron, many neurons per pass).
+    /// A neuron that is constant on the calibration data (dead, or never varying) equals its mean
+    /// everywhere, so its Δ is exactly zero and is not run.
     /// </summary>
     public static float[][] MeanAblation(PrunableNetwork network, IReadOnlyList<LayerStatistics> stats, Action<double>? progress = null)
     {
         var layers = network.Layers;
-        double clean = 0;
+        double cleanSum = 0;
         long count = 0;
         var sums = layers.Select(l => new double[l.Width]).ToArray();
         int total = layers.Count * network.CalibrationBatchCount, done = 0;
@@ -102,17 +104,18 @@ public static class NeuronImportance
             using (GradientTape.NoGrad())
             {
                 var (loss, n) = network.CalibrationLoss(b);
-                clean += loss.Item() * (double)n;
+                cleanSum = loss.Item() * (double)n;
                 count += n;
             }
             for (int l = 0; l < layers.Count; l++)
             {
-                var ablated = network.MeanAblatedLossSums(l, b, [.. Enumerable.Range(0, layers[l].Width)], stats[l].Mean);
-                for (int j = 0; j < ablated.Length; j++) sums[l][j] += ablated[j];
+                var varying = Enumerable.Range(0, layers[l].Width).Where(j => !stats[l].IsConstant(j)).ToArray();
+                var ablated = network.MeanAblatedLossSums(l, b, varying, stats[l].Mean);
+                for (int i = 0; i < varying.Length; i++) sums[l][varying[i]] += ablated[i] - cleanSum;
                 progress?.Invoke(++done / (double)total);
             }
         }
-        return [.. sums.Select(s => s.Select(v => (float)((v - clean) / count)).ToArray())];
+        return [.. sums.Select(s => s.Select(v => (float)(v / count)).ToArray())];
     }
 
     /// <summary>Neurons of one layer, least important first (ties by index, so the order is deterministic).</summary>

@@ -1,5 +1,4 @@
 using Interrogate.Analysis.Importance;
-using Interrogate.Nn;
 using Interrogate.Tensors;
 
 namespace Interrogate.Analysis.Pruning;
@@ -40,12 +39,16 @@ public static class NeuronRemoval
             }
             cols[layers[l].Outgoing.Weight] = keep[l];
         }
-        var result = network.Resized([.. keep.Select(k => k.Length)]);
-        foreach (var ((_, from), (_, to)) in network.Module.NamedParameters().Zip(result.Module.NamedParameters()))
-            Gather(from, to, rows.GetValueOrDefault(from), cols.GetValueOrDefault(from));
+        // Compensated biases are computed at the original width, then gathered like any other tensor
+        // (a reader's bias may itself lose rows when its own layer is pruned, as in the MLP classifier).
+        var compensated = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         if (means is not null)
             for (int l = 0; l < layers.Count; l++)
-                CompensateBias(layers[l].Outgoing, result.Layers[l].Outgoing, removed[l], means[l]);
+                if (layers[l].Outgoing.Bias is { } bias)
+                    compensated[bias] = Compensate(compensated.GetValueOrDefault(bias) ?? bias.Clone(), layers[l].Outgoing.Weight, removed[l], means[l]);
+        var result = network.Resized([.. keep.Select(k => k.Length)]);
+        foreach (var ((_, from), (_, to)) in network.Module.NamedParameters().Zip(result.Module.NamedParameters()))
+            Gather(compensated.GetValueOrDefault(from) ?? from, to, rows.GetValueOrDefault(from), cols.GetValueOrDefault(from));
         return result;
     }
 
@@ -71,18 +74,18 @@ public static class NeuronRemoval
         }
     }
 
-    /// <summary>bias += Σ_j mean_j·W[:, j] over the removed j, read from the original outgoing linear.</summary>
-    private static void CompensateBias(Linear original, Linear pruned, int[] removed, float[] means)
+    /// <summary>bias += Σ_j mean_j·W[:, j] over the removed j. bias: [D] (modified and returned); weight: [D, W].</summary>
+    private static Tensor Compensate(Tensor bias, Tensor weight, int[] removed, float[] means)
     {
-        if (pruned.Bias is null) return;
-        var w = original.Weight.Span;
-        int width = original.Weight.Shape[1];
-        var bias = pruned.Bias.Span;
-        for (int d = 0; d < bias.Length; d++)
+        var w = weight.Span;
+        int width = weight.Shape[1];
+        var b = bias.Span;
+        for (int d = 0; d < b.Length; d++)
         {
             double add = 0;
             foreach (int j in removed) add += (double)means[j] * w[d * width + j];
-            bias[d] += (float)add;
+            b[d] += (float)add;
         }
+        return bias;
     }
 }
