@@ -53,6 +53,7 @@ internal static class PruneCommand
             request.Validate();
             if (PruneOptions.SameFolder(modelDir, outDir)) throw new InputException("--out: must differ from --model (the original is never overwritten)");
             using var opened = PruningData.Open(modelDir, data.Read(parsed));
+            PruningRun.Check(opened.Network, request);
             var (pruned, report) = Terminal.WithProgress("pruning", progress => PruningRun.Run(opened.Network, request, progress));
             PruneOptions.SaveModel(pruned, opened.FilesToCopy, outDir);
             var result = new PruneResult(report, PruneOptions.WeightsBytes(modelDir), PruneOptions.WeightsBytes(outDir), Path.GetFullPath(outDir));

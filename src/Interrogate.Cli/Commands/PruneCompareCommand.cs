@@ -29,6 +29,7 @@ internal static class PruneCompareCommand
             var points = ParseFractions(parsed.GetValue(fractions)!);
             var reportPath = parsed.GetValue(report);
             using var opened = PruningData.Open(parsed.GetValue(model)!, data.Read(parsed));
+            PruningComparison.Check(opened.Network, points);
             var result = Terminal.WithProgress("comparing", progress => PruningComparison.Run(opened.Network, chosen, points, progress));
             if (reportPath is not null) new HtmlReport("Pruning methods compared").Charts(Charts(result)).Table(Headers(result), Rows(result)).Save(reportPath);
             if (parsed.GetValue(json)) Terminal.WriteJson(new { result.Baseline, result.Unit, result.Curves, Report = reportPath is null ? null : Path.GetFullPath(reportPath) });

@@ -17,8 +17,8 @@ public sealed record PruningComparisonResult(NetworkEvaluation Baseline, string 
 /// </summary>
 public static class PruningComparison
 {
-    public static PruningComparisonResult Run(PrunableNetwork network, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
-        Action<string, double>? progress = null, CancellationToken cancel = default)
+    /// <summary>Every fraction must lie in (0, 1) and leave every layer at least one neuron.</summary>
+    public static void Check(PrunableNetwork network, IReadOnlyList<double> fractions)
     {
         var widths = network.Widths;
         foreach (var f in fractions)
@@ -28,6 +28,12 @@ public static class PruningComparison
                 if (PruningMethods.CountFor(widths[l], f) >= widths[l])
                     throw new InputException($"--fractions: {f} removes all {widths[l]} neurons of {network.Layers[l].Name}");
         }
+    }
+
+    public static PruningComparisonResult Run(PrunableNetwork network, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
+        Action<string, double>? progress = null, CancellationToken cancel = default)
+    {
+        Check(network, fractions);
         var baseline = network.Evaluate();
         var means = CalibrationStatistics.Measure(network).Select(s => s.Mean).ToList();
         var curves = new List<PruningCurve>();

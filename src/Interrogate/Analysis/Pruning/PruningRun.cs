@@ -51,10 +51,21 @@ public sealed record PruningReport(string Method, bool Unstructured, double Frac
 /// </summary>
 public static class PruningRun
 {
+    /// <summary>Checks the request and that it can be carried out on this network (no layer emptied); InputExceptions name the flag.</summary>
+    public static void Check(PrunableNetwork network, PruningRequest request)
+    {
+        request.Validate();
+        if (request.Unstructured || request.Target is not { } target) return;
+        var widths = network.Widths;
+        for (int l = 0; l < widths.Length; l++)
+            if (PruningMethods.CountFor(widths[l], target) >= widths[l])
+                throw new InputException($"--target: {target} removes all {widths[l]} neurons of {network.Layers[l].Name}; choose a smaller target");
+    }
+
     public static (PrunableNetwork Pruned, PruningReport Report) Run(PrunableNetwork original, PruningRequest request,
         Action<string, double>? progress = null, CancellationToken cancel = default)
     {
-        request.Validate();
+        Check(original, request);
         progress?.Invoke("measuring the original", 0);
         var before = original.Evaluate();
         var stats = CalibrationStatistics.Measure(original, f => progress?.Invoke("activation statistics", f));
@@ -78,13 +89,7 @@ public static class PruningRun
             return (NeuronRemoval.Remove(copy, removed, means), removed);
         }
         double fraction;
-        if (request.Target is { } target)
-        {
-            fraction = target;
-            for (int l = 0; l < widths.Length; l++)
-                if (PruningMethods.CountFor(widths[l], target) >= widths[l])
-                    throw new InputException($"--target: {target} removes all {widths[l]} neurons of {original.Layers[l].Name}; choose a smaller target");
-        }
+        if (request.Target is { } target) fraction = target;
         else
         {
             // Fractions k/G with G the widest layer; the largest k whose measured Δloss is within the budget.
