@@ -75,7 +75,7 @@ internal static class PruneCommand
         void Row(string name, Analysis.Importance.NetworkEvaluation e) =>
             table.AddRow(accuracy ? [name, $"{e.Loss:F4}", $"{e.Accuracy:P2}"] : [name, $"{e.Loss:F4}"]);
         Row("original", r.Original);
-        Row("original, removed part mean-ablated", r.OriginalWithRemovedAblated);
+        Row(r.Unstructured ? "original, pruned weights zeroed" : "original, removed neurons mean-ablated", r.OriginalWithRemovedAblated);
         Row("pruned, before tuning", r.Pruned);
         if (r.Tuned is { } tuned) Row($"pruned, after {r.FineTuneSteps} tuning steps{(r.Distilled ? " (distilled)" : "")}", tuned);
         console.Write(table);
