@@ -26,6 +26,7 @@ public static class Program
         root.Add(ActivationsCommand.Create());
         root.Add(NeuronsCommand.Create());
         root.Add(RedundancyCommand.Create());
+        root.Add(PruneCommand.Create());
         return Run(root, args);
     }
 

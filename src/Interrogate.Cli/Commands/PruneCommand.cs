@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Interrogate.Analysis.Pruning;
+using Interrogate.Cli.Output;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>`interrogate prune`: remove MLP neurons (or single weights) by a method, optionally fine-tune, save a smaller model.</summary>
+internal static class PruneCommand
+{
+    public static Command Create()
+    {
+        var model = ModelOptions.Model();
+        var method = new Option<string>("--method") { Description = $"How neurons are ranked: {string.Join(", ", PruningMethods.Names)}", DefaultValueFactory = _ => "magnitude" };
+        var target = new Option<double?>("--target") { Description = "Fraction to remove, in (0, 1): of every MLP layer's neurons, or of the weights with --unstructured" };
+        var budget = new Option<double?>("--loss-budget") { Description = "Remove as much as possible while the measured evaluation loss rises by at most this many nats" };
+        var unstructured = new Option<bool>("--unstructured") { Description = "Zero single weights (magnitude or wanda) instead of removing neurons" };
+        var finetune = new Option<int>("--finetune") { Description = "Fine-tuning steps after pruning", DefaultValueFactory = _ => 0 };
+        var distill = new Option<bool>("--distill") { Description = "Fine-tune towards the original's logits (KL at --temperature) mixed with the task loss" };
+        var temperature = new Option<float>("--temperature") { Description = "Distillation temperature", DefaultValueFactory = _ => 2f };
+        var distillWeight = new Option<float>("--distill-weight") { Description = "Weight of the distillation loss, in [0, 1]", DefaultValueFactory = _ => 0.5f };
+        var lr = new Option<float>("--lr") { Description = "Fine-tuning peak learning rate", DefaultValueFactory = _ => 1e-3f };
+        var rounds = new Option<int>("--rounds") { Description = "Prune-and-retrain rounds (iterative pruning, Han et al. 2015)", DefaultValueFactory = _ => 1 };
+        var data = PruneOptions.Data();
+        var output = new Option<string>("--out") { Description = "Folder for the pruned model (same layout as --model)", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("prune", "Remove MLP neurons or weights, fine-tune, and measure what it cost")
+        {
+            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, output, json,
+        };
+        foreach (var option in data.All) command.Add(option);
+        command.Add(PruneCompareCommand.Create());
+        command.SetAction(parsed =>
+        {
+            var modelDir = parsed.GetValue(model)!;
+            var outDir = parsed.GetValue(output)!;
+            var request = new PruningRequest
+            {
+                Method = parsed.GetValue(method)!,
+                Target = parsed.GetValue(target),
+                LossBudget = parsed.GetValue(budget),
+                Unstructured = parsed.GetValue(unstructured),
+                Rounds = parsed.GetValue(rounds),
+                FineTune = new FineTuneOptions
+                {
+                    Steps = parsed.GetValue(finetune),
+                    Distill = parsed.GetValue(distill),
+                    Temperature = parsed.GetValue(temperature),
+                    DistillWeight = parsed.GetValue(distillWeight),
+                    LearningRate = parsed.GetValue(lr),
+                },
+            };
+            request.Validate();
+            if (PruneOptions.SameFolder(modelDir, outDir)) throw new InputException("--out: must differ from --model (the original is never overwritten)");
+            using var opened = PruningData.Open(modelDir, data.Read(parsed));
+            PruningRun.Check(opened.Network, request);
+            var (pruned, report) = Terminal.WithProgress("pruning", progress => PruningRun.Run(opened.Network, request, progress));
+            PruneOptions.SaveModel(pruned, opened.FilesToCopy, outDir);
+            var result = new PruneResult(report, PruneOptions.WeightsBytes(modelDir), PruneOptions.WeightsBytes(outDir), Path.GetFullPath(outDir));
+            if (parsed.GetValue(json)) Terminal.WriteJson(result);
+            else Print(result);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static void Print(PruneResult result)
+    {
+        var r = result.Report;
+        var console = Terminal.Out;
+        string what = r.Unstructured ? $"{r.WeightSparsity:P1} of MLP weights zeroed" : $"{r.Fraction:P1} of MLP neurons removed";
+        console.MarkupLine(Markup.Escape($"{r.Method}: {what}; widths [{string.Join(", ", r.WidthsBefore)}] → [{string.Join(", ", r.WidthsAfter)}]"));
+        bool accuracy = r.Original.Accuracy is not null;
+        var table = new Table().AddColumns(accuracy ? ["", "loss (nats)", "accuracy"] : ["", "loss (nats)"]);
+        void Row(string name, Analysis.Importance.NetworkEvaluation e) =>
+            table.AddRow(accuracy ? [name, $"{e.Loss:F4}", $"{e.Accuracy:P2}"] : [name, $"{e.Loss:F4}"]);
+        Row("original", r.Original);
+        Row(r.Unstructured ? "original, pruned weights zeroed" : "original, removed neurons mean-ablated", r.OriginalWithRemovedAblated);
+        Row("pruned, before tuning", r.Pruned);
+        if (r.Tuned is { } tuned) Row($"pruned, after {r.FineTuneSteps} tuning steps{(r.Distilled ? " (distilled)" : "")}", tuned);
+        console.Write(table);
+        foreach (var p in r.BudgetSearch) console.MarkupLine(Markup.Escape($"  budget probe: {p.Fraction:P1} → Δloss {p.DeltaLoss:+0.0000;-0.0000} {(p.WithinBudget ? "within" : "over")}"));
+        console.MarkupLine(Markup.Escape($"parameters {r.ParametersBefore:N0} → {r.ParametersAfter:N0} ({r.NonZeroParametersAfter:N0} non-zero); " +
+            $"weights file {result.OriginalBytes:N0} → {result.PrunedBytes:N0} bytes; forward {r.ThroughputBefore:N0} → {r.ThroughputAfter:N0} {r.ThroughputUnit}"));
+        console.MarkupLine($"saved to [bold]{Markup.Escape(result.OutDir)}[/]");
+    }
+}
+
+/// <summary>What `prune --json` prints.</summary>
+internal sealed record PruneResult(PruningReport Report, long OriginalBytes, long PrunedBytes, string OutDir);

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Interrogate.Analysis.Importance;
+using Interrogate.Analysis.Pruning;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>The data options `prune` and `prune compare` share, and how a pruned model folder is written.</summary>
+internal sealed class PruneOptions
+{
+    private readonly Option<string> corpus = new("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
+    private readonly Option<int> tokens = new("--tokens") { Description = "Evaluation tokens (validation split) every loss is measured on", DefaultValueFactory = _ => 16_384 };
+    private readonly Option<int> calibration = new("--calibration-tokens") { Description = "Calibration tokens (train split) importance is measured on", DefaultValueFactory = _ => 2_048 };
+    private readonly Option<ulong> seed = CommonOptions.Seed();
+    private readonly Option<string?> dataDir = CommonOptions.DataDir();
+
+    public static PruneOptions Data() => new();
+
+    public IEnumerable<Option> All => [corpus, tokens, calibration, seed, dataDir];
+
+    public PruningDataOptions Read(ParseResult parsed)
+    {
+        int t = parsed.GetValue(tokens), c = parsed.GetValue(calibration);
+        CommonOptions.RequirePositive(t, "--tokens");
+        CommonOptions.RequirePositive(c, "--calibration-tokens");
+        return new PruningDataOptions
+        {
+            Corpus = parsed.GetValue(corpus)!, Tokens = t, CalibrationTokens = c, Seed = parsed.GetValue(seed), CacheDirectory = parsed.GetValue(dataDir),
+        };
+    }
+
+    public static bool SameFolder(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
+
+    /// <summary>
+    /// Writes the model into a fresh sibling folder, copies the tokenizer files, then moves every file into
+    /// <paramref name="outDir"/> (config.json last), so a reader never sees weights and a config that disagree.
+    /// </summary>
+    public static void SaveModel(PrunableNetwork network, IReadOnlyList<string> filesToCopy, string outDir)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
+        var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            network.Save(staging);
+            foreach (var f in filesToCopy) File.Copy(f, Path.Combine(staging, Path.GetFileName(f)));
+            Directory.CreateDirectory(full);
+            foreach (var f in Directory.GetFiles(staging).OrderBy(f => Path.GetFileName(f) == "config.json"))
+                File.Move(f, Path.Combine(full, Path.GetFileName(f)), overwrite: true);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    public static long WeightsBytes(string directory)
+    {
+        var path = Path.Combine(directory, "model.safetensors");
+        return File.Exists(path) ? new FileInfo(path).Length : 0;
+    }
+}

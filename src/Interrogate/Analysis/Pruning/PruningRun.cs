@@ -1,0 +1,201 @@
+using Interrogate.Analysis.Importance;
+using Interrogate.Nn;
+
+namespace Interrogate.Analysis.Pruning;
+
+/// <summary>What `prune` asks for. Exactly one of <see cref="Target"/> and <see cref="LossBudget"/> is set.</summary>
+public sealed record PruningRequest
+{
+    public required string Method { get; init; }
+    /// <summary>Fraction removed: of every layer's neurons, or (unstructured) of the prunable weights. In (0, 1).</summary>
+    public double? Target { get; init; }
+    /// <summary>Largest measured increase of the evaluation loss (nats) allowed before fine-tuning.</summary>
+    public double? LossBudget { get; init; }
+    public bool Unstructured { get; init; }
+    /// <summary>Prune-then-tune rounds (Han et al. 2015): round r prunes to r/R of the target and tunes Steps/R steps.</summary>
+    public int Rounds { get; init; } = 1;
+    public FineTuneOptions FineTune { get; init; } = new();
+
+    /// <summary>Checks the values a user types; InputExceptions name the flag.</summary>
+    public void Validate()
+    {
+        if ((Target is null) == (LossBudget is null)) throw new InputException("give exactly one of --target and --loss-budget");
+        if (Target is { } t && !(t > 0 && t < 1)) throw new InputException($"--target: {t} is outside (0, 1) (the fraction to remove)");
+        if (LossBudget is { } b && !(b >= 0 && double.IsFinite(b))) throw new InputException($"--loss-budget: {b} must be a non-negative number of nats");
+        if (FineTune.Steps < 0) throw new InputException($"--finetune: {FineTune.Steps} must be zero or positive");
+        if (Rounds < 1) throw new InputException($"--rounds: {Rounds} must be at least 1");
+        if (!(FineTune.LearningRate > 0) || !float.IsFinite(FineTune.LearningRate)) throw new InputException($"--lr: {FineTune.LearningRate} must be positive");
+        if (!(FineTune.Temperature > 0)) throw new InputException($"--temperature: {FineTune.Temperature} must be positive");
+        if (FineTune.DistillWeight is < 0 or > 1) throw new InputException($"--distill-weight: {FineTune.DistillWeight} is outside [0, 1]");
+        if (Unstructured && !WeightMask.Methods.Contains(Method))
+            throw new InputException($"--unstructured: method '{Formats.MessageText.Printable(Method)}' scores neurons, not weights (use {string.Join(" or ", WeightMask.Methods)})");
+        if (!Unstructured) PruningMethods.Get(Method);
+    }
+}
+
+/// <summary>One measured point of a --loss-budget search.</summary>
+public sealed record BudgetProbe(double Fraction, double Loss, double DeltaLoss, bool WithinBudget);
+
+/// <summary>Everything `prune` measured. Losses are on the evaluation data (never the calibration data).</summary>
+public sealed record PruningReport(string Method, bool Unstructured, double Fraction, int[] WidthsBefore, int[] WidthsAfter,
+    long ParametersBefore, long ParametersAfter, long NonZeroParametersAfter, double? WeightSparsity,
+    NetworkEvaluation Original, NetworkEvaluation OriginalWithRemovedAblated, NetworkEvaluation Pruned, NetworkEvaluation? Tuned,
+    int FineTuneSteps, bool Distilled, double ThroughputBefore, double ThroughputAfter, string ThroughputUnit,
+    IReadOnlyList<BudgetProbe> BudgetSearch);
+
+/// <summary>
+/// The `prune` pipeline: measure the original, choose what to remove (for a fraction, or by a measured
+/// binary search under a loss budget), remove it (structured: a smaller network, removed neurons' means
+/// folded into the next bias; unstructured: zeros), fine-tune, and re-measure. The original network is
+/// never modified.
+/// </summary>
+public static class PruningRun
+{
+    /// <summary>Checks the request and that it can be carried out on this network (no layer emptied); InputExceptions name the flag.</summary>
+    public static void Check(PrunableNetwork network, PruningRequest request)
+    {
+        request.Validate();
+        if (request.Unstructured || request.Target is not { } target) return;
+        var widths = network.Widths;
+        for (int l = 0; l < widths.Length; l++)
+            if (PruningMethods.CountFor(widths[l], target) >= widths[l])
+                throw new InputException($"--target: {target} removes all {widths[l]} neurons of {network.Layers[l].Name}; choose a smaller target");
+    }
+
+    public static (PrunableNetwork Pruned, PruningReport Report) Run(PrunableNetwork original, PruningRequest request,
+        Action<string, double>? progress = null, CancellationToken cancel = default)
+    {
+        Check(original, request);
+        progress?.Invoke("measuring the original", 0);
+        var before = original.Evaluate();
+        var stats = CalibrationStatistics.Measure(original, f => progress?.Invoke("activation statistics", f));
+        return request.Unstructured
+            ? Unstructured(original, request, before, stats, progress, cancel)
+            : Structured(original, request, before, stats, progress, cancel);
+    }
+
+    private static (PrunableNetwork, PruningReport) Structured(PrunableNetwork original, PruningRequest request, NetworkEvaluation before,
+        IReadOnlyList<LayerStatistics> stats, Action<string, double>? progress, CancellationToken cancel)
+    {
+        var method = PruningMethods.Get(request.Method);
+        var decision = method.Analyse(original, progress);
+        var means = stats.Select(s => s.Mean).ToList();
+        int[] widths = original.Widths;
+        var probes = new List<BudgetProbe>();
+        (PrunableNetwork Net, int[][] Removed) Prune(double fraction)
+        {
+            var copy = original.Clone();
+            var removed = decision.Choose(copy, fraction);
+            return (NeuronRemoval.Remove(copy, removed, means), removed);
+        }
+        double fraction;
+        if (request.Target is { } target) fraction = target;
+        else
+        {
+            // Fractions k/G with G the widest layer; the largest k whose measured Δloss is within the budget.
+            int grid = widths.Max();
+            int hi = Enumerable.Range(0, grid).Last(k => widths.All(w => PruningMethods.CountFor(w, (double)k / grid) < w));
+            int lo = 0;
+            while (lo < hi)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int mid = (lo + hi + 1) / 2;
+                double f = (double)mid / grid;
+                progress?.Invoke($"budget search: removing {f:P1}", (double)probes.Count / Math.Log2(grid + 1));
+                var loss = Prune(f).Net.Evaluate().Loss;
+                bool ok = loss - before.Loss <= request.LossBudget!.Value;
+                probes.Add(new BudgetProbe(f, loss, loss - before.Loss, ok));
+                if (ok) lo = mid; else hi = mid - 1;
+            }
+            fraction = (double)lo / grid;
+        }
+        var (pruned, removedNeurons) = Prune(fraction);
+        var afterPruning = pruned.Evaluate();
+        var ablated = EvaluateAblated(original, removedNeurons, means);
+        var teacher = request.FineTune.Distill ? original : null;
+        FineTuning.Run(pruned, teacher, null, request.FineTune, (s, l) => progress?.Invoke($"fine-tuning, loss {l:F4}", (double)s / request.FineTune.Steps), cancel);
+        var tuned = request.FineTune.Steps > 0 ? pruned.Evaluate() : null;
+        return (pruned, Report(original, pruned, request, fraction, before, ablated, afterPruning, tuned, null, probes));
+    }
+
+    private static (PrunableNetwork, PruningReport) Unstructured(PrunableNetwork original, PruningRequest request, NetworkEvaluation before,
+        IReadOnlyList<LayerStatistics> stats, Action<string, double>? progress, CancellationToken cancel)
+    {
+        var probes = new List<BudgetProbe>();
+        double fraction;
+        if (request.Target is { } target) fraction = target;
+        else
+        {
+            int lo = 0, hi = 99;   // percent of prunable weights
+            while (lo < hi)
+            {
+                cancel.ThrowIfCancellationRequested();
+                int mid = (lo + hi + 1) / 2;
+                var trial = original.Clone();
+                WeightMask.Choose(trial, request.Method, mid / 100.0, stats).Apply(trial);
+                var loss = trial.Evaluate().Loss;
+                bool ok = loss - before.Loss <= request.LossBudget!.Value;
+                probes.Add(new BudgetProbe(mid / 100.0, loss, loss - before.Loss, ok));
+                progress?.Invoke($"budget search: zeroing {mid}% of weights", probes.Count / 7.0);
+                if (ok) lo = mid; else hi = mid - 1;
+            }
+            fraction = lo / 100.0;
+        }
+        // One-shot pruning to the final fraction: what the original loses before any tuning.
+        var oneShot = original.Clone();
+        WeightMask.Choose(oneShot, request.Method, fraction, stats).Apply(oneShot);
+        var afterPruning = oneShot.Evaluate();
+        var teacher = request.FineTune.Distill ? original : null;
+        PrunableNetwork pruned = oneShot;
+        WeightMask? mask = null;
+        NetworkEvaluation? tuned = null;
+        if (request.FineTune.Steps > 0)
+        {
+            // Han et al.: prune a little, retrain, prune more. One round is one-shot pruning then tuning.
+            pruned = original.Clone();
+            int rounds = request.Rounds, stepsPerRound = Math.Max(1, request.FineTune.Steps / rounds);
+            for (int r = 1; r <= rounds; r++)
+            {
+                var roundStats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
+                mask = WeightMask.Choose(pruned, request.Method, fraction * r / rounds, roundStats);
+                mask.Apply(pruned);
+                FineTuning.Run(pruned, teacher, mask, request.FineTune with { Steps = stepsPerRound },
+                    (s, l) => progress?.Invoke($"round {r}/{rounds}: fine-tuning, loss {l:F4}", (double)s / stepsPerRound), cancel);
+            }
+            tuned = pruned.Evaluate();
+        }
+        mask ??= WeightMask.Choose(original.Clone(), request.Method, fraction, stats);
+        return (pruned, Report(original, pruned, request, fraction, before, afterPruning, afterPruning, tuned, mask.Sparsity, probes));
+    }
+
+    private static PruningReport Report(PrunableNetwork original, PrunableNetwork pruned, PruningRequest request, double fraction,
+        NetworkEvaluation before, NetworkEvaluation ablated, NetworkEvaluation afterPruning, NetworkEvaluation? tuned, double? sparsity,
+        IReadOnlyList<BudgetProbe> probes) =>
+        new(request.Method, request.Unstructured, fraction, original.Widths, pruned.Widths, original.Module.ParameterCount(),
+            pruned.Module.ParameterCount(), WeightMask.NonZeroParameters(pruned), sparsity, before, ablated, afterPruning, tuned,
+            request.FineTune.Steps, request.FineTune.Distill && request.FineTune.Steps > 0, original.Throughput(), pruned.Throughput(),
+            original.Unit + "/s", probes);
+
+    /// <summary>
+    /// The original's evaluation with the given neurons replaced by their calibration means (hook edits at
+    /// each layer's activation), for comparing what the original loses with what the tuned model recovers.
+    /// </summary>
+    public static NetworkEvaluation EvaluateAblated(PrunableNetwork network, int[][] removed, IReadOnlyList<float[]> means)
+    {
+        using var hooks = new HookScope();
+        for (int l = 0; l < removed.Length; l++)
+        {
+            if (removed[l].Length == 0) continue;
+            var (neurons, mean, width) = (removed[l], means[l], network.Layers[l].Width);
+            hooks.Edit(network.Layers[l].ActivationHook, a =>
+            {
+                var copy = a.Clone();
+                var s = copy.Span;
+                for (int p = 0; p < s.Length / width; p++)
+                    foreach (int j in neurons) s[p * width + j] = mean[j];
+                return copy;
+            });
+        }
+        return network.Evaluate();
+    }
+}

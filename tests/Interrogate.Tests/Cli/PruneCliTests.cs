@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Interrogate.Models.Mlp;
+
+namespace Interrogate.Tests.Cli;
+
+/// <summary>A tiny untrained MNIST MLP (784-6-4-10) saved as `train mnist` saves it.</summary>
+public sealed class TinyMnistMlpFolder : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("prune-cli").FullName;
+    public string Model => Path.Combine(Root, "mlp");
+
+    public TinyMnistMlpFolder() => MlpStore.Save(new MlpClassifier(new MlpConfig { HiddenSizes = [6, 4] }, seed: 4), Model);
+
+    public string Fresh(string name) => Path.Combine(Root, name + Guid.NewGuid().ToString("N")[..6]);
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+public sealed class PruneCliTests(TinyMnistMlpFolder folder) : IClassFixture<TinyMnistMlpFolder>
+{
+    private static JsonElement Json(CliRunner.Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return JsonDocument.Parse(r.Stdout).RootElement;
+    }
+
+    [Theory]
+    [InlineData("--target", "1.5", "--target")]
+    [InlineData("--target", "0", "--target")]
+    [InlineData("--method", "random", "--method")]
+    public void Prune_BadValue_OneLineExit2AndNothingWritten(string flag, string value, string mentions)
+    {
+        var outDir = folder.Fresh("bad");
+        string[] args = flag == "--target" ? ["prune", "--model", folder.Model, "--target", value, "--out", outDir]
+            : ["prune", "--model", folder.Model, "--target", "0.5", flag, value, "--out", outDir];
+        CliRunner.AssertBadInput(CliRunner.Run(args), mentions);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Prune_OutEqualsModel_RefusedWithoutTouchingTheModel()
+    {
+        var before = File.ReadAllBytes(Path.Combine(folder.Model, "model.safetensors"));
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.5", "--out", folder.Model + "/"), "--out");
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(folder.Model, "model.safetensors")));
+    }
+
+    [Fact]
+    public void Prune_TargetThatEmptiesALayer_Exit2NamingTheLayer()
+    {
+        var outDir = folder.Fresh("empty");
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.95", "--out", outDir), "layers.0");
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Prune_UnstructuredWithNeuronMethod_Exit2()
+    {
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.5", "--unstructured", "--method", "taylor",
+            "--out", folder.Fresh("u")), "--unstructured");
+    }
+
+    [Fact]
+    public void Prune_HalfTheNeurons_SavesASmallerClassifierThatEvalLoads()
+    {
+        var outDir = folder.Fresh("half");
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--method", "ablation", "--target", "0.5", "--finetune", "5",
+            "--out", outDir, "--json")).GetProperty("report");
+        Assert.Equal([3, 2], report.GetProperty("widths_after").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal((784 + 1) * 3 + (3 + 1) * 2 + (2 + 1) * 10, report.GetProperty("parameters_after").GetInt64());
+        Assert.Equal(report.GetProperty("pruned").GetProperty("loss").GetDouble(),
+            report.GetProperty("original_with_removed_ablated").GetProperty("loss").GetDouble(), 4);
+        var tuned = report.GetProperty("tuned").GetProperty("accuracy").GetDouble();
+        var eval = Json(CliRunner.Run("eval", "mnist", "--model", outDir, "--json"));
+        Assert.Equal(tuned, eval.GetProperty("test_accuracy").GetDouble(), 6);
+        Assert.Equal([3, 2], MlpStore.Load(outDir).Config.HiddenSizes);
+    }
+
+    [Fact]
+    public void Prune_UnstructuredMagnitude_ReportsSparsityAndSavesZeros()
+    {
+        var outDir = folder.Fresh("sparse");
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--unstructured", "--target", "0.8", "--finetune", "4",
+            "--out", outDir, "--json")).GetProperty("report");
+        Assert.Equal(0.8, report.GetProperty("weight_sparsity").GetDouble(), 3);
+        var weights = MlpStore.Load(outDir).HiddenLayers[0].Weight.ToArray();
+        Assert.InRange(weights.Count(v => v == 0) / (double)weights.Length, 0.75, 1.0);
+    }
+
+    [Fact]
+    public void Compare_TwoMethods_WritesJsonCurvesAndAnSvgReport()
+    {
+        var report = Path.Combine(folder.Root, "compare.html");
+        var json = Json(CliRunner.Run("prune", "compare", "--model", folder.Model, "--methods", "magnitude,taylor", "--fractions", "0.25,0.5",
+            "--json", "--report", report));
+        var curves = json.GetProperty("curves").EnumerateArray().ToList();
+        Assert.Equal(["magnitude", "taylor"], curves.Select(c => c.GetProperty("method").GetString()));
+        Assert.All(curves, c => Assert.Equal(2, c.GetProperty("accuracy").GetArrayLength()));
+        var html = File.ReadAllText(report);
+        Assert.Contains("<svg", html);
+        Assert.Contains("taylor", html);
+    }
+
+    [Fact]
+    public void Compare_BadFraction_Exit2()
+    {
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "compare", "--model", folder.Model, "--fractions", "0.5,1.2"), "--fractions");
+    }
+}
