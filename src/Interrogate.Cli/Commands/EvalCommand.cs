@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Interrogate.Cli.Output;
 using Interrogate.Data;
-using Interrogate.Models.Mlp;
+using Interrogate.Models;
 using Interrogate.Training;
 
 namespace Interrogate.Cli.Commands;
 
-/// <summary>`interrogate eval mnist --model DIR`: reloads a saved classifier and measures it on the held-out digits.</summary>
+/// <summary>`interrogate eval mnist --model DIR`: reloads a saved classifier (MLP, conv or recurrent) and measures it on the held-out digits.</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -19,11 +19,11 @@ internal static class EvalCommand
         mnist.SetAction(parsed =>
         {
             var dir = parsed.GetValue(model)!;
-            var classifier = MlpStore.Load(dir);
+            var classifier = ClassifierStore.Load(dir);
             var (_, testSet) = Mnist.Load(parsed.GetValue(dataDir));
             var test = ClassifierTraining.Evaluate(classifier, testSet);
             var result = new MnistResult(test.Accuracy, test.Loss, null, null, test.Count, null, null, null,
-                classifier.ParameterCount(), Path.GetFullPath(dir));
+                classifier.Module.ParameterCount(), Path.GetFullPath(dir));
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else TrainCommand.Print(result);
             return ExitCodes.Ok;

@@ -18,18 +18,21 @@ internal static class ExperimentCommand
         var spec = new Option<string>("--spec") { Description = "Experiment spec (JSON; see examples/README.md)", Required = true };
         var db = new Option<string?>("--db") { Description = "SQLite database of runs (default: beside the spec, same name, .sqlite)" };
         var report = new Option<string?>("--report") { Description = "HTML report to write (default: beside the spec, same name, .html)" };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the database and report (NAME.sqlite, NAME.html; --db and --report override)" };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("experiment", "Compare training settings across seeds: mean ± 95% CI, Welch t-test vs a baseline, HTML report")
         {
-            spec, db, report, dataDir, json,
+            spec, db, report, outDir, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             var specPath = parsed.GetValue(spec)!;
             var experiment = ExperimentSpec.Load(specPath);
-            var dbPath = parsed.GetValue(db) ?? Path.ChangeExtension(specPath, ".sqlite");
-            var reportPath = parsed.GetValue(report) ?? Path.ChangeExtension(specPath, ".html");
+            // Beside the spec by default; under --out DIR when given (created if missing).
+            var stem = parsed.GetValue(outDir) is { } dir ? Path.Combine(Directory.CreateDirectory(dir).FullName, Path.GetFileName(specPath)) : specPath;
+            var dbPath = parsed.GetValue(db) ?? Path.ChangeExtension(stem, ".sqlite");
+            var reportPath = parsed.GetValue(report) ?? Path.ChangeExtension(stem, ".html");
             using var store = ExperimentStore.Open(dbPath, experiment);
             var (train, test) = Mnist.Load(parsed.GetValue(dataDir));
             var result = Terminal.WithProgress($"experiment {experiment.Name}", update =>

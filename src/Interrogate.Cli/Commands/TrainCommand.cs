@@ -1,13 +1,15 @@
 using System.CommandLine;
 using Interrogate.Cli.Output;
 using Interrogate.Data;
+using Interrogate.Models;
+using Interrogate.Models.Conv;
 using Interrogate.Models.Mlp;
 using Interrogate.Training;
 using Spectre.Console;
 
 namespace Interrogate.Cli.Commands;
 
-/// <summary>`interrogate train mnist`: trains an MLP classifier on the MNIST digits and saves it.</summary>
+/// <summary>`interrogate train mnist`: trains an MLP or conv-net classifier on the MNIST digits and saves it.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -20,22 +22,26 @@ internal static class TrainCommand
 
     private static Command CreateMnist()
     {
+        var modelKind = new Option<string>("--model") { Description = "mlp, or conv (5x5 conv -> 2x2 max-pool stages, then --hidden linear layers)", DefaultValueFactory = _ => "mlp" };
+        var channels = new Option<string>("--channels") { Description = "conv only: output channels of each conv stage", DefaultValueFactory = _ => "16,32" };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths", DefaultValueFactory = _ => "256,128" };
         var activation = new Option<string>("--activation") { Description = "relu, gelu, gelu_new, tanh, sigmoid or silu", DefaultValueFactory = _ => "relu" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the 8,000 training digits", DefaultValueFactory = _ => 25 };
         var batch = new Option<int>("--batch-size") { Description = "Digits per step", DefaultValueFactory = _ => 64 };
         var lr = new Option<float>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-3f };
         var optimizer = new Option<string>("--optimizer") { Description = "adamw or sgd", DefaultValueFactory = _ => "adamw" };
-        var output = new Option<string>("--out") { Description = "Folder for model.safetensors and config.json", DefaultValueFactory = _ => "out/mnist-mlp" };
+        var output = new Option<string>("--out") { Description = "Folder for model.safetensors and config.json (default: out/mnist-MODEL)" };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
-        var command = new Command("mnist", "Train an MLP on 8,000 MNIST digits, test on the 2,000 held out")
+        var command = new Command("mnist", "Train an MLP or conv net on 8,000 MNIST digits, test on the 2,000 held out")
         {
-            hidden, activation, epochs, batch, lr, optimizer, output, seed, dataDir, json,
+            modelKind, channels, hidden, activation, epochs, batch, lr, optimizer, output, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
+            var kind = parsed.GetValue(modelKind)!;
+            if (kind is not ("mlp" or "conv")) throw new InputException($"--model: unknown model '{kind}' (known: mlp, conv)");
             var config = new MlpConfig
             {
                 HiddenSizes = CommonOptions.ParseIntList(parsed.GetValue(hidden)!, "--hidden"),
@@ -52,11 +58,13 @@ internal static class TrainCommand
             CommonOptions.RequirePositive(options.Epochs, "--epochs");
             CommonOptions.RequirePositive(options.BatchSize, "--batch-size");
             CommonOptions.RequirePositive(options.LearningRate, "--lr");
-            var outDir = parsed.GetValue(output)!;
+            var outDir = parsed.GetValue(output) ?? $"out/mnist-{kind}";
             bool asJson = parsed.GetValue(json);
 
             var (trainSet, testSet) = Mnist.Load(parsed.GetValue(dataDir));
-            var model = new MlpClassifier(config, options.Seed);
+            IClassifier model = kind == "conv"
+                ? new ConvClassifier(ConvFromFlags(parsed, channels, hidden, config), options.Seed)
+                : new MlpClassifier(config, options.Seed);
             ClassifierTraining.CreateOptimizer(model, options); // validates --optimizer before the long run
             var clock = System.Diagnostics.Stopwatch.StartNew();
             double samplesPerSecond = 0;
@@ -72,14 +80,27 @@ internal static class TrainCommand
             double seconds = clock.Elapsed.TotalSeconds;
             var test = ClassifierTraining.Evaluate(model, testSet);
             var trainMetrics = ClassifierTraining.Evaluate(model, trainSet);
-            MlpStore.Save(model, outDir);
+            ClassifierStore.Save(model, outDir);
             var result = new MnistResult(test.Accuracy, test.Loss, trainMetrics.Accuracy, trainMetrics.Loss, test.Count, trainSet.Count,
-                seconds, samplesPerSecond, model.ParameterCount(), Path.GetFullPath(outDir));
+                seconds, samplesPerSecond, model.Module.ParameterCount(), Path.GetFullPath(outDir));
             if (asJson) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The conv net the flags describe: --channels stages, then --hidden (128 unless given) linear layers.</summary>
+    private static ConvConfig ConvFromFlags(ParseResult parsed, Option<string> channels, Option<string> hidden, MlpConfig mlp)
+    {
+        var config = new ConvConfig
+        {
+            Channels = CommonOptions.ParseIntList(parsed.GetValue(channels)!, "--channels"),
+            HiddenSizes = parsed.GetResult(hidden) is { Implicit: false } ? mlp.HiddenSizes : [128],
+            Activation = mlp.Activation,
+        };
+        config.MapSizes(out var error);
+        return error is null ? config : throw new InputException($"--channels: {error}");
     }
 
     internal static void Print(MnistResult r)

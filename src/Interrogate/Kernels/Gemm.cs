@@ -48,6 +48,20 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// As <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on at most <paramref name="maxThreads"/> threads (1: on the calling thread only), for callers
+    /// that already run one product per thread (a convolution, image by image).
+    /// </summary>
+    public static void MultiplyOnThreads(int maxThreads, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
+        Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        fixed (float* pa = a, pb = b, pc = c)
+            Core(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, Math.Min(maxThreads, Parallelism.Threads));
+    }
+
+    /// <summary>
     /// Batched form: batch independent products, each operand advancing by its stride. Many small
     /// products (attention heads) run one per thread; a few large ones are each split across threads.
     /// </summary>

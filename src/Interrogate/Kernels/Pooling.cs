@@ -31,6 +31,37 @@ public static class Pooling
             }
     }
 
+    /// <summary>
+    /// <see cref="MaxForward"/> for the common 2 × 2 window with stride 2, unrolled (same results,
+    /// NaN included, ties to the first element in row-major order).
+    /// </summary>
+    public static void MaxForward2x2(ReadOnlySpan<float> plane, int height, int width, Span<float> y, Span<int> argmax)
+    {
+        int oh = height / 2, ow = width / 2;
+        if (plane.Length < height * width || y.Length < oh * ow || argmax.Length < oh * ow)
+            throw new ArgumentException($"MaxForward2x2: buffers too small for a {height}×{width} plane");
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int top = 2 * oy * width, at = oy * ow;
+            for (int ox = 0; ox < ow; ox++, at++)
+            {
+                int best = top + 2 * ox;
+                float max = plane[best];
+                if (!float.IsNaN(max))
+                {
+                    // Candidates in window order; a strictly larger value or a NaN takes over, a NaN stops the search.
+                    int i1 = best + 1, i2 = best + width, i3 = i2 + 1;
+                    float v1 = plane[i1], v2 = plane[i2], v3 = plane[i3];
+                    if (v1 > max || float.IsNaN(v1)) { max = v1; best = i1; }
+                    if (!float.IsNaN(max) && (v2 > max || float.IsNaN(v2))) { max = v2; best = i2; }
+                    if (!float.IsNaN(max) && (v3 > max || float.IsNaN(v3))) { max = v3; best = i3; }
+                }
+                y[at] = max;
+                argmax[at] = best;
+            }
+        }
+    }
+
     /// <summary>gradPlane[argmax[i]] += gy[i]: the gradient goes to the element that was the maximum.</summary>
     public static void MaxBackwardAdd(ReadOnlySpan<float> gy, ReadOnlySpan<int> argmax, Span<float> gradPlane)
     {

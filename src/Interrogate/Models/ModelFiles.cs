@@ -28,14 +28,21 @@ internal static class ModelFiles
     /// <summary>Parses config.json of a model folder and checks its model_type.</summary>
     public static JsonObject ReadConfig(string path, string modelType)
     {
+        var (obj, type) = ReadAny(path);
+        if (type != modelType) throw InputException.ForFile(path, $"model_type is '{type}', expected '{modelType}'");
+        return obj;
+    }
+
+    /// <summary>Parses config.json of a model folder of any kind: the object and its model_type (null when absent).</summary>
+    public static (JsonObject Config, string? ModelType) ReadAny(string path)
+    {
         if (!File.Exists(path)) throw InputException.ForFile(path, "file not found (expected config.json beside model.safetensors)");
         JsonNode? root;
         try { root = JsonNode.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw InputException.ForFile(path, $"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine})"); }
         if (root is not JsonObject obj) throw InputException.ForFile(path, "expected a JSON object");
         var type = obj["model_type"]?.GetValueKind() == JsonValueKind.String ? obj["model_type"]!.GetValue<string>() : null;
-        if (type != modelType) throw InputException.ForFile(path, $"model_type is '{type}', expected '{modelType}'");
-        return obj;
+        return (obj, type);
     }
 
     /// <summary>Fills every parameter of the model from model.safetensors; a missing or mis-shaped tensor names the file.</summary>

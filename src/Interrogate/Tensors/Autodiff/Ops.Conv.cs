@@ -5,15 +5,16 @@ using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Tensors;
 
-// 2D convolution as im2col + one GEMM per chunk of images: the chunk's patches are unfolded side
-// by side into cols [K, n·P] (in parallel over images), so Y = W·cols, dW = dY·colsᵀ and
-// dcols = Wᵀ·dY are each a single large, well-shaped product that Gemm parallelises itself.
-// The column buffer is pooled and bounded; backward unfolds again instead of keeping it alive.
+// 2D convolution as im2col + GEMM, image by image: each thread takes a contiguous range of the
+// batch and, per image, unfolds it into its own column buffer cols [K, P] (small enough to stay in
+// L2) and multiplies straight into the image's output Y_i [O, P] = W [O, K] · cols [K, P] (bias
+// pre-filled, beta = 1): no shared scratch, no copies, no locks. Backward does the same per image
+// on the output gradient, which is already laid out [O, P] per image: dW += dY_i · colsᵀ into a
+// per-thread accumulator (summed once at the end), dcols = Wᵀ · dY_i folded back onto the image.
+// Columns are unfolded again in backward rather than kept (a batch's columns are K·P floats per
+// image, 25× the input for a 5×5 kernel).
 public static partial class Ops
 {
-    // Floats of one pooled column buffer (8 MiB): a chunk holds as many images as fit.
-    private const int ConvColumnBudget = 1 << 21;
-
     /// <summary>
     /// Cross-correlation (PyTorch's conv2d, groups = 1, dilation = 1) of a batch of images.
     /// x: [B, C, H, W]; weight: [O, C, kH, kW]; bias: [O] or null. Result: [B, O, H', W'] with
@@ -25,21 +26,25 @@ public static partial class Ops
         int batch = x.Shape[0], outC = weight.Shape[0], k = g.PatchSize, p = g.Positions;
         var xc = x.ContiguousData();
         var wc = weight.ContiguousData();
-        var y = Tensor.Zeros(batch, outC, g.OutHeight, g.OutWidth);
         var bc = bias?.ContiguousData();
-        ForConvChunks(batch, k * p, outC * p, (b0, n, cols, scratch) =>
+        var y = Tensor.Zeros(batch, outC, g.OutHeight, g.OutWidth);
+        ForImageRanges(batch, (_, i0, i1, gemmThreads) =>
         {
-            UnfoldChunk(xc, g, b0, n, cols);
-            // scratch [O, n·P] = W [O, K] · cols [K, n·P]
-            Gemm.Multiply(false, false, outC, n * p, k, 1f, wc.Span, k, cols, n * p, 0f, scratch, n * p);
-            for (int i = 0; i < n; i++)
-                for (int o = 0; o < outC; o++)
+            var cols = ArrayPool<float>.Shared.Rent(k * p);
+            var padded = ArrayPool<float>.Shared.Rent(Im2ColPadded.PaddedSize(g));
+            try
+            {
+                for (int i = i0; i < i1; i++)
                 {
-                    var dst = y.Storage.AsSpan(((b0 + i) * outC + o) * p, p);
-                    var src = scratch.AsSpan(o * n * p + i * p, p);
-                    if (bc is null) src.CopyTo(dst);
-                    else TensorPrimitives.Add(src, bc.Storage[bc.Offset + o], dst);
+                    var yi = y.Storage.AsSpan(i * outC * p, outC * p);
+                    if (bc is not null)
+                        for (int o = 0; o < outC; o++) yi.Slice(o * p, p).Fill(bc.Storage[bc.Offset + o]);
+                    UnfoldImage(xc, i, g, padded, cols);
+                    // Y_i [O, P] (+)= W [O, K] · cols [K, P]
+                    Gemm.MultiplyOnThreads(gemmThreads, false, false, outC, p, k, 1f, wc.Span, k, cols, p, bc is null ? 0f : 1f, yi, p);
                 }
+            }
+            finally { ReturnAll(cols, padded); }
         });
         if (GradientTape.ShouldRecord([x, weight, bias ?? weight]))
             GradientTape.Record(y, gy => Conv2dBackward(gy.ContiguousData(), x, xc, weight, wc, bias, g));
@@ -49,72 +54,87 @@ public static partial class Ops
     private static void Conv2dBackward(Tensor gy, Tensor x, Tensor xc, Tensor weight, Tensor wc, Tensor? bias, ConvGeometry g)
     {
         int batch = x.Shape[0], outC = weight.Shape[0], k = g.PatchSize, p = g.Positions;
+        var gys = gy.Storage.AsSpan(gy.Offset, batch * outC * p);
         if (bias is not null && bias.RequiresGrad)
         {
             var gb = bias.GradSpan();
             for (int b = 0; b < batch; b++)
-                for (int o = 0; o < outC; o++) gb[o] += TensorPrimitives.Sum(gy.Storage.AsSpan(gy.Offset + (b * outC + o) * p, p));
+                for (int o = 0; o < outC; o++) gb[o] += TensorPrimitives.Sum(gys.Slice((b * outC + o) * p, p));
         }
-        if (!x.RequiresGrad && !weight.RequiresGrad) return;
-        ForConvChunks(batch, k * p, outC * p, (b0, n, cols, gyc) =>
+        bool needW = weight.RequiresGrad, needX = x.RequiresGrad;
+        if (!needW && !needX) return;
+        float[]? gx = null;
+        if (needX) { x.GradSpan(); gx = x.Grad!.Storage; }
+        // One dW accumulator per range, summed in range order: repeatable for a given thread count.
+        var partials = new float[ImageRangeCount(batch)][];
+        ForImageRanges(batch, (part, i0, i1, gemmThreads) =>
         {
-            // gyc [O, n·P]: the chunk's output gradient with images side by side, as in forward.
-            for (int i = 0; i < n; i++)
-                for (int o = 0; o < outC; o++)
-                    gy.Storage.AsSpan(gy.Offset + ((b0 + i) * outC + o) * p, p).CopyTo(gyc.AsSpan(o * n * p + i * p, p));
-            if (weight.RequiresGrad)
+            var cols = ArrayPool<float>.Shared.Rent(k * p);
+            var padded = ArrayPool<float>.Shared.Rent(Im2ColPadded.PaddedSize(g));
+            float[]? dw = null;
+            if (needW) { dw = ArrayPool<float>.Shared.Rent(outC * k); Array.Clear(dw, 0, outC * k); }
+            try
             {
-                UnfoldChunk(xc, g, b0, n, cols);
-                // dW [O, K] += gyc [O, n·P] · colsᵀ [n·P, K]
-                Gemm.Multiply(false, true, outC, k, n * p, 1f, gyc, n * p, cols, n * p, 1f, weight.GradSpan(), k);
-            }
-            if (x.RequiresGrad)
-            {
-                // dcols [K, n·P] = Wᵀ [K, O] · gyc [O, n·P], then folded back onto the images.
-                Gemm.Multiply(true, false, k, n * p, outC, 1f, wc.Span, k, gyc, n * p, 0f, cols, n * p);
-                x.GradSpan();
-                var gx = x.Grad!.Storage;
-                ForRanges(n, (i0, i1) =>
+                for (int i = i0; i < i1; i++)
                 {
-                    for (int i = i0; i < i1; i++)
-                        Im2Col.FoldAdd(cols.AsSpan(0, k * n * p), n * p, i * p, g, gx.AsSpan((b0 + i) * g.ImageSize, g.ImageSize));
-                });
+                    var gyi = gy.Storage.AsSpan(gy.Offset + i * outC * p, outC * p);
+                    if (needW)
+                    {
+                        UnfoldImage(xc, i, g, padded, cols);
+                        // dW [O, K] += dY_i [O, P] · colsᵀ [P, K]
+                        Gemm.MultiplyOnThreads(gemmThreads, false, true, outC, k, p, 1f, gyi, p, cols, p, 1f, dw, k);
+                    }
+                    if (needX)
+                    {
+                        // dcols [K, P] = Wᵀ [K, O] · dY_i [O, P], then folded back onto image i.
+                        Gemm.MultiplyOnThreads(gemmThreads, true, false, k, p, outC, 1f, wc.Span, k, gyi, p, 0f, cols, p);
+                        var gxi = gx.AsSpan(i * g.ImageSize, g.ImageSize);
+                        if (Im2ColPadded.Supports(g)) Im2ColPadded.FoldAdd(cols, g, padded, gxi);
+                        else Im2Col.FoldAdd(cols, p, 0, g, gxi);
+                    }
+                }
+                if (dw is not null) partials[part] = dw;
             }
+            finally { ReturnAll(cols, padded); }
         });
+        if (!needW) return;
+        var gw = weight.GradSpan();
+        foreach (var dw in partials)
+        {
+            TensorPrimitives.Add(gw, dw.AsSpan(0, outC * k), gw);
+            ArrayPool<float>.Shared.Return(dw);
+        }
     }
 
-    /// <summary>Unfolds images b0 .. b0+n−1 of x (contiguous [B, C, H, W]) into cols [K, n·P], in parallel over images.</summary>
-    private static void UnfoldChunk(Tensor xc, ConvGeometry g, int b0, int n, float[] cols)
+    /// <summary>Image i of x (contiguous [B, C, H, W]) → cols [K, P]; padded is scratch for the stride-1 path.</summary>
+    private static void UnfoldImage(Tensor xc, int i, in ConvGeometry g, float[] padded, float[] cols)
     {
-        int ld = n * g.Positions;
-        ForRanges(n, (i0, i1) =>
-        {
-            for (int i = i0; i < i1; i++)
-                Im2Col.Unfold(xc.Storage.AsSpan(xc.Offset + (b0 + i) * g.ImageSize, g.ImageSize), g,
-                    cols.AsSpan(0, g.PatchSize * ld), ld, i * g.Positions);
-        });
+        var image = xc.Storage.AsSpan(xc.Offset + i * g.ImageSize, g.ImageSize);
+        if (Im2ColPadded.Supports(g)) Im2ColPadded.Unfold(image, g, padded, cols);
+        else Im2Col.Unfold(image, g, cols, g.Positions, 0);
+    }
+
+    private static void ReturnAll(float[] first, float[] second)
+    {
+        ArrayPool<float>.Shared.Return(first);
+        ArrayPool<float>.Shared.Return(second);
     }
 
     /// <summary>
-    /// Calls body(firstImage, count, cols, scratch) over chunks of the batch, each with pooled
-    /// buffers of at least count·colsPerImage and count·scratchPerImage floats.
+    /// Splits a batch into <see cref="ImageRangeCount"/> contiguous ranges of images, one per thread,
+    /// and runs body(range, first, end, gemmThreads) on each; with fewer images than threads, each
+    /// image's GEMMs get the spare threads.
     /// </summary>
-    private static void ForConvChunks(int batch, int colsPerImage, int scratchPerImage, Action<int, int, float[], float[]> body)
+    private static void ForImageRanges(int batch, Action<int, int, int, int> body)
     {
-        if (batch == 0) return;
-        int chunk = Math.Clamp(ConvColumnBudget / Math.Max(colsPerImage, 1), 1, batch);
-        var cols = ArrayPool<float>.Shared.Rent(chunk * colsPerImage);
-        var scratch = ArrayPool<float>.Shared.Rent(chunk * scratchPerImage);
-        try
-        {
-            for (int b0 = 0; b0 < batch; b0 += chunk) body(b0, Math.Min(chunk, batch - b0), cols, scratch);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(cols);
-            ArrayPool<float>.Shared.Return(scratch);
-        }
+        int parts = ImageRangeCount(batch);
+        if (parts == 0) return;
+        int gemmThreads = Math.Max(1, Parallelism.Threads / parts);
+        if (parts == 1) { body(0, 0, batch, gemmThreads); return; }
+        Parallelism.For(parts, part => body(part, batch * part / parts, batch * (part + 1) / parts, gemmThreads));
     }
+
+    private static int ImageRangeCount(int batch) => Math.Min(batch, Parallelism.Threads);
 
     /// <summary>Splits [0, n) into one contiguous range per thread and runs body(start, end) on each.</summary>
     private static void ForRanges(int n, Action<int, int> body)

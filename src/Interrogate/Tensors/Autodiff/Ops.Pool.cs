@@ -21,9 +21,15 @@ public static partial class Ops
         var argmax = new int[planes * outSize];
         ForRanges(planes, (p0, p1) =>
         {
+            bool twoByTwo = g.KernelH == 2 && g.Stride == 2;
             for (int p = p0; p < p1; p++)
-                Pooling.MaxForward(xc.Storage.AsSpan(xc.Offset + p * inSize, inSize), g,
-                    y.Storage.AsSpan(p * outSize, outSize), argmax.AsSpan(p * outSize, outSize));
+            {
+                var plane = xc.Storage.AsSpan(xc.Offset + p * inSize, inSize);
+                var yp = y.Storage.AsSpan(p * outSize, outSize);
+                var ap = argmax.AsSpan(p * outSize, outSize);
+                if (twoByTwo) Pooling.MaxForward2x2(plane, g.Height, g.Width, yp, ap);
+                else Pooling.MaxForward(plane, g, yp, ap);
+            }
         });
         if (GradientTape.ShouldRecord(x))
             GradientTape.Record(y, gy =>

@@ -80,10 +80,22 @@ public class ExperimentSpecTests
     [Theory]
     [InlineData("../../../../../examples/activation-functions.json")]
     [InlineData("../../../../../examples/adversarial.json")]
+    [InlineData("../../../../../examples/mnist-best.json")]
     public void ShippedExamples_Parse(string relative)
     {
         var spec = ExperimentSpec.Load(Path.Combine(AppContext.BaseDirectory, relative));
         Assert.True(spec.Seeds.Count >= 3);
         Assert.Contains(spec.Settings, s => s.Name == spec.Baseline);
+    }
+
+    [Fact]
+    public void MnistBest_ComparesMlpAndConvWithAndWithoutShift()
+    {
+        var spec = ExperimentSpec.Load(Path.Combine(AppContext.BaseDirectory, "../../../../../examples/mnist-best.json"));
+        var byName = spec.Settings.ToDictionary(s => s.Name, s => s.Config);
+        Assert.Equal("mlp", byName[spec.Baseline].Model);
+        Assert.Equal(("conv", 2), (byName["conv+shift"].Model, byName["conv+shift"].Shift));
+        Assert.Equal(("conv", 0), (byName["conv"].Model, byName["conv"].Shift));
+        Assert.Single(spec.Settings.Select(s => s.Config.Epochs).Distinct());   // every setting gets the same budget
     }
 }
