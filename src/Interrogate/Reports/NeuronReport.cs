@@ -16,6 +16,13 @@ public static class NeuronReport
     public static string Build(NeuronReportData data)
     {
         var report = new HtmlReport($"Which neurons carry '{data.Concept}'?");
+        AppendTo(report, data);
+        return report.Build();
+    }
+
+    /// <summary>Appends the headline, summary, thresholds and neuron cards to a page (the demo report embeds them).</summary>
+    public static void AppendTo(HtmlReport report, NeuronReportData data)
+    {
         report.Paragraph(data.Headline ?? Headline(data));
         report.Paragraph($"Model: {data.Model}.", note: true);
         report.Heading("Summary");
@@ -31,7 +38,6 @@ public static class NeuronReport
         report.Heading("Neurons");
         // HtmlReport takes trusted markup only through Charts; each card is built here from escaped text and chart SVG.
         foreach (var card in data.Cards) report.Charts(Card(card, data));
-        return report.Build();
     }
 
     /// <summary>Writes the page atomically.</summary>

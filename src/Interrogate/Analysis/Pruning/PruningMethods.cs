@@ -15,7 +15,7 @@ public static class PruningMethods
                 f => p?.Invoke("mean-ablating every neuron", f))),
         new ScoreMethod("taylor", "mean |activation × gradient| (first-order Taylor, Molchanov et al. 2017)",
             (n, p) => NeuronImportance.Taylor(n, f => p?.Invoke("gradients", f))),
-        // The redundancy method (Analysis/Redundancy) is added here by the integrator, e.g. new RedundancyPruningMethod(),
+        new RedundancyPruningMethod(),
     ];
 
     public static IReadOnlyList<string> Names => [.. All.Select(m => m.Name)];

@@ -1,0 +1,58 @@
+using Interrogate.Analysis.Importance;
+using Interrogate.Analysis.Redundancy;
+
+namespace Interrogate.Analysis.Pruning;
+
+/// <summary>
+/// `--method redundancy`: neurons whose activations are (held-out) affine functions of other neurons of the
+/// same layer are folded into them (W_out[kept] += Aᵀ·W_out[removed], offsets into the bias) and removed,
+/// best-explained first, until the fraction of all MLP neurons is reached (counts per layer follow the
+/// fits, not a fixed share). Fits use the calibration data only: 3/4 to fit, 1/4 to check the fits and to
+/// score the refit; the driver's evaluation data is never seen.
+/// </summary>
+public sealed class RedundancyPruningMethod : IPruningMethod
+{
+    public string Name => "redundancy";
+    public string Description => "fold neurons that are affine functions of other neurons of their layer into them (held-out R², best first)";
+
+    public IPruningDecision Analyse(PrunableNetwork network, Action<string, double>? progress = null) => new Decision(progress);
+
+    private sealed class Decision(Action<string, double>? progress) : IPruningDecision
+    {
+        public int[][] Choose(PrunableNetwork target, double fraction)
+        {
+            var subject = Subject(target);
+            var options = new RedundancyOptions
+            {
+                MinR2 = 1e-9, TargetFraction = fraction, MaxRounds = 64, MeasureEachMerge = false, MaxAblationGroups = 0,
+            };
+            var result = new RedundancyPlanner(subject, options).Run(progress);
+            var removed = result.Removed;
+            return [.. Enumerable.Range(0, target.Layers.Count).Select(l => removed.TryGetValue(l, out var r) ? r : [])];
+        }
+    }
+
+    private static IRedundancySubject Subject(PrunableNetwork network)
+    {
+        switch (network)
+        {
+            case LanguageModelNetwork lm:
+            {
+                int split = Math.Max(1, lm.Calibration.Count * 3 / 4);
+                var fit = lm.Calibration.Take(split).SelectMany(w => w).ToArray();
+                var heldOut = lm.Calibration.Skip(split).SelectMany(w => w).ToArray();
+                if (heldOut.Length == 0) throw new InputException("--method redundancy: needs at least 2 calibration windows (raise --calibration-tokens)");
+                return new TransformerSubject(lm.Model, fit, heldOut, heldOut, lm.BatchSize);
+            }
+            case ClassifierNetwork mlp:
+            {
+                int n = mlp.Calibration.Count, split = Math.Max(1, n * 3 / 4);
+                var fit = mlp.Calibration.Subset([.. Enumerable.Range(0, split)]);
+                var heldOut = mlp.Calibration.Subset([.. Enumerable.Range(split, n - split)]);
+                return new MlpSubject(mlp.Model, fit, heldOut, heldOut);
+            }
+            default:
+                throw new InputException($"--method redundancy: {network.GetType().Name} networks are not supported");
+        }
+    }
+}
