@@ -248,19 +248,7 @@ internal static class ActivationsCommand
         return ModelOptions.LoadTokenizer(ResolveModel(null));
     }
 
-    /// <summary>
-    /// --model, else $INTERROGATE_MODEL, else models/sotu-small found by walking up from the current
-    /// folder and from the program's folder. (Private stand-in for ModelOptions.DefaultModelDirectory.)
-    /// </summary>
-    private static string ResolveModel(string? model)
-    {
-        if (model is not null) return model;
-        if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } env) return env;
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "models", "sotu-small", "config.json"))) return Path.Combine(dir.FullName, "models", "sotu-small");
-        throw new InputException("--model: not given, INTERROGATE_MODEL is unset, and no models/sotu-small was found above the current folder; pass --model DIR");
-    }
+    private static string ResolveModel(string? model) => model ?? ModelOptions.DefaultModelDirectory();
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.###", CultureInfo.InvariantCulture) : "—";
 

@@ -21,7 +21,7 @@ internal static class ModelOptions
     public static string DefaultModelDirectory()
     {
         if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } fromEnvironment) return fromEnvironment;
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 var candidate = Path.Combine(dir.FullName, "models", "sotu-small");

@@ -52,7 +52,7 @@ internal static class RedundancyCommand
             options.Validate();
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
             CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
-            var dir = parsed.GetValue(model) ?? FindDefaultModel();
+            var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
             if (!Directory.Exists(dir)) throw new InputException($"--model: {dir}: model folder not found");
             var data = Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
             var confirmBefore = data.Confirm?.Evaluate();
@@ -121,16 +121,6 @@ internal static class RedundancyCommand
         var files = File.Exists(json) ? [json] : new[] { "vocab.json", "merges.txt" }.Select(f => Path.Combine(dir, f)).Where(File.Exists).ToArray();
         var bytes = files.SelectMany(File.ReadAllBytes).ToArray();
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
-    }
-
-    /// <summary>$INTERROGATE_MODEL, else models/sotu-small found walking up from the current folder or the program's folder.</summary>
-    private static string FindDefaultModel()
-    {
-        if (Environment.GetEnvironmentVariable("INTERROGATE_MODEL") is { Length: > 0 } env) return env;
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, DefaultModel, "config.json"))) return Path.Combine(d.FullName, DefaultModel);
-        throw new InputException($"--model: not given, INTERROGATE_MODEL is not set and no {DefaultModel}/config.json was found above the current folder; pass --model DIR");
     }
 
     private static void Print(RedundancyReport r)
