@@ -49,21 +49,76 @@ public static class ActivationRecorder
             ? [.. manifest.Hooks.Select(h => (new NeuronStatistics(h.Width, options.HistogramBins), new TopActivations(h.Width, options.TopK)))]
             : StoreState.Load(Path.Combine(directory, manifest.StateFile), manifest.Hooks.Count);
 
-        while (!manifest.Complete)
+        // Chunk c + 1 is computed while chunk c goes to disk (fsync, rename, state, manifest) on a
+        // background task; at most one chunk is in flight, and a run never returns or throws before it lands.
+        Task<ActivationManifest>? committing = null;
+        bool stopped = false;
+        try
         {
-            cancel.ThrowIfCancellationRequested();
-            int chunk = manifest.Chunks.Count;
-            var stored = RecordChunk(model, source, directory, manifest, chunk, state);
-            if (chunk == 0) FillFirstHistogram(directory, manifest, stored, state);
+            for (int chunk = manifest.Chunks.Count; chunk < manifest.TotalChunks; chunk++)
+            {
+                if (stopped = cancel.IsCancellationRequested) break;
+                var recorded = RecordChunk(model, source, directory, manifest, chunk, state);
+                try
+                {
+                    if (chunk == 0) FillFirstHistogram(manifest, recorded, state);
+                    var snapshot = StoreState.Snapshot(state);
+                    if (committing is not null)
+                    {
+                        manifest = committing.GetAwaiter().GetResult();
+                        committing = null;
+                        progress?.Invoke(manifest);
+                    }
+                    if (stopped = cancel.IsCancellationRequested) { recorded.Dispose(); break; }   // the stop lands on the last committed chunk
+                    var before = manifest;
+                    committing = Task.Run(() => Commit(directory, before, recorded, snapshot));
+                }
+                catch
+                {
+                    recorded.Dispose();
+                    throw;
+                }
+            }
+            if (committing is not null)
+            {
+                manifest = committing.GetAwaiter().GetResult();
+                committing = null;
+                progress?.Invoke(manifest);
+            }
+        }
+        finally
+        {
+            try { committing?.Wait(); } catch (AggregateException) { }   // already failing: let the in-flight commit land or fail quietly
+        }
+        if (stopped) throw new OperationCanceledException(cancel);
+        return manifest;
+    }
+
+    /// <summary>A chunk whose activations are written but not yet durable: its token ids and open chunk files.</summary>
+    private sealed record PendingChunk(StoredChunk Chunk, int[] Ids, List<ChunkFile.Writer> Writers) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var w in Writers) w.Dispose();
+        }
+    }
+
+    /// <summary>Makes a chunk durable in the order that keeps a killed run resumable: tokens and chunk files, then state, then manifest.</summary>
+    private static ActivationManifest Commit(string directory, ActivationManifest manifest, PendingChunk pending, byte[] state)
+    {
+        using (pending)
+        {
+            int chunk = pending.Chunk.Index;
+            AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(pending.Ids.AsSpan()));
+            foreach (var w in pending.Writers) w.Commit();
             var stateFile = StoreState.FileName(chunk + 1);
-            StoreState.Save(Path.Combine(directory, stateFile), state);
+            AtomicFile.Write(Path.Combine(directory, stateFile), s => s.Write(state));
             var previous = manifest.StateFile;
-            manifest = manifest with { Chunks = [.. manifest.Chunks, stored], StateFile = stateFile };
+            manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile };
             manifest.Save(directory);
             if (previous is not null) File.Delete(Path.Combine(directory, previous));
-            progress?.Invoke(manifest);
+            return manifest;
         }
-        return manifest;
     }
 
     /// <summary>The identity string cannot prove the tokens are the same, so the last stored chunk's ids are compared with the source.</summary>
@@ -117,16 +172,17 @@ public static class ActivationRecorder
         };
     }
 
-    private static StoredChunk RecordChunk(CausalLanguageModel model, TokenSource source, string directory, ActivationManifest m,
+    /// <summary>Runs one chunk's windows batch by batch: each hook's rows go to its chunk file (not yet durable) and into its statistics and top-k.</summary>
+    private static PendingChunk RecordChunk(CausalLanguageModel model, TokenSource source, string directory, ActivationManifest m,
         int chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
         long first = (long)chunk * m.WindowsPerChunk * m.WindowLength;
         int count = (int)Math.Min(source.Count - first, (long)m.WindowsPerChunk * m.WindowLength);
         var ids = new int[count];
         source.Read(first, ids);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(ids.AsSpan()));
 
         var writers = m.Hooks.Select(h => new ChunkFile.Writer(Path.Combine(directory, ChunkFile.Name(h.Name, chunk)), m.Precision, h.Width, count)).ToList();
+        var pending = new PendingChunk(new StoredChunk(chunk, first, count), ids, writers);
         try
         {
             using var _ = GradientTape.NoGrad();
@@ -146,13 +202,14 @@ public static class ActivationRecorder
                     state[h].Top.Add(rows, first + start);
                 }
             }
-            foreach (var w in writers) w.Commit();
+            foreach (var w in writers) w.Finish();
+            return pending;
         }
-        finally
+        catch
         {
-            foreach (var w in writers) w.Dispose();
+            pending.Dispose();
+            throw;
         }
-        return new StoredChunk(chunk, first, count);
     }
 
     /// <summary>Drops padding: the rows of real tokens of a [B, T, width] activation, window after window.</summary>
@@ -171,20 +228,20 @@ public static class ActivationRecorder
     }
 
     /// <summary>
-    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is on disk
-    /// (read back a window at a time; with float16 storage these are the rounded values).
+    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written
+    /// (read back from its not-yet-committed file a window at a time; with float16 storage these are the rounded values).
     /// </summary>
-    private static void FillFirstHistogram(string directory, ActivationManifest m, StoredChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
+    private static void FillFirstHistogram(ActivationManifest m, PendingChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
         for (int h = 0; h < m.Hooks.Count; h++)
         {
             var stats = state[h].Stats;
             stats.FixHistogramRange();
-            using var reader = new ChunkFile.Reader(Path.Combine(directory, ChunkFile.Name(m.Hooks[h].Name, chunk.Index)), m.Hooks[h].Width, chunk.Tokens, m.Precision);
+            using var reader = new ChunkFile.Reader(chunk.Writers[h].TempPath, m.Hooks[h].Width, chunk.Chunk.Tokens, m.Precision);
             var buffer = new float[m.WindowLength * m.Hooks[h].Width];
-            for (long row = 0; row < chunk.Tokens; row += m.WindowLength)
+            for (long row = 0; row < chunk.Chunk.Tokens; row += m.WindowLength)
             {
-                int n = (int)Math.Min(m.WindowLength, chunk.Tokens - row);
+                int n = (int)Math.Min(m.WindowLength, chunk.Chunk.Tokens - row);
                 reader.ReadRows(row, buffer.AsSpan(0, n * m.Hooks[h].Width));
                 stats.AddToHistogram(buffer.AsSpan(0, n * m.Hooks[h].Width));
             }

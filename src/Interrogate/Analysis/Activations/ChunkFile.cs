@@ -37,7 +37,7 @@ internal static class ChunkFile
             this.width = width;
             this.rows = rows;
             temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);   // Read: the first chunk is read back before commit
             Span<byte> header = stackalloc byte[HeaderBytes];
             header.Clear();
             Magic.CopyTo(header);
@@ -64,9 +64,20 @@ internal static class ChunkFile
             stream.Write(buffer, 0, values.Length * 2);
         }
 
-        public void Commit()
+        /// <summary>The file being written, readable (once <see cref="Finish"/> has run) before it is committed.</summary>
+        public string TempPath => temp;
+
+        /// <summary>Checks every row arrived and hands the bytes to the operating system (not yet to the disk).</summary>
+        public void Finish()
         {
             if (written != rows) throw new InvalidOperationException($"chunk {path} got {written} of {rows} rows");
+            stream.Flush();
+        }
+
+        /// <summary>Forces the bytes to disk and renames the file into place.</summary>
+        public void Commit()
+        {
+            Finish();
             stream.Flush(flushToDisk: true);
             stream.Dispose();
             File.Move(temp, path, overwrite: true);

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using Interrogate.Kernels;
+
 namespace Interrogate.Analysis.Activations;
 
 /// <summary>
@@ -14,7 +17,7 @@ namespace Interrogate.Analysis.Activations;
 /// only by that gap (exact at p = 0 and 1). The fixed range keeps the merge exact and the state small.
 /// </para>
 /// </summary>
-public sealed class NeuronStatistics
+public sealed partial class NeuronStatistics
 {
     private readonly double[] mean, m2, min, max;
     private readonly long[] positives;
@@ -49,41 +52,30 @@ public sealed class NeuronStatistics
     public double Max(int neuron) => max[neuron];
     public double FractionPositive(int neuron) => Count == 0 ? double.NaN : (double)positives[neuron] / Count;
 
-    /// <summary>Adds a batch of rows and counts them into the histogram once its range is set.</summary>
+    /// <summary>
+    /// Adds a batch of rows and counts them into the histogram once its range is set. Neurons are
+    /// processed in blocks of <see cref="BlockWidth"/> (see <c>NeuronStatistics.Blocks.cs</c>), in
+    /// parallel; each neuron still sees its values in row order, so the result does not depend on the
+    /// blocking or the thread count.
+    /// </summary>
     /// <param name="rows">[n, Width], row-major.</param>
-    public void Add(ReadOnlySpan<float> rows)
+    public unsafe void Add(ReadOnlySpan<float> rows)
     {
         int n = rows.Length / Width;
         if (n == 0) return;
-        var batchMean = new double[Width];
-        var batchM2 = new double[Width];
-        for (int r = 0; r < n; r++)
+        long before = Count;
+        bool histogram = HasHistogramRange;
+        fixed (float* p = rows)
         {
-            var row = rows.Slice(r * Width, Width);
-            for (int j = 0; j < Width; j++)
+            nint address = (nint)p;
+            Parallelism.For(BlockCount, b =>
             {
-                double v = row[j];
-                batchMean[j] += v;
-                if (v < min[j]) min[j] = v;
-                if (v > max[j]) max[j] = v;
-                if (v > 0) positives[j]++;
-            }
+                var all = new ReadOnlySpan<float>((void*)address, n * Width);
+                AddMomentsBlock(all, n, before, b);
+                if (histogram) AddToHistogramBlock(all, n, b);
+            });
         }
-        for (int j = 0; j < Width; j++) batchMean[j] /= n;
-        for (int r = 0; r < n; r++)
-        {
-            var row = rows.Slice(r * Width, Width);
-            for (int j = 0; j < Width; j++) { double d = row[j] - batchMean[j]; batchM2[j] += d * d; }
-        }
-        long total = Count + n;
-        for (int j = 0; j < Width; j++)
-        {
-            double delta = batchMean[j] - mean[j];
-            mean[j] += delta * n / total;
-            m2[j] += batchM2[j] + delta * delta * ((double)Count * n / total);
-        }
-        Count = total;
-        if (HasHistogramRange) AddToHistogram(rows);
+        Count = before + n;
     }
 
     /// <summary>Fixes each neuron's histogram range from what has been seen so far (the first chunk).</summary>
@@ -99,18 +91,21 @@ public sealed class NeuronStatistics
         HasHistogramRange = true;
     }
 
+    /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add"/>.</summary>
     /// <param name="rows">[n, Width], row-major.</param>
-    public void AddToHistogram(ReadOnlySpan<float> rows)
+    public unsafe void AddToHistogram(ReadOnlySpan<float> rows)
     {
-        int stride = Bins + 2;
-        for (int r = 0; r < rows.Length / Width; r++)
-            for (int j = 0; j < Width; j++)
-            {
-                double v = rows[r * Width + j];
-                int bin = v < low[j] ? 0 : v >= high[j] ? Bins + 1 : 1 + Math.Min(Bins - 1, (int)((v - low[j]) / (high[j] - low[j]) * Bins));
-                histogram[j * stride + bin]++;
-            }
+        int n = rows.Length / Width;
+        if (n == 0) return;
+        fixed (float* p = rows)
+        {
+            nint address = (nint)p;
+            Parallelism.For(BlockCount, b => AddToHistogramBlock(new ReadOnlySpan<float>((void*)address, n * Width), n, b));
+        }
     }
+
+    /// <summary>Count of a neuron's histogram bin: 0 below the range, 1..Bins inside, Bins + 1 above.</summary>
+    internal long HistogramCount(int neuron, int bin) => histogram[neuron * (Bins + 2) + bin];
 
     /// <summary>Approximate p-quantile (0 ≤ p ≤ 1) of a neuron from its histogram; error bound in the type's remarks.</summary>
     public double Quantile(int neuron, double p)
@@ -135,17 +130,17 @@ public sealed class NeuronStatistics
     internal void Write(BinaryWriter w)
     {
         w.Write(Width); w.Write(Bins); w.Write(Count); w.Write(HasHistogramRange);
-        foreach (var a in new[] { mean, m2, min, max, low, high }) foreach (var v in a) w.Write(v);
-        foreach (var v in positives) w.Write(v);
-        foreach (var v in histogram) w.Write(v);
+        foreach (var a in new[] { mean, m2, min, max, low, high }) w.Write(MemoryMarshal.AsBytes(a.AsSpan()));   // little-endian, as BinaryWriter writes
+        w.Write(MemoryMarshal.AsBytes(positives.AsSpan()));
+        w.Write(MemoryMarshal.AsBytes(histogram.AsSpan()));
     }
 
     internal static NeuronStatistics Read(BinaryReader r)
     {
         var s = new NeuronStatistics(r.ReadInt32(), r.ReadInt32()) { Count = r.ReadInt64(), HasHistogramRange = r.ReadBoolean() };
-        foreach (var a in new[] { s.mean, s.m2, s.min, s.max, s.low, s.high }) for (int i = 0; i < a.Length; i++) a[i] = r.ReadDouble();
-        for (int i = 0; i < s.positives.Length; i++) s.positives[i] = r.ReadInt64();
-        for (int i = 0; i < s.histogram.Length; i++) s.histogram[i] = r.ReadInt64();
+        foreach (var a in new[] { s.mean, s.m2, s.min, s.max, s.low, s.high }) StoreState.ReadExactly(r, MemoryMarshal.AsBytes(a.AsSpan()));
+        StoreState.ReadExactly(r, MemoryMarshal.AsBytes(s.positives.AsSpan()));
+        StoreState.ReadExactly(r, MemoryMarshal.AsBytes(s.histogram.AsSpan()));
         return s;
     }
 }

@@ -17,13 +17,35 @@ internal static class StoreState
     public static string TokenFileName(int chunk) => $"tokens.{chunk:D5}.ids";
 
     public static void Save(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) =>
-        AtomicFile.Write(path, stream =>
+        AtomicFile.Write(path, stream => Write(stream, hooks));
+
+    /// <summary>The file's bytes, so they can be written to disk later while the state moves on.</summary>
+    public static byte[] Snapshot(IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
+    {
+        using var memory = new MemoryStream();
+        Write(memory, hooks);
+        return memory.ToArray();
+    }
+
+    private static void Write(Stream stream, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("activation stores are written on little-endian machines only");
+        using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(hooks.Count);
+        foreach (var (stats, top) in hooks) { stats.Write(w); top.Write(w); }
+    }
+
+    /// <summary>Fills <paramref name="destination"/> from the reader or throws <see cref="EndOfStreamException"/>.</summary>
+    public static void ReadExactly(BinaryReader r, Span<byte> destination)
+    {
+        while (destination.Length > 0)
         {
-            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            w.Write(Magic);
-            w.Write(hooks.Count);
-            foreach (var (stats, top) in hooks) { stats.Write(w); top.Write(w); }
-        });
+            int n = r.Read(destination);
+            if (n == 0) throw new EndOfStreamException();
+            destination = destination[n..];
+        }
+    }
 
     public static List<(NeuronStatistics Stats, TopActivations Top)> Load(string path, int hookCount)
     {

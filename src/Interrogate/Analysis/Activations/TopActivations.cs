@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Interrogate.Kernels;
+
 namespace Interrogate.Analysis.Activations;
 
 /// <summary>One of a neuron's largest activations: the token's position in the source and the value.</summary>
@@ -7,12 +11,20 @@ public readonly record struct TopActivation(long Token, float Value);
 /// The k largest activations of every neuron of one hook point, each neuron a bounded min-heap whose
 /// root is the weakest entry kept. Order is by value, then by earlier token, so ties resolve the same
 /// way whatever the batching and the result is exactly the brute-force top-k.
+/// <para>
+/// Speed: each neuron's admission threshold (its root's value once full, −∞ before) is kept in one
+/// contiguous array, so a batch is screened eight neurons at a time with one vector compare; only a
+/// value at or above its threshold reaches <see cref="Offer"/>, and every value screened out is one
+/// that Offer would have ignored. Blocks of neurons run in parallel; each neuron still sees its rows
+/// in order, so the heaps are the same whatever the thread count.
+/// </para>
 /// </summary>
 public sealed class TopActivations
 {
     private readonly float[] values;   // [width, K]
     private readonly long[] tokens;    // [width, K]
     private readonly int[] sizes;      // [width]
+    private readonly float[] thresholds;   // [width]: the root's value when full, else −∞
 
     public TopActivations(int width, int k)
     {
@@ -22,6 +34,8 @@ public sealed class TopActivations
         values = new float[width * k];
         tokens = new long[width * k];
         sizes = new int[width];
+        thresholds = new float[width];
+        Array.Fill(thresholds, float.NegativeInfinity);
     }
 
     public int Width { get; }
@@ -29,11 +43,44 @@ public sealed class TopActivations
 
     /// <param name="rows">[n, Width], row-major; row i is source token firstToken + i.</param>
     /// <param name="firstToken">Source position of the first row.</param>
-    public void Add(ReadOnlySpan<float> rows, long firstToken)
+    public unsafe void Add(ReadOnlySpan<float> rows, long firstToken)
     {
         int n = rows.Length / Width;
+        if (n == 0) return;
+        fixed (float* p = rows)
+        {
+            nint address = (nint)p;
+            Parallelism.For((Width + NeuronStatistics.BlockWidth - 1) / NeuronStatistics.BlockWidth,
+                b => AddBlock(new ReadOnlySpan<float>((void*)address, n * Width), n, firstToken, b));
+        }
+    }
+
+    /// <summary>Offers one block of neurons' values, row by row, skipping those below the neuron's threshold.</summary>
+    /// <param name="rows">[n, Width], row-major.</param>
+    /// <param name="n">Rows in the batch.</param>
+    /// <param name="firstToken">Source position of the first row.</param>
+    /// <param name="block">Which block of <see cref="NeuronStatistics.BlockWidth"/> neurons.</param>
+    private void AddBlock(ReadOnlySpan<float> rows, int n, long firstToken, int block)
+    {
+        int j0 = block * NeuronStatistics.BlockWidth, j1 = Math.Min(Width, j0 + NeuronStatistics.BlockWidth);
+        ref float first = ref MemoryMarshal.GetReference(rows);
         for (int r = 0; r < n; r++)
-            for (int j = 0; j < Width; j++) Offer(j, rows[r * Width + j], firstToken + r);
+        {
+            int j = j0, at = r * Width;
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + 8 <= j1; j += 8)
+                {
+                    var v = Vector256.LoadUnsafe(ref first, (nuint)(at + j));
+                    uint pass = Vector256.GreaterThanOrEqual(v, Vector256.Create(thresholds.AsSpan(j))).ExtractMostSignificantBits();
+                    for (; pass != 0; pass &= pass - 1)
+                    {
+                        int lane = System.Numerics.BitOperations.TrailingZeroCount(pass);
+                        Offer(j + lane, rows[at + j + lane], firstToken + r);
+                    }
+                }
+            for (; j < j1; j++)
+                if (rows[at + j] >= thresholds[j]) Offer(j, rows[at + j], firstToken + r);
+        }
     }
 
     public void Offer(int neuron, float value, long token)
@@ -54,7 +101,11 @@ public sealed class TopActivations
             tokens[at] = token;
             SiftDown(at, K);
         }
+        else return;
+        UpdateThreshold(neuron);
     }
+
+    private void UpdateThreshold(int neuron) => thresholds[neuron] = sizes[neuron] == K ? values[neuron * K] : float.NegativeInfinity;
 
     /// <summary>A neuron's kept activations, largest first.</summary>
     public TopActivation[] For(int neuron)
@@ -101,17 +152,18 @@ public sealed class TopActivations
     internal void Write(BinaryWriter w)
     {
         w.Write(Width); w.Write(K);
-        foreach (var s in sizes) w.Write(s);
-        foreach (var v in values) w.Write(v);
-        foreach (var t in tokens) w.Write(t);
+        w.Write(MemoryMarshal.AsBytes(sizes.AsSpan()));   // little-endian, as BinaryWriter writes
+        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        w.Write(MemoryMarshal.AsBytes(tokens.AsSpan()));
     }
 
     internal static TopActivations Read(BinaryReader r)
     {
         var top = new TopActivations(r.ReadInt32(), r.ReadInt32());
-        for (int i = 0; i < top.sizes.Length; i++) top.sizes[i] = r.ReadInt32();
-        for (int i = 0; i < top.values.Length; i++) top.values[i] = r.ReadSingle();
-        for (int i = 0; i < top.tokens.Length; i++) top.tokens[i] = r.ReadInt64();
+        StoreState.ReadExactly(r, MemoryMarshal.AsBytes(top.sizes.AsSpan()));
+        StoreState.ReadExactly(r, MemoryMarshal.AsBytes(top.values.AsSpan()));
+        StoreState.ReadExactly(r, MemoryMarshal.AsBytes(top.tokens.AsSpan()));
+        for (int j = 0; j < top.Width; j++) top.UpdateThreshold(j);
         return top;
     }
 }

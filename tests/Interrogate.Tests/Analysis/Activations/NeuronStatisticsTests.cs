@@ -1,0 +1,134 @@
+using Interrogate.Analysis.Activations;
+
+namespace Interrogate.Tests.Analysis.Activations;
+
+/// <summary>
+/// The blocked, vectorised, parallel statistics and top-k against the naive per-neuron loops they
+/// replaced. Width 203 covers full 64-neuron blocks, eight-neuron vector groups and the scalar tail.
+/// </summary>
+public sealed class NeuronStatisticsTests
+{
+    private const int Width = 203, Bins = 16;
+    private static readonly int[] BatchRows = [37, 1, 50, 64];
+
+    /// <summary>Batches of [rows, Width] with negatives, exact zeros, −0, repeats and a wider later range.</summary>
+    private static List<float[]> Batches()
+    {
+        var random = new Random(11);
+        return [.. BatchRows.Select((n, b) => Enumerable.Range(0, n * Width).Select(i => (i % 17) switch
+        {
+            0 => 0f,
+            1 => -0f,
+            2 => 0.5f,
+            _ => (float)((random.NextDouble() - 0.4) * (b + 1) * (1 + i % Width / 50.0)),
+        }).ToArray())];
+    }
+
+    /// <summary>The per-neuron reference: the loops NeuronStatistics.Add ran before it was blocked.</summary>
+    private sealed class Naive(int width, int bins)
+    {
+        public readonly double[] Mean = new double[width], M2 = new double[width], Low = new double[width], High = new double[width];
+        public readonly double[] Min = Enumerable.Repeat(double.PositiveInfinity, width).ToArray(), Max = Enumerable.Repeat(double.NegativeInfinity, width).ToArray();
+        public readonly long[] Positives = new long[width];
+        public readonly long[,] Histogram = new long[width, bins + 2];
+        public long Count;
+        public bool HasRange;
+
+        public void Add(float[] rows)
+        {
+            int n = rows.Length / width;
+            for (int j = 0; j < width; j++)
+            {
+                double sum = 0, m2 = 0;
+                for (int r = 0; r < n; r++)
+                {
+                    double v = rows[r * width + j];
+                    sum += v;
+                    if (v < Min[j]) Min[j] = v;
+                    if (v > Max[j]) Max[j] = v;
+                    if (v > 0) Positives[j]++;
+                }
+                double batchMean = sum / n;
+                for (int r = 0; r < n; r++) { double d = rows[r * width + j] - batchMean; m2 += d * d; }
+                double delta = batchMean - Mean[j];
+                long total = Count + n;
+                Mean[j] += delta * n / total;
+                M2[j] += m2 + delta * delta * ((double)Count * n / total);
+            }
+            Count += n;
+            if (HasRange) AddToHistogram(rows);
+        }
+
+        public void FixRange()
+        {
+            for (int j = 0; j < width; j++)
+            {
+                double span = Max[j] - Min[j];
+                if (!(span > 0)) span = Math.Max(1e-3, Math.Abs(Max[j]) * 1e-2);
+                (Low[j], High[j]) = (Min[j] - span / 4, Max[j] + span / 4);
+            }
+            HasRange = true;
+        }
+
+        public void AddToHistogram(float[] rows)
+        {
+            for (int r = 0; r < rows.Length / width; r++)
+                for (int j = 0; j < width; j++)
+                {
+                    double v = rows[r * width + j];
+                    Histogram[j, v < Low[j] ? 0 : v >= High[j] ? bins + 1 : 1 + Math.Min(bins - 1, (int)((v - Low[j]) / (High[j] - Low[j]) * bins))]++;
+                }
+        }
+    }
+
+    [Fact]
+    public void Add_BlockedParallel_BitIdenticalToNaivePerNeuronLoops()
+    {
+        var batches = Batches();
+        var stats = new NeuronStatistics(Width, Bins);
+        var naive = new Naive(Width, Bins);
+        for (int b = 0; b < batches.Count; b++)
+        {
+            stats.Add(batches[b]);
+            naive.Add(batches[b]);
+            if (b == 0)
+            {
+                stats.FixHistogramRange();
+                naive.FixRange();
+                stats.AddToHistogram(batches[0]);
+                naive.AddToHistogram(batches[0]);
+            }
+        }
+        Assert.Equal(naive.Count, stats.Count);
+        for (int j = 0; j < Width; j++)
+        {
+            Assert.Equal(naive.Mean[j], stats.Mean(j));
+            Assert.Equal(naive.M2[j] / naive.Count, stats.Variance(j));
+            Assert.Equal(naive.Min[j], stats.Min(j));
+            Assert.Equal(naive.Max[j], stats.Max(j));
+            Assert.Equal((double)naive.Positives[j] / naive.Count, stats.FractionPositive(j));
+            for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(naive.Histogram[j, bin], stats.HistogramCount(j, bin));
+        }
+        Assert.True(stats.HistogramCount(7, 0) + stats.HistogramCount(7, Bins + 1) > 0, "later batches should fall outside the first batch's range");
+    }
+
+    [Fact]
+    public void TopActivationsAdd_ScreenedParallel_EqualsBruteForceWithTies()
+    {
+        var batches = Batches().Select(b => b.Select(v => MathF.Round(v * 4) / 4).ToArray()).ToList();   // coarse values: many ties
+        var top = new TopActivations(Width, k: 6);
+        long first = 0;
+        foreach (var batch in batches)
+        {
+            top.Add(batch, first);
+            first += batch.Length / Width;
+        }
+        var all = batches.SelectMany(b => b).ToArray();
+        for (int j = 0; j < Width; j++)
+        {
+            var expected = Enumerable.Range(0, (int)first).Select(i => new TopActivation(i, all[i * Width + j]))
+                .OrderByDescending(t => t.Value).ThenBy(t => t.Token).Take(6);
+            Assert.Equal(expected, top.For(j));
+        }
+    }
+}
