@@ -172,7 +172,7 @@ public static class ActivationRecorder
         };
     }
 
-    /// <summary>Runs one chunk's windows batch by batch: each hook's rows go to its chunk file (not yet durable) and into its statistics and top-k.</summary>
+    /// <summary>Runs one chunk's windows batch by batch: each hook's rows go to its chunk file (written in the background, not yet durable) and into its statistics and top-k.</summary>
     private static PendingChunk RecordChunk(CausalLanguageModel model, TokenSource source, string directory, ActivationManifest m,
         int chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
@@ -192,18 +192,18 @@ public static class ActivationRecorder
                 for (int s = start; s < Math.Min(count, start + m.BatchSize * m.WindowLength); s += m.WindowLength)
                     windows.Add(ids[s..Math.Min(count, s + m.WindowLength)]);
                 using var hooks = new HookScope().Cache([.. m.Hooks.Select(h => h.Name)]);
-                var batch = TokenBatch.Pad(windows, PaddingSide.Right);
+                var batch = windows.All(w => w.Length == m.WindowLength)   // no mask when nothing is padded: the unmasked attention is faster
+                    ? new TokenBatch([.. windows.SelectMany(w => w)], windows.Count, m.WindowLength)
+                    : TokenBatch.Pad(windows, PaddingSide.Right);
                 model.Forward(batch);
                 for (int h = 0; h < m.Hooks.Count; h++)
                 {
                     var rows = RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width);   // [tokens in batch, width]
                     writers[h].Append(rows);
-                    state[h].Stats.Add(rows);
-                    state[h].Top.Add(rows, first + start);
+                    state[h].Stats.Add(rows, state[h].Top, first + start);
                 }
             }
-            foreach (var w in writers) w.Finish();
-            return pending;
+            return pending;   // its last writes and fsyncs are still running; Commit waits for them
         }
         catch
         {
@@ -212,11 +212,12 @@ public static class ActivationRecorder
         }
     }
 
-    /// <summary>Drops padding: the rows of real tokens of a [B, T, width] activation, window after window.</summary>
-    private static float[] RealRows(Tensors.Tensor activation, List<int[]> windows, int width)
+    /// <summary>Drops padding: the rows of real tokens of a [B, T, width] activation, window after window (no copy when no window is padded).</summary>
+    private static ReadOnlySpan<float> RealRows(Tensors.Tensor activation, List<int[]> windows, int width)
     {
         var data = activation.ContiguousData().Span;
         int t = activation.Shape[1];
+        if (windows.All(w => w.Length == t)) return data[..(windows.Count * t * width)];
         var rows = new float[windows.Sum(w => w.Length) * width];
         int at = 0;
         for (int b = 0; b < windows.Count; b++)
@@ -229,7 +230,7 @@ public static class ActivationRecorder
 
     /// <summary>
     /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written
-    /// (read back from its not-yet-committed file a window at a time; with float16 storage these are the rounded values).
+    /// (read back from its not-yet-committed file a batch at a time; with float16 storage these are the rounded values).
     /// </summary>
     private static void FillFirstHistogram(ActivationManifest m, PendingChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
@@ -237,11 +238,13 @@ public static class ActivationRecorder
         {
             var stats = state[h].Stats;
             stats.FixHistogramRange();
+            chunk.Writers[h].Finish();
             using var reader = new ChunkFile.Reader(chunk.Writers[h].TempPath, m.Hooks[h].Width, chunk.Chunk.Tokens, m.Precision);
-            var buffer = new float[m.WindowLength * m.Hooks[h].Width];
-            for (long row = 0; row < chunk.Chunk.Tokens; row += m.WindowLength)
+            int rows = m.BatchSize * m.WindowLength;   // one batch's rows of one hook, as recording held
+            var buffer = new float[rows * m.Hooks[h].Width];
+            for (long row = 0; row < chunk.Chunk.Tokens; row += rows)
             {
-                int n = (int)Math.Min(m.WindowLength, chunk.Chunk.Tokens - row);
+                int n = (int)Math.Min(rows, chunk.Chunk.Tokens - row);
                 reader.ReadRows(row, buffer.AsSpan(0, n * m.Hooks[h].Width));
                 stats.AddToHistogram(buffer.AsSpan(0, n * m.Hooks[h].Width));
             }

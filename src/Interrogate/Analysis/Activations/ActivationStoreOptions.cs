@@ -17,7 +17,8 @@ public sealed record ActivationStoreOptions
     /// <summary>
     /// Windows per forward pass (B). Only the current batch's activations are ever in memory: the
     /// cached hooks, B·window·Σwidth·4 bytes (GPT-2 small's 12 MLP layers at B = 8, window 1024:
-    /// 1.2 GB), plus one hook's unpadded copy and the forward pass's own buffers (its logits alone are
+    /// 1.2 GB), plus one batch of stored values on their way to disk (B·window·Σwidth·2 bytes in
+    /// float16, 4 in float32) and the forward pass's own buffers (its logits alone are
     /// B·window·vocab·4 bytes, 1.6 GB there); lower B to fit.
     /// </summary>
     public int BatchSize { get; init; } = 8;

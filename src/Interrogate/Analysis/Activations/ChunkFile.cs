@@ -19,7 +19,13 @@ internal static class ChunkFile
 
     public static int BytesPerValue(StorePrecision p) => p == StorePrecision.Float32 ? 4 : 2;
 
-    /// <summary>Streams rows into a temp file; <see cref="Commit"/> renames it into place.</summary>
+    /// <summary>
+    /// Streams rows into a temp file; <see cref="Commit"/> renames it into place. Each
+    /// <see cref="Append"/> converts its rows into the writer's one buffer and writes it on a
+    /// background task (the next Append first waits for it, so at most one batch per file is in
+    /// flight and memory stays one buffer); after the last row the file is forced to disk in the
+    /// background too, so writes and fsync overlap the caller's next forward pass.
+    /// </summary>
     public sealed class Writer : IDisposable
     {
         private readonly string path, temp;
@@ -29,6 +35,7 @@ internal static class ChunkFile
         private readonly long rows;
         private long written;
         private byte[] buffer = [];
+        private Task? writing, syncing;
 
         public Writer(string path, StorePrecision precision, int width, long rows)
         {
@@ -47,44 +54,48 @@ internal static class ChunkFile
             stream.Write(header);
         }
 
-        /// <param name="values">[n, width], row-major.</param>
+        /// <param name="values">[n, width], row-major; copied (converted) before this returns.</param>
         public void Append(ReadOnlySpan<float> values)
         {
             if (values.Length % width != 0 || written + values.Length / width > rows)
                 throw new ArgumentException($"{values.Length} values do not fit the chunk's remaining rows of width {width}");
+            writing?.GetAwaiter().GetResult();   // the buffer is free again
             written += values.Length / width;
-            if (precision == StorePrecision.Float32)
+            int length = values.Length * BytesPerValue(precision);
+            if (buffer.Length < length) buffer = new byte[length];
+            if (precision == StorePrecision.Float32) System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(buffer);
+            else TensorPrimitives.ConvertToHalf(values, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, length)));
+            bool last = written == rows;
+            writing = Task.Run(() =>
             {
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
-                return;
-            }
-            if (buffer.Length < values.Length * 2) buffer = new byte[values.Length * 2];
-            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, values.Length * 2));
-            TensorPrimitives.ConvertToHalf(values, halves);
-            stream.Write(buffer, 0, values.Length * 2);
+                stream.Write(buffer, 0, length);
+                if (last) stream.Flush();   // with the OS: readable at TempPath
+            });
+            if (last) syncing = writing.ContinueWith(w => { w.GetAwaiter().GetResult(); stream.Flush(flushToDisk: true); }, TaskScheduler.Default);
         }
 
         /// <summary>The file being written, readable (once <see cref="Finish"/> has run) before it is committed.</summary>
         public string TempPath => temp;
 
-        /// <summary>Checks every row arrived and hands the bytes to the operating system (not yet to the disk).</summary>
+        /// <summary>Checks every row arrived and waits until they are with the operating system (readable at <see cref="TempPath"/>).</summary>
         public void Finish()
         {
             if (written != rows) throw new InvalidOperationException($"chunk {path} got {written} of {rows} rows");
-            stream.Flush();
+            writing!.GetAwaiter().GetResult();
         }
 
-        /// <summary>Forces the bytes to disk and renames the file into place.</summary>
+        /// <summary>Waits for the bytes to be on disk and renames the file into place.</summary>
         public void Commit()
         {
             Finish();
-            stream.Flush(flushToDisk: true);
+            syncing!.GetAwaiter().GetResult();
             stream.Dispose();
             File.Move(temp, path, overwrite: true);
         }
 
         public void Dispose()
         {
+            try { (syncing ?? writing)?.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
             stream.Dispose();
             try { File.Delete(temp); } catch (IOException) { }
         }

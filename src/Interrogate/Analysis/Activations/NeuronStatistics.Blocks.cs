@@ -5,58 +5,54 @@ using System.Runtime.Intrinsics;
 namespace Interrogate.Analysis.Activations;
 
 /// <summary>
-/// The per-block kernels behind <see cref="NeuronStatistics.Add"/>. A block is
-/// <see cref="BlockWidth"/> neighbouring neurons: its slice of a [n, Width] batch (256 bytes a row)
-/// and its histograms (BlockWidth·(Bins + 2)·8 bytes) stay in cache while every row is visited,
-/// where a row-by-row sweep over all neurons touches each neuron's histogram once per row. Inside a
-/// block, eight neurons at a time walk the rows with their sums, extremes and counts in registers
-/// (two Vector256 of double each); the leftover neurons take the same steps one at a time. Every
-/// operation is the scalar one (float widened to double, add, compare, subtract, multiply, divide;
-/// no fused multiply-add), applied to each neuron's values in row order, so the results are
-/// bit-identical to a plain per-neuron loop whatever the blocking, vector width or thread count.
+/// The per-block kernels behind <see cref="NeuronStatistics.Add(ReadOnlySpan{float})"/>, over a block's values packed by
+/// <see cref="NeuronBlocks"/> ([n, count], count ≤ 16). Eight neurons at a time walk the rows with
+/// their sums, extremes and counts in registers (two Vector256 of double each); leftover neurons take
+/// the same steps one at a time. Every operation is the scalar one (float widened to double, add,
+/// compare, subtract, multiply, divide; no fused multiply-add), applied to each neuron's values in
+/// row order, so the results are bit-identical to a plain per-neuron loop whatever the blocking,
+/// vector width or thread count.
 /// </summary>
 public sealed partial class NeuronStatistics
 {
-    /// <summary>Neurons per block: the unit of work handed to a thread.</summary>
-    internal const int BlockWidth = 64;
-
-    private int BlockCount => (Width + BlockWidth - 1) / BlockWidth;
-
-    /// <summary>Merges one block's batch mean and M2 (two passes over the batch) into the running moments (Chan et al.).</summary>
-    /// <param name="rows">[n, Width], row-major.</param>
+    /// <summary>Adds a batch's moments (and histogram counts once the range is fixed) for one block of neurons.</summary>
+    /// <param name="packed">[n, count], row-major: neurons first..first+count−1.</param>
     /// <param name="n">Rows in the batch.</param>
     /// <param name="before">The count before this batch.</param>
-    /// <param name="block">Which block: neurons [block·BlockWidth, (block + 1)·BlockWidth) ∩ [0, Width).</param>
-    private void AddMomentsBlock(ReadOnlySpan<float> rows, int n, long before, int block)
+    /// <param name="first">The block's first neuron.</param>
+    /// <param name="count">Neurons in the block.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void AddBlock(ReadOnlySpan<float> packed, int n, long before, int first, int count)
     {
-        int j0 = block * BlockWidth, j1 = Math.Min(Width, j0 + BlockWidth);
-        Span<double> batchMean = stackalloc double[BlockWidth];
-        Span<double> batchM2 = stackalloc double[BlockWidth];
-        int j = j0;
+        Span<double> batchMean = stackalloc double[count];
+        Span<double> batchM2 = stackalloc double[count];
+        int k = 0;
         if (Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= j1; j += 8) MomentsOfEight(rows, n, j, batchMean[(j - j0)..], batchM2[(j - j0)..]);
-        for (; j < j1; j++) MomentsOfOne(rows, n, j, out batchMean[j - j0], out batchM2[j - j0]);
+            for (; k + 8 <= count; k += 8) MomentsOfEight(packed, n, count, k, first + k, batchMean[k..], batchM2[k..]);
+        for (; k < count; k++) MomentsOfOne(packed, n, count, k, first + k, out batchMean[k], out batchM2[k]);
 
         long total = before + n;
-        for (j = j0; j < j1; j++)
+        for (k = 0; k < count; k++)
         {
-            double delta = batchMean[j - j0] - mean[j];
+            int j = first + k;
+            double delta = batchMean[k] - mean[j];
             mean[j] += delta * n / total;
-            m2[j] += batchM2[j - j0] + delta * delta * ((double)before * n / total);
+            m2[j] += batchM2[k] + delta * delta * ((double)before * n / total);
         }
+        if (HasHistogramRange) AddToHistogramBlock(packed, n, first, count);
     }
 
-    /// <summary>Neurons j..j+7: batch sums, min/max and positives in one pass, then M2 about the batch mean in a second.</summary>
-    private void MomentsOfEight(ReadOnlySpan<float> rows, int n, int j, Span<double> batchMean, Span<double> batchM2)
+    /// <summary>Columns k..k+7 (neurons j..j+7): batch sums, min/max and positives in one pass, then M2 about the batch mean in a second.</summary>
+    private void MomentsOfEight(ReadOnlySpan<float> packed, int n, int stride, int k, int j, Span<double> batchMean, Span<double> batchM2)
     {
-        ref float first = ref MemoryMarshal.GetReference(rows);
+        ref float first = ref MemoryMarshal.GetReference(packed);
         var sumLo = Vector256<double>.Zero; var sumHi = Vector256<double>.Zero;
         var minLo = Vector256.Create(min.AsSpan(j)); var minHi = Vector256.Create(min.AsSpan(j + 4));
         var maxLo = Vector256.Create(max.AsSpan(j)); var maxHi = Vector256.Create(max.AsSpan(j + 4));
         var posLo = Vector256<long>.Zero; var posHi = Vector256<long>.Zero;
         for (int r = 0; r < n; r++)
         {
-            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref first, (nuint)((long)r * Width + j)));
+            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref first, (nuint)(r * stride + k)));
             sumLo += lo; sumHi += hi;
             minLo = Vector256.ConditionalSelect(Vector256.LessThan(lo, minLo), lo, minLo);
             minHi = Vector256.ConditionalSelect(Vector256.LessThan(hi, minHi), hi, minHi);
@@ -70,12 +66,12 @@ public sealed partial class NeuronStatistics
         (Vector256.Create(positives.AsSpan(j)) + posLo).CopyTo(positives.AsSpan(j));
         (Vector256.Create(positives.AsSpan(j + 4)) + posHi).CopyTo(positives.AsSpan(j + 4));
 
-        var count = Vector256.Create((double)n);
-        var meanLo = sumLo / count; var meanHi = sumHi / count;
+        var rows = Vector256.Create((double)n);
+        var meanLo = sumLo / rows; var meanHi = sumHi / rows;
         var m2Lo = Vector256<double>.Zero; var m2Hi = Vector256<double>.Zero;
         for (int r = 0; r < n; r++)
         {
-            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref first, (nuint)((long)r * Width + j)));
+            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref first, (nuint)(r * stride + k)));
             var dLo = lo - meanLo; var dHi = hi - meanHi;
             m2Lo += dLo * dLo; m2Hi += dHi * dHi;
         }
@@ -83,14 +79,14 @@ public sealed partial class NeuronStatistics
         m2Lo.CopyTo(batchM2); m2Hi.CopyTo(batchM2[4..]);
     }
 
-    /// <summary>The same two passes as <see cref="MomentsOfEight"/> for a single neuron.</summary>
-    private void MomentsOfOne(ReadOnlySpan<float> rows, int n, int j, out double batchMean, out double batchM2)
+    /// <summary>The same two passes as <see cref="MomentsOfEight"/> for column k (neuron j) alone.</summary>
+    private void MomentsOfOne(ReadOnlySpan<float> packed, int n, int stride, int k, int j, out double batchMean, out double batchM2)
     {
         double sum = 0, lo = min[j], hi = max[j];
         long pos = 0;
         for (int r = 0; r < n; r++)
         {
-            double v = rows[r * Width + j];
+            double v = packed[r * stride + k];
             sum += v;
             if (v < lo) lo = v;
             if (v > hi) hi = v;
@@ -100,21 +96,52 @@ public sealed partial class NeuronStatistics
         positives[j] += pos;
         batchMean = sum / n;
         batchM2 = 0;
-        for (int r = 0; r < n; r++) { double d = rows[r * Width + j] - batchMean; batchM2 += d * d; }
+        for (int r = 0; r < n; r++) { double d = packed[r * stride + k] - batchMean; batchM2 += d * d; }
     }
 
-    /// <summary>Counts one block's values into its neurons' histograms, one neuron's column at a time.</summary>
-    /// <param name="rows">[n, Width], row-major.</param>
+    /// <summary>
+    /// Counts one block's values into its neurons' histograms: row by row, eight neurons' bins at a
+    /// time computed in vectors (the block's histograms, count·(Bins + 2)·8 bytes, stay in L1), then
+    /// the leftover neurons one column at a time.
+    /// </summary>
+    /// <param name="packed">[n, count], row-major: neurons first..first+count−1.</param>
     /// <param name="n">Rows in the batch.</param>
-    /// <param name="block">Which block of <see cref="BlockWidth"/> neurons.</param>
-    private void AddToHistogramBlock(ReadOnlySpan<float> rows, int n, int block)
+    /// <param name="first">The block's first neuron.</param>
+    /// <param name="count">Neurons in the block.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void AddToHistogramBlock(ReadOnlySpan<float> packed, int n, int first, int count)
     {
-        int j0 = block * BlockWidth, j1 = Math.Min(Width, j0 + BlockWidth), stride = Bins + 2;
-        for (int j = j0; j < j1; j++)
+        int stride = Bins + 2, k = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
+            Span<long> at = stackalloc long[8];
+            var bins = Vector256.Create((double)Bins);
+            var last = Vector256.Create((long)Bins - 1);
+            var above = Vector256.Create((long)Bins + 1);
+            ref float start = ref MemoryMarshal.GetReference(packed);
+            for (; k + 8 <= count; k += 8)
+            {
+                int j = first + k;
+                var lowLo = Vector256.Create(low.AsSpan(j)); var lowHi = Vector256.Create(low.AsSpan(j + 4));
+                var highLo = Vector256.Create(high.AsSpan(j)); var highHi = Vector256.Create(high.AsSpan(j + 4));
+                var spanLo = highLo - lowLo; var spanHi = highHi - lowHi;
+                var baseLo = Vector256.Create((long)j, j + 1, j + 2, j + 3) * stride;
+                var baseHi = baseLo + Vector256.Create(4L * stride);
+                for (int r = 0; r < n; r++)
+                {
+                    var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)(r * count + k)));
+                    (baseLo + Bin(lo, lowLo, highLo, spanLo, bins, last, above)).CopyTo(at);
+                    (baseHi + Bin(hi, lowHi, highHi, spanHi, bins, last, above)).CopyTo(at[4..]);
+                    for (int lane = 0; lane < 8; lane++) histogram[at[lane]]++;
+                }
+            }
+        }
+        for (; k < count; k++)
+        {
+            int j = first + k;
             var counts = histogram.AsSpan(j * stride, stride);
             double lo = low[j], hi = high[j], span = hi - lo;
-            for (int r = 0; r < n; r++) counts[Bin(rows[r * Width + j], lo, hi, span)]++;
+            for (int r = 0; r < n; r++) counts[Bin(packed[r * count + k], lo, hi, span)]++;
         }
     }
 
@@ -122,4 +149,14 @@ public sealed partial class NeuronStatistics
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Bin(double v, double lo, double hi, double span) =>
         v < lo ? 0 : v >= hi ? Bins + 1 : 1 + Math.Min(Bins - 1, (int)((v - lo) / span * Bins));
+
+    /// <summary><see cref="Bin(double, double, double, double)"/> for four neurons at once, with the same double arithmetic and truncation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> Bin(Vector256<double> v, Vector256<double> lo, Vector256<double> hi, Vector256<double> span,
+        Vector256<double> bins, Vector256<long> last, Vector256<long> above)
+    {
+        var inside = Vector256.Min(Vector256.ConvertToInt64((v - lo) / span * bins), last) + Vector256<long>.One;
+        var bin = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, hi).AsInt64(), above, inside);
+        return Vector256.ConditionalSelect(Vector256.LessThan(v, lo).AsInt64(), Vector256<long>.Zero, bin);
+    }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Activations;
 
@@ -54,27 +53,26 @@ public sealed partial class NeuronStatistics
 
     /// <summary>
     /// Adds a batch of rows and counts them into the histogram once its range is set. Neurons are
-    /// processed in blocks of <see cref="BlockWidth"/> (see <c>NeuronStatistics.Blocks.cs</c>), in
-    /// parallel; each neuron still sees its values in row order, so the result does not depend on the
-    /// blocking or the thread count.
+    /// processed in packed blocks, in parallel (<see cref="NeuronBlocks"/>); each neuron still sees
+    /// its values in row order, so the result does not depend on the blocking or the thread count.
     /// </summary>
     /// <param name="rows">[n, Width], row-major.</param>
-    public unsafe void Add(ReadOnlySpan<float> rows)
+    public void Add(ReadOnlySpan<float> rows) => Add(rows, null, 0);
+
+    /// <summary>Adds a batch to these statistics and, in the same pass over each packed block, to a top-k.</summary>
+    /// <param name="rows">[n, Width], row-major; row i is source token firstToken + i.</param>
+    /// <param name="top">Also offered every value, when not null.</param>
+    /// <param name="firstToken">Source position of the first row (for the top-k).</param>
+    internal void Add(ReadOnlySpan<float> rows, TopActivations? top, long firstToken)
     {
         int n = rows.Length / Width;
         if (n == 0) return;
         long before = Count;
-        bool histogram = HasHistogramRange;
-        fixed (float* p = rows)
+        NeuronBlocks.ForEach(rows, Width, (packed, rowCount, first, count) =>
         {
-            nint address = (nint)p;
-            Parallelism.For(BlockCount, b =>
-            {
-                var all = new ReadOnlySpan<float>((void*)address, n * Width);
-                AddMomentsBlock(all, n, before, b);
-                if (histogram) AddToHistogramBlock(all, n, b);
-            });
-        }
+            AddBlock(packed, rowCount, before, first, count);
+            top?.AddBlock(packed, rowCount, firstToken, first, count);
+        });
         Count = before + n;
     }
 
@@ -91,18 +89,9 @@ public sealed partial class NeuronStatistics
         HasHistogramRange = true;
     }
 
-    /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add"/>.</summary>
+    /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add(ReadOnlySpan{float})"/>.</summary>
     /// <param name="rows">[n, Width], row-major.</param>
-    public unsafe void AddToHistogram(ReadOnlySpan<float> rows)
-    {
-        int n = rows.Length / Width;
-        if (n == 0) return;
-        fixed (float* p = rows)
-        {
-            nint address = (nint)p;
-            Parallelism.For(BlockCount, b => AddToHistogramBlock(new ReadOnlySpan<float>((void*)address, n * Width), n, b));
-        }
-    }
+    public void AddToHistogram(ReadOnlySpan<float> rows) => NeuronBlocks.ForEach(rows, Width, AddToHistogramBlock);
 
     /// <summary>Count of a neuron's histogram bin: 0 below the range, 1..Bins inside, Bins + 1 above.</summary>
     internal long HistogramCount(int neuron, int bin) => histogram[neuron * (Bins + 2) + bin];
@@ -126,6 +115,9 @@ public sealed partial class NeuronStatistics
         }
         return max[neuron];
     }
+
+    /// <summary>What <see cref="Write"/> emits, in bytes.</summary>
+    internal long SerializedBytes => 17 + 7L * 8 * Width + 8L * histogram.Length;
 
     internal void Write(BinaryWriter w)
     {

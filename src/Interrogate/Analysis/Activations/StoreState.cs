@@ -22,9 +22,10 @@ internal static class StoreState
     /// <summary>The file's bytes, so they can be written to disk later while the state moves on.</summary>
     public static byte[] Snapshot(IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
     {
-        using var memory = new MemoryStream();
+        var bytes = new byte[8 + hooks.Sum(h => h.Stats.SerializedBytes + h.Top.SerializedBytes)];
+        using var memory = new MemoryStream(bytes);
         Write(memory, hooks);
-        return memory.ToArray();
+        return memory.Position == bytes.Length ? bytes : throw new InvalidOperationException("state size miscounted");
     }
 
     private static void Write(Stream stream, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Activations;
 
@@ -15,7 +14,7 @@ public readonly record struct TopActivation(long Token, float Value);
 /// Speed: each neuron's admission threshold (its root's value once full, −∞ before) is kept in one
 /// contiguous array, so a batch is screened eight neurons at a time with one vector compare; only a
 /// value at or above its threshold reaches <see cref="Offer"/>, and every value screened out is one
-/// that Offer would have ignored. Blocks of neurons run in parallel; each neuron still sees its rows
+/// that Offer would have ignored. Packed blocks of neurons (<see cref="NeuronBlocks"/>) run in parallel; each neuron still sees its rows
 /// in order, so the heaps are the same whatever the thread count.
 /// </para>
 /// </summary>
@@ -43,43 +42,35 @@ public sealed class TopActivations
 
     /// <param name="rows">[n, Width], row-major; row i is source token firstToken + i.</param>
     /// <param name="firstToken">Source position of the first row.</param>
-    public unsafe void Add(ReadOnlySpan<float> rows, long firstToken)
-    {
-        int n = rows.Length / Width;
-        if (n == 0) return;
-        fixed (float* p = rows)
-        {
-            nint address = (nint)p;
-            Parallelism.For((Width + NeuronStatistics.BlockWidth - 1) / NeuronStatistics.BlockWidth,
-                b => AddBlock(new ReadOnlySpan<float>((void*)address, n * Width), n, firstToken, b));
-        }
-    }
+    public void Add(ReadOnlySpan<float> rows, long firstToken) =>
+        NeuronBlocks.ForEach(rows, Width, (packed, n, first, count) => AddBlock(packed, n, firstToken, first, count));
 
     /// <summary>Offers one block of neurons' values, row by row, skipping those below the neuron's threshold.</summary>
-    /// <param name="rows">[n, Width], row-major.</param>
+    /// <param name="packed">[n, count], row-major: neurons first..first+count−1; row i is source token firstToken + i.</param>
     /// <param name="n">Rows in the batch.</param>
     /// <param name="firstToken">Source position of the first row.</param>
-    /// <param name="block">Which block of <see cref="NeuronStatistics.BlockWidth"/> neurons.</param>
-    private void AddBlock(ReadOnlySpan<float> rows, int n, long firstToken, int block)
+    /// <param name="first">The block's first neuron.</param>
+    /// <param name="count">Neurons in the block.</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void AddBlock(ReadOnlySpan<float> packed, int n, long firstToken, int first, int count)
     {
-        int j0 = block * NeuronStatistics.BlockWidth, j1 = Math.Min(Width, j0 + NeuronStatistics.BlockWidth);
-        ref float first = ref MemoryMarshal.GetReference(rows);
+        ref float start = ref MemoryMarshal.GetReference(packed);
         for (int r = 0; r < n; r++)
         {
-            int j = j0, at = r * Width;
+            int k = 0, at = r * count;
             if (Vector256.IsHardwareAccelerated)
-                for (; j + 8 <= j1; j += 8)
+                for (; k + 8 <= count; k += 8)
                 {
-                    var v = Vector256.LoadUnsafe(ref first, (nuint)(at + j));
-                    uint pass = Vector256.GreaterThanOrEqual(v, Vector256.Create(thresholds.AsSpan(j))).ExtractMostSignificantBits();
+                    var v = Vector256.LoadUnsafe(ref start, (nuint)(at + k));
+                    uint pass = Vector256.GreaterThanOrEqual(v, Vector256.Create(thresholds.AsSpan(first + k))).ExtractMostSignificantBits();
                     for (; pass != 0; pass &= pass - 1)
                     {
                         int lane = System.Numerics.BitOperations.TrailingZeroCount(pass);
-                        Offer(j + lane, rows[at + j + lane], firstToken + r);
+                        Offer(first + k + lane, packed[at + k + lane], firstToken + r);
                     }
                 }
-            for (; j < j1; j++)
-                if (rows[at + j] >= thresholds[j]) Offer(j, rows[at + j], firstToken + r);
+            for (; k < count; k++)
+                if (packed[at + k] >= thresholds[first + k]) Offer(first + k, packed[at + k], firstToken + r);
         }
     }
 
@@ -148,6 +139,9 @@ public sealed class TopActivations
         (values[a], values[b]) = (values[b], values[a]);
         (tokens[a], tokens[b]) = (tokens[b], tokens[a]);
     }
+
+    /// <summary>What <see cref="Write"/> emits, in bytes.</summary>
+    internal long SerializedBytes => 8 + 4L * Width + 12L * values.Length;
 
     internal void Write(BinaryWriter w)
     {
