@@ -28,6 +28,8 @@ public static class Program
         root.Add(RedundancyCommand.Create());
         root.Add(PruneCommand.Create());
         root.Add(DemoCommand.Create());
+        root.Add(PatchCommand.Create());
+        root.Add(AttributeCommand.Create());
         return Run(root, args);
     }
 

@@ -1,4 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
+using Interrogate.Analysis.Ablation;
+using Interrogate.Models.Transformer;
+using Interrogate.Tensors.Autodiff;
+using Interrogate.Text;
 
 namespace Interrogate.Cli.Commands;
 
@@ -34,5 +39,50 @@ internal static class CommonOptions
     public static void RequirePositive(float value, string flag)
     {
         if (!(value > 0f) || float.IsInfinity(value)) throw new InputException($"{flag}: must be a positive number, got {value}");
+    }
+
+    /// <summary>
+    /// One token id from user text: the text's encoding when that is a single token (" that"), else a raw
+    /// vocabulary string ("Ġthat"). InputException naming the flag otherwise.
+    /// </summary>
+    public static int ParseToken(ITokenizer tokenizer, string text, string flag)
+    {
+        var ids = tokenizer.Encode(text);
+        if (ids.Length == 1) return ids[0];
+        if (tokenizer.TokenId(text) is int id) return id;
+        throw new InputException($"{flag} '{text}': not a single token of this tokenizer (it encodes to {ids.Length} tokens); `interrogate tokenize` shows how text splits");
+    }
+
+    /// <summary>The model's most likely next token after <paramref name="ids"/>[position] (negative counts from the end). ids: [T].</summary>
+    public static int TopPrediction(CausalLanguageModel model, int[] ids, int position)
+    {
+        int p = position < 0 ? ids.Length + position : position;
+        if (p < 0 || p >= ids.Length) throw new InputException($"--position {position} lies outside the prompt's {ids.Length} tokens");
+        using var _ = GradientTape.NoGrad();
+        var logits = model.Forward(ids).ContiguousData();   // [1, T, V]
+        int v = logits.Shape[2];
+        var row = logits.Span.Slice(p * v, v);
+        int best = 0;
+        for (int i = 1; i < v; i++) if (row[i] > row[best]) best = i;
+        return best;
+    }
+
+    /// <summary>
+    /// "LAYER.INDEX" as neuron INDEX of the one hook point of block LAYER among <paramref name="hooks"/>
+    /// (the --hook matches), checked against the hook's width.
+    /// </summary>
+    public static NeuronRef ParseNeuron(CausalLanguageModel model, string spec, IReadOnlyList<string> hooks)
+    {
+        var parts = spec.Split('.');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int layer)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+            throw new InputException($"--neuron: expected LAYER.INDEX such as 2.317, got '{spec}'");
+        var prefix = $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.";
+        var inLayer = hooks.Where(h => h.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (inLayer.Count != 1)
+            throw new InputException($"--neuron {spec}: {(inLayer.Count == 0 ? "no" : "more than one")} --hook point in block {layer} ({string.Join(", ", hooks)})");
+        int width = model.DescribeHookPoints(1, 1).First(h => h.Name == inLayer[0]).Shape[^1];
+        if (index >= width) throw new InputException($"--neuron {spec}: out of range; {inLayer[0]} has {width} neurons (0..{width - 1})");
+        return new NeuronRef(inLayer[0], index);
     }
 }

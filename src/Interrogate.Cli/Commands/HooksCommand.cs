@@ -28,7 +28,7 @@ internal static class HooksCommand
                 return ExitCodes.Ok;
             }
             var table = new Table().AddColumns("hook point", "shape");
-            foreach (var (name, shape) in hooks) table.AddRow(Markup.Escape(name), $"[{string.Join(", ", shape)}]");
+            foreach (var (name, shape) in hooks) table.AddRow(Markup.Escape(name), Markup.Escape($"[{string.Join(", ", shape)}]"));
             Terminal.Out.Write(table);
             return ExitCodes.Ok;
         });
