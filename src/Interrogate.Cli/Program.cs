@@ -27,6 +27,7 @@ public static class Program
         root.Add(NeuronsCommand.Create());
         root.Add(RedundancyCommand.Create());
         root.Add(PruneCommand.Create());
+        root.Add(ImportanceCommand.Create());
         root.Add(DemoCommand.Create());
         root.Add(PatchCommand.Create());
         root.Add(AttributeCommand.Create());

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Interrogate.Analysis.Importance;
+using Interrogate.Analysis.Pruning;
+using Interrogate.Cli.Output;
+using Spectre.Console;
+
+namespace Interrogate.Cli.Commands;
+
+/// <summary>
+/// `interrogate importance`: every importance signal side by side — per MLP layer the most and least
+/// important neurons by magnitude, Wanda, Taylor and mean ablation with dead/constant counts, and with
+/// --heads every attention head's magnitude, Taylor and mean-ablation Δloss.
+/// </summary>
+internal static class ImportanceCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model") { Description = "Model folder: GPT-2/Llama, or an `interrogate train mnist` MLP (default: the shipped model)" };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
+        var tokens = new Option<int>("--tokens") { Description = "Calibration tokens (train split) for language models; calibration images for an MNIST MLP", DefaultValueFactory = _ => 4096 };
+        var heads = new Option<bool>("--heads") { Description = "Also score every attention head (language models only)" };
+        var top = new Option<int>("--top") { Description = "Neurons listed at each end of every ranking", DefaultValueFactory = _ => 10 };
+        var dataDir = CommonOptions.DataDir();
+        var json = CommonOptions.Json();
+        var command = new Command("importance", "Rank MLP neurons (and attention heads) by magnitude, Wanda, Taylor and mean-ablation Δloss")
+        {
+            model, corpus, tokens, heads, top, dataDir, json,
+        };
+        command.SetAction(parsed =>
+        {
+            int n = parsed.GetValue(tokens), k = parsed.GetValue(top);
+            CommonOptions.RequirePositive(n, "--tokens");
+            CommonOptions.RequirePositive(k, "--top");
+            var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
+            var options = new PruningDataOptions
+            {
+                Corpus = parsed.GetValue(corpus)!, Tokens = 2, CalibrationTokens = Math.Max(2, n), CalibrationImages = n, CacheDirectory = parsed.GetValue(dataDir),
+            };
+            using var opened = PruningData.Open(dir, options);
+            var network = opened.Network;
+            bool withHeads = parsed.GetValue(heads);
+            if (withHeads && network is not LanguageModelNetwork) throw new InputException("--heads: the model has no attention heads (an MLP classifier)");
+            var result = Terminal.WithProgress("importance", progress => Measure(network, withHeads, k, Path.GetFullPath(dir), progress));
+            if (parsed.GetValue(json)) Terminal.WriteJson(result);
+            else Print(result);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static ImportanceResult Measure(PrunableNetwork network, bool withHeads, int top, string dir, Action<string, double> progress)
+    {
+        var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
+        var signals = new (string Name, float[][] Scores)[]
+        {
+            ("magnitude", NeuronImportance.Magnitude(network)),
+            ("wanda", NeuronImportance.Wanda(network, stats)),
+            ("taylor", NeuronImportance.Taylor(network, f => progress("taylor", f))),
+            ("mean_ablation", NeuronImportance.MeanAblation(network, stats, f => progress("mean ablation", f))),
+        };
+        var layers = network.Layers.Select((layer, l) => new LayerImportance(layer.Name, layer.Width,
+            Enumerable.Range(0, layer.Width).Count(j => stats[l].FractionActive[j] == 0),
+            Enumerable.Range(0, layer.Width).Count(stats[l].IsConstant),
+            [.. signals.Select(s =>
+            {
+                var order = NeuronImportance.Ascending(s.Scores[l]);
+                int m = Math.Min(top, order.Length);
+                return new SignalRanking(s.Name,
+                    [.. order.Reverse().Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))],
+                    [.. order.Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))]);
+            })])).ToList();
+        List<HeadScore>? headScores = null;
+        if (withHeads && network is LanguageModelNetwork lm)
+        {
+            var magnitude = HeadImportance.Magnitude(lm.Model);
+            var taylor = HeadImportance.Taylor(lm, f => progress("head taylor", f));
+            var ablation = HeadImportance.MeanAblation(lm, HeadImportance.MeanZ(lm), f => progress("head mean ablation", f));
+            headScores = [.. magnitude.SelectMany((m, l) => m.Select((_, h) => new HeadScore(l, h, magnitude[l][h], taylor[l][h], ablation[l][h])))];
+        }
+        long rows = stats.Count > 0 ? stats[0].Rows : 0;
+        return new ImportanceResult(dir, network.Unit, rows, layers, headScores);
+    }
+
+    private static void Print(ImportanceResult r)
+    {
+        var console = Terminal.Out;
+        console.MarkupLine(Markup.Escape($"{r.Model}: importance measured on {r.CalibrationRows:N0} calibration {r.Unit}; higher = more important"));
+        foreach (var layer in r.Layers)
+        {
+            console.MarkupLine(Markup.Escape($"{layer.Name}: {layer.Width} neurons, {layer.Dead} never active, {layer.Constant} constant"));
+            var table = new Table().AddColumns("signal", "top (neuron score)", "bottom (neuron score)");
+            foreach (var s in layer.Signals) table.AddRow(Markup.Escape(s.Signal), Markup.Escape(List(s.Top)), Markup.Escape(List(s.Bottom)));
+            console.Write(table);
+        }
+        if (r.Heads is { } heads)
+        {
+            var table = new Table().AddColumns("layer", "head", "magnitude", "taylor", "mean-ablation Δloss (nats)");
+            foreach (var h in heads) table.AddRow($"{h.Layer}", $"{h.Head}", $"{h.Magnitude:G4}", $"{h.Taylor:G4}", $"{h.MeanAblation:+0.0000;-0.0000;0}");
+            console.Write(table);
+        }
+    }
+
+    private static string List(IEnumerable<ScoredUnit> units) => string.Join(" ", units.Select(u => $"{u.Neuron} ({u.Score:G3})"));
+}
+
+/// <summary>What `importance --json` prints; Heads is null without --heads.</summary>
+internal sealed record ImportanceResult(string Model, string Unit, long CalibrationRows, IReadOnlyList<LayerImportance> Layers, IReadOnlyList<HeadScore>? Heads);
+
+/// <summary>One MLP layer: neuron count, never-active and constant counts, and each signal's two ends.</summary>
+internal sealed record LayerImportance(string Name, int Width, int Dead, int Constant, IReadOnlyList<SignalRanking> Signals);
+
+/// <summary>The <c>--top</c> highest-scoring neurons (most important first) and lowest (least important first) by one signal.</summary>
+internal sealed record SignalRanking(string Signal, IReadOnlyList<ScoredUnit> Top, IReadOnlyList<ScoredUnit> Bottom);
+
+internal sealed record ScoredUnit(int Neuron, float Score);
+
+/// <summary>One attention head's signals; MeanAblation is the Δ mean loss in nats.</summary>
+internal sealed record HeadScore(int Layer, int Head, float Magnitude, float Taylor, float MeanAblation);
