@@ -8,7 +8,9 @@ namespace Interrogate.Bench;
 
 /// <summary>
 /// What recording activations costs over running the model: GPT-2-small architecture (random
-/// weights) over the same 2,048 tokens (two forward passes of 8 windows × 128), once as plain
+/// weights) over the same tokens (2 and 8 forward passes of 8 windows × 128: one store chunk each,
+/// so the first row carries the per-run costs — the first chunk's histogram read-back, the last
+/// commit — and the second shows the steady state of a long collection), once as plain
 /// forward passes and once through <see cref="ActivationRecorder.Record"/> with its defaults —
 /// every blocks.*.mlp.hook_post (12 × 3,072 neurons) to a float16 store on disk, with running
 /// statistics, histograms and top-k heaps, committed chunk by chunk. The two are interleaved rep by
@@ -17,7 +19,8 @@ namespace Interrogate.Bench;
 /// </summary>
 public sealed class ActivationsBenchmark : IBenchmark
 {
-    private const int Batch = 8, Window = 128, Batches = 2;
+    private const int Batch = 8, Window = 128;
+    private static readonly int[] BatchCounts = [2, 8];
 
     public string Name => "activations";
     public string Description => "GPT-2-small activation recording (all mlp.hook_post, float16 store + stats + top-k) vs plain forward, tokens/s";
@@ -26,19 +29,20 @@ public sealed class ActivationsBenchmark : IBenchmark
     {
         Console.Error.WriteLine("activations: building GPT-2-small with random weights...");
         var model = new Gpt2Model(new Gpt2Config(), seed: 0);
-        var ids = Enumerable.Range(0, Batches * Batch * Window).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
         var store = Path.Combine(Path.GetTempPath(), $"interrogate-bench-activations-{Environment.ProcessId}");
         var settings = new ActivationStoreOptions { WindowLength = Window, BatchSize = Batch, WindowsPerChunk = Batch };
         var rows = new List<BenchRow>();
         try
         {
+            foreach (int batches in BatchCounts)
             foreach (int threads in options.Threads)
             {
+                var ids = Enumerable.Range(0, batches * Batch * Window).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
                 Parallelism.Threads = threads;
                 double Plain() => Time(() =>
                 {
                     using var _ = GradientTape.NoGrad();
-                    for (int b = 0; b < Batches; b++) model.Forward(new TokenBatch(ids[(b * Batch * Window)..((b + 1) * Batch * Window)], Batch, Window));
+                    for (int b = 0; b < batches; b++) model.Forward(new TokenBatch(ids[(b * Batch * Window)..((b + 1) * Batch * Window)], Batch, Window));
                 });
                 double Recorded()
                 {
@@ -53,11 +57,11 @@ public sealed class ActivationsBenchmark : IBenchmark
                 {
                     if (r % 2 == 0) { plain[r] = Plain(); recorded[r] = Recorded(); }
                     else { recorded[r] = Recorded(); plain[r] = Plain(); }
-                    Console.Error.WriteLine($"activations t{threads} rep {r + 1}: plain {ids.Length / plain[r]:F0} tok/s, recording {ids.Length / recorded[r]:F0} tok/s");
+                    Console.Error.WriteLine($"activations {ids.Length} tokens t{threads} rep {r + 1}: plain {ids.Length / plain[r]:F0} tok/s, recording {ids.Length / recorded[r]:F0} tok/s");
                 }
                 double p = ids.Length / Measure.Median(plain), o = ids.Length / Measure.Median(recorded);
-                Console.Error.WriteLine($"activations t{threads}: recording keeps {100 * o / p:F1}% of plain forward speed (medians of {options.Reps})");
-                rows.Add(new BenchRow($"{Batch}x{Window} record all mlp.hook_post", threads, o, p, "tokens/s", "plain forward")
+                Console.Error.WriteLine($"activations {ids.Length} tokens t{threads}: recording keeps {100 * o / p:F1}% of plain forward speed (medians of {options.Reps})");
+                rows.Add(new BenchRow($"{batches}x{Batch}x{Window} record all mlp.hook_post", threads, o, p, "tokens/s", "plain forward")
                 {
                     OursMin = ids.Length / recorded.Max(), OursMax = ids.Length / recorded.Min(),
                     PeerMin = ids.Length / plain.Max(), PeerMax = ids.Length / plain.Min(),
