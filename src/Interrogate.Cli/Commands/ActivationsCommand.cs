@@ -63,7 +63,7 @@ internal static class ActivationsCommand
             var tokenizer = ModelOptions.LoadTokenizer(dir);
             var hookNames = ExpandHooks(parsed.GetValue(hooks)!, lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
             var text = Corpus.Open(parsed.GetValue(corpus)!, parsed.GetValue(dataDir));
-            using var tokenized = TokenizedCorpus.Build(text, tokenizer, TokenizerHash(dir), parsed.GetValue(dataDir),
+            using var tokenized = TokenizedCorpus.Build(text, tokenizer, TokenizerLoader.Fingerprint(dir), parsed.GetValue(dataDir),
                 () => Terminal.Status.MarkupLine("tokenising the corpus…"));
             var file = which switch { CorpusSplit.Train => tokenized.Train, CorpusSplit.Test => tokenized.Test, _ => tokenized.Validation };
             var source = TokenSource.FromFile(file, $"{text.Name}/{which.ToString().ToLowerInvariant()}@{text.Fingerprint[..16]}", 0,
@@ -229,14 +229,6 @@ internal static class ActivationsCommand
             hash.AppendData(SHA256.HashData(stream));
         }
         return $"{full} sha256:{Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
-    }
-
-    private static string TokenizerHash(string dir)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var name in new[] { "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json" })
-            if (File.Exists(Path.Combine(dir, name))) hash.AppendData(SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, name))));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>The tokenizer of --model, else of the folder the store was recorded from (if it still exists), else of the default model.</summary>

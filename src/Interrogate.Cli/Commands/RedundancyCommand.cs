@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Cli.Output;
 using Interrogate.Data;
@@ -104,7 +103,7 @@ internal static class RedundancyCommand
     {
         var corpus = Corpus.Open(corpusName, dataDir);
         var tokenizer = ModelOptions.LoadTokenizer(dir);
-        using var tokenized = TokenizedCorpus.Build(corpus, tokenizer, TokenizerHash(dir), dataDir);
+        using var tokenized = TokenizedCorpus.Build(corpus, tokenizer, TokenizerLoader.Fingerprint(dir), dataDir);
         var ids = new List<int>(count);
         foreach (var file in new[] { tokenized.Validation, tokenized.Test, tokenized.Train })
         {
@@ -112,15 +111,6 @@ internal static class RedundancyCommand
             if (take > 0) ids.AddRange(file.Read(0, take));
         }
         return [.. ids];
-    }
-
-    /// <summary>Hash of the tokenizer files, as `train gpt` computes it, so the token cache is shared.</summary>
-    private static string TokenizerHash(string dir)
-    {
-        var json = Path.Combine(dir, "tokenizer.json");
-        var files = File.Exists(json) ? [json] : new[] { "vocab.json", "merges.txt" }.Select(f => Path.Combine(dir, f)).Where(File.Exists).ToArray();
-        var bytes = files.SelectMany(File.ReadAllBytes).ToArray();
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
     private static void Print(RedundancyReport r)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Interrogate.Text;
 
 /// <summary>Finds and loads the tokenizer saved beside a model.</summary>
@@ -13,5 +15,19 @@ public static class TokenizerLoader
         var merges = Path.Combine(directory, "merges.txt");
         if (File.Exists(vocab) || File.Exists(merges)) return Gpt2Files.Load(vocab, merges);
         throw InputException.ForFile(directory, "no tokenizer found: expected tokenizer.json, or vocab.json with merges.txt");
+    }
+
+    /// <summary>
+    /// SHA-256 (hex) of the files <see cref="FromDirectory"/> reads: tokenizer.json when present, else
+    /// vocab.json then merges.txt. Token caches are keyed by it, so every command that tokenises a corpus
+    /// with the same tokenizer shares one cache entry.
+    /// </summary>
+    public static string Fingerprint(string directory)
+    {
+        var json = Path.Combine(directory, "tokenizer.json");
+        string[] files = File.Exists(json) ? [json] : [.. new[] { "vocab.json", "merges.txt" }.Select(f => Path.Combine(directory, f)).Where(File.Exists)];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files) hash.AppendData(File.ReadAllBytes(file));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

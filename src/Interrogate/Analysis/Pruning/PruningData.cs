@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Interrogate.Analysis.Importance;
 using Interrogate.Data;
 using Interrogate.Data.Corpora;
@@ -59,8 +58,7 @@ public static class PruningData
         }
         var lm = TransformerLoader.FromDirectory(modelDirectory);
         var tokenizer = TokenizerLoader.FromDirectory(modelDirectory);
-        var files = TokenizerFiles.Select(f => Path.Combine(modelDirectory, f)).Where(File.Exists).ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(files.SelectMany(File.ReadAllBytes).ToArray()));
+        var hash = TokenizerLoader.Fingerprint(modelDirectory);
         var corpus = Data.Corpora.Corpus.Open(options.Corpus, options.CacheDirectory);
         var tokens = TokenizedCorpus.Build(corpus, tokenizer, hash, options.CacheDirectory);
         try
@@ -69,7 +67,7 @@ public static class PruningData
             var calibration = Windows(tokens.Train, options.CalibrationTokens, t);
             var evaluation = Windows(tokens.Validation, options.Tokens, t);
             var network = new LanguageModelNetwork(lm, calibration, evaluation, tokens.Train, options.BatchSize, options.Seed);
-            return new OpenedNetwork(network, tokens, files);
+            return new OpenedNetwork(network, tokens, [.. TokenizerFiles.Select(f => Path.Combine(modelDirectory, f)).Where(File.Exists)]);
         }
         catch
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Interrogate.Text;
 
 namespace Interrogate.Data.Corpora;
@@ -15,10 +14,7 @@ public static class HeldOutTokens
     {
         var corpus = Corpus.Open(corpusName, dataDir);
         foreach (var w in corpus.Warnings) say($"warning: {w}");
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var f in new[] { "tokenizer.json", "vocab.json", "merges.txt" }.Select(f => Path.Combine(modelDir, f)).Where(File.Exists))
-            hash.AppendData(File.ReadAllBytes(f));
-        using var split = TokenizedCorpus.Build(corpus, tokenizer, Convert.ToHexStringLower(hash.GetHashAndReset()), dataDir,
+        using var split = TokenizedCorpus.Build(corpus, tokenizer, TokenizerLoader.Fingerprint(modelDir), dataDir,
             () => say("tokenising the corpus..."));
         var files = split.Validation.Count + split.Test.Count > 0 ? new[] { split.Validation, split.Test } : [split.Train];
         if (files[0] == split.Train) say($"warning: {corpus.Name} has no validation or test documents; using its train split");

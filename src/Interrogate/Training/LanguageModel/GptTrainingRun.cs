@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Interrogate.Data;
 using Interrogate.Data.Corpora;
 using Interrogate.Formats;
@@ -51,7 +50,7 @@ public static class GptTrainingRun
         if (!(request.Resume && File.Exists(tokenizerPath)))
             File.Copy(TrainedTokenizer(corpus, request.Preset.VocabSize, cache, status, cancel), tokenizerPath, overwrite: true);
         var tokenizer = TokenizerJson.Load(tokenizerPath);
-        var tokenizerHash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(tokenizerPath)));
+        var tokenizerHash = TokenizerLoader.Fingerprint(request.OutDirectory);
 
         using var tokens = TokenizedCorpus.Build(corpus, tokenizer, tokenizerHash, cache, () => status?.Invoke("tokenising the corpus"));
         var config = request.Preset.ModelConfig(tokenizer.VocabSize, tokenizer.EosId);
