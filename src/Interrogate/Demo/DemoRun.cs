@@ -30,15 +30,15 @@ public static class DemoRun
         var clock = Stopwatch.StartNew();
         var modelDir = options.ModelDirectory;
         if (!Directory.Exists(modelDir)) throw new InputException($"--model: {modelDir}: model folder not found");
-        Directory.CreateDirectory(options.OutputDirectory);
         var tokenizer = TokenizerLoader.FromDirectory(modelDir);
         CausalLanguageModel Load() => TransformerLoader.FromDirectory(modelDir);
         var model = Load();
         var progress = Throttled(say);
 
-        say($"reading held-out {options.Corpus} tokens");
         long wanted = options.ConceptTokens + 48L * model.Dimensions.ContextLength;
         var (heldOut, source) = HeldOutTokens.Read(options.Corpus, options.CacheDirectory, modelDir, tokenizer, wanted, say);
+        // Only once the inputs are known to be good, so a bad --model or --corpus leaves nothing behind.
+        CreateOutputDirectory(options.OutputDirectory);
 
         var sections = new List<DemoSection>();
         DemoSection Timed(Func<DemoSection> stage)
@@ -71,6 +71,18 @@ public static class DemoRun
         var result = new DemoResult(sections, reportPath, Path.GetFullPath(Path.Combine(options.OutputDirectory, "result.json")), seconds);
         AtomicFile.WriteAllText(result.ResultPath, System.Text.Json.JsonSerializer.Serialize(result.Summary(), JsonOptions));
         return result;
+    }
+
+    private static void CreateOutputDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--out {path}: cannot create the folder ({e.Message})");
+        }
     }
 
     internal static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
