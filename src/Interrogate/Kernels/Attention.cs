@@ -78,7 +78,7 @@ public static class Attention
     private static int Visible(int i, int tq, int tk, bool causal) => causal ? Math.Clamp(tk - tq + i + 1, 0, tk) : tk;
 
     // Softmax over the unmasked entries of a row; masked ones become 0, and a row with none is all 0.
-    private static void SoftmaxRow(Span<float> row, ReadOnlySpan<float> keyMask)
+    internal static void SoftmaxRow(Span<float> row, ReadOnlySpan<float> keyMask)
     {
         if (row.IsEmpty) return;
         float max;

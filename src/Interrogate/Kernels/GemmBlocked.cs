@@ -72,14 +72,18 @@ internal static unsafe class GemmBlocked
         // a thin last slice pays the per-tile overhead for little work.
         int kcStep = Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
         int mcStep = RoundUp(CeilDiv(m, CeilDiv(m, t.Mc)), mr);
-        int ncMax = RoundUp(Math.Min(t.Nc, n), nr);
+        // The packed B block (KC × NC) is sized for cache in bytes, so a shallow slice may be wider:
+        // with k = 128 a 4,096-column product packs A once instead of twice.
+        int ncLimit = (int)Math.Min((long)t.Nc * t.Kc / Math.Max(kcStep, 1), int.MaxValue / 2);
+        int ncStep = RoundUp(CeilDiv(n, CeilDiv(n, ncLimit)), nr);
+        int ncMax = Math.Min(ncStep, RoundUp(n, nr));
         float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcStep * kcStep + GemmPacking.ASlack);
         float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcStep);
         float* edge = stackalloc float[mr * nr];
 
-        for (int jc = 0; jc < n; jc += t.Nc)
+        for (int jc = 0; jc < n; jc += ncStep)
         {
-            int nc = Math.Min(t.Nc, n - jc);
+            int nc = Math.Min(ncStep, n - jc);
             for (int pc = 0; pc < k; pc += kcStep)
             {
                 int kc = Math.Min(kcStep, k - pc);

@@ -25,12 +25,15 @@ internal static unsafe class GemmPacking
             {
                 // op(A)[i, p] = A[p, i]: each k step is a contiguous run of the stored row.
                 float* src = a + i0;
-                for (int p = 0; p < kc; p++, src += lda, dst += mr)
-                {
-                    int r = 0;
-                    for (; r < rows; r++) dst[r] = src[r];
-                    for (; r < mr; r++) dst[r] = 0f;
-                }
+                if (rows == mr)
+                    for (int p = 0; p < kc; p++, src += lda, dst += mr) CopyRun(src, dst, mr);
+                else
+                    for (int p = 0; p < kc; p++, src += lda, dst += mr)
+                    {
+                        int r = 0;
+                        for (; r < rows; r++) dst[r] = src[r];
+                        for (; r < mr; r++) dst[r] = 0f;
+                    }
             }
             else if (rows == mr && mr <= 8 && Avx.IsSupported)
             {
@@ -159,6 +162,16 @@ internal static unsafe class GemmPacking
         Vector256.Store(Vector256.Create(s1.GetUpper(), s5.GetUpper()), dst + 5 * ldd);
         Vector256.Store(Vector256.Create(s2.GetUpper(), s6.GetUpper()), dst + 6 * ldd);
         Vector256.Store(Vector256.Create(s3.GetUpper(), s7.GetUpper()), dst + 7 * ldd);
+    }
+
+    // A short run (one k step of a transposed A panel: mr = 4, 6, 12) in whole 4-wide vectors and a
+    // scalar tail: never reads past the run, so the last row of a matrix is safe.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* src, float* dst, int count)
+    {
+        int r = 0;
+        for (; r + 4 <= count; r += 4) Vector128.Store(Vector128.Load(src + r), dst + r);
+        for (; r < count; r++) dst[r] = src[r];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,12 +24,6 @@ public static class TokenLosses
         return losses;
     }
 
-    /// <summary>log Σ exp(row), stable.</summary>
-    public static float LogSumExp(ReadOnlySpan<float> row)
-    {
-        float max = TensorPrimitives.Max(row);
-        double z = 0;
-        foreach (var x in row) z += Math.Exp(x - max);
-        return (float)(Math.Log(z) + max);
-    }
+    /// <summary>log Σ exp(row), stable (the engine's vectorised kernel).</summary>
+    public static float LogSumExp(ReadOnlySpan<float> row) => Kernels.Softmax.LogSumExp(row);
 }

@@ -55,6 +55,7 @@ public sealed class Attention : Module
     {
         int b = x.Shape[0], t = x.Shape[1], h = Heads, hk = KeyValueHeads, dh = HeadDim;
         var qkv = Qkv.Forward(x);                                       // [B, T, (H + 2·Hk)·Dh]
+        if (CanFuse(ctx)) return Out.Forward(qkv.CausalSelfAttention(h, hk, dh));   // [B, T, D]
         var parts = qkv.Split([h * dh, hk * dh, hk * dh], -1);
         var q = HookQ.Apply(parts[0].Reshape(b, t, h, dh));             // [B, T, H, Dh]
         var k = HookK.Apply(parts[1].Reshape(b, t, hk, dh));            // [B, T, Hk, Dh]
@@ -82,6 +83,15 @@ public sealed class Attention : Module
         z = HookZ.Apply(z.Permute(0, 2, 1, 3).Contiguous());            // [B, T, H, Dh]
         return Out.Forward(z.Reshape(b, t, h * dh));                    // [B, T, D]
     }
+
+    /// <summary>
+    /// True when nothing needs q, k, v, the pattern or z as separate tensors (no hook scope wants
+    /// them, no rotary, cache or padding mask), so attention can run straight on the fused
+    /// projection: the same values without the split, permute and merge copies.
+    /// </summary>
+    private bool CanFuse(ForwardContext ctx) =>
+        rotary is null && ctx.Cache is null && ctx.KeyMask is null
+        && !HookQ.IsWanted && !HookK.IsWanted && !HookV.IsWanted && !HookPattern.IsWanted && !HookZ.IsWanted;
 
     private HookPoint Hook(string name, Func<int, int, int[]> shape)
     {

@@ -15,6 +15,9 @@ public sealed class GradientTape : IDisposable
 {
     [ThreadStatic] private static GradientTape? current;
     [ThreadStatic] private static int pauseDepth;
+    // The output whose backward rule is running, while the tape will drop its gradient right after
+    // the rule (not the loss, not a tensor that retains its gradient); null otherwise.
+    [ThreadStatic] private static Tensor? passable;
 
     private readonly GradientTape? previous;
     private readonly List<(Tensor Output, Action<Tensor> Backward)> entries = [];
@@ -72,11 +75,30 @@ public sealed class GradientTape : IDisposable
             {
                 var (output, backward) = entries[i];
                 if (output.Grad is null) continue;
-                backward(output.Grad);
+                passable = output.RetainsGrad || ReferenceEquals(output, loss) ? null : output;
+                try { backward(output.Grad); }
+                finally { passable = null; }
                 if (!output.RetainsGrad && !ReferenceEquals(output, loss)) output.Grad = null;
             }
         }
         entries.Clear();
+    }
+
+    /// <summary>
+    /// Inside a backward rule: hands the output's gradient <paramref name="g"/> on to
+    /// <paramref name="x"/> as its gradient (the same buffer viewed in x's shape) instead of adding
+    /// it into a new zeroed one, when x has no gradient yet, g is contiguous with x's size, and the
+    /// tape drops g right after this rule. At most once per rule, so two inputs never share a
+    /// buffer. Returns false when it cannot; the rule then accumulates as usual. For rules whose
+    /// input gradient equals the output gradient element for element (reshape, copies, sums).
+    /// </summary>
+    internal static bool TryPassGradient(Tensor g, Tensor x)
+    {
+        var owner = passable;
+        if (owner is null || !ReferenceEquals(owner.Grad, g) || x.Grad is not null || !g.IsContiguous || g.Size != x.Size) return false;
+        passable = null;
+        x.Grad = new Tensor(g.Storage, g.Offset, x.Shape, Shape.ContiguousStrides(x.Shape));
+        return true;
     }
 
     /// <summary>Drops every recorded op without computing gradients.</summary>

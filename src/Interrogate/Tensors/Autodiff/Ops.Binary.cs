@@ -18,7 +18,7 @@ public static partial class Ops
         if (GradientTape.ShouldRecord(a, b))
             GradientTape.Record(y, g =>
             {
-                if (a.RequiresGrad) AccumulateReduced(g, a);
+                if (a.RequiresGrad && !GradientTape.TryPassGradient(g, a)) AccumulateReduced(g, a);
                 if (b.RequiresGrad) AccumulateReduced(g, b);
             });
         return y;
@@ -134,8 +134,14 @@ public static partial class Ops
     /// </summary>
     private static void AccumulateReduced(Tensor g, Tensor x)
     {
+        if (Tensors.Shape.Equal(g.Shape, x.Shape))
+        {
+            var grad = x.GradForWrite(out float beta);
+            if (beta == 0f) g.Span.CopyTo(grad.Span);
+            else TensorPrimitives.Add(grad.Span, g.Span, grad.Span);
+            return;
+        }
         var gx = x.GradSpan();
-        if (Tensors.Shape.Equal(g.Shape, x.Shape)) { TensorPrimitives.Add(gx, g.Span, gx); return; }
         var target = x.Grad!;
         var rows = new StridedRows(g.Shape,
             [g.Strides, StridedRows.BroadcastStrides(target.Shape, target.Strides, g.Shape)], [g.Offset, 0]);

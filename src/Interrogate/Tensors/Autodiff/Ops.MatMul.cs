@@ -50,8 +50,17 @@ public static partial class Ops
         Product(false, xm, true, w, rows, outF, inF, ym, 1, 0f);
         if (bias is not null)
         {
-            var bs = bias.ContiguousData().Span;
-            for (int r = 0; r < rows; r++) { var row = y.Span.Slice(r * outF, outF); TensorPrimitives.Add(row, bs, row); }
+            var bc = bias.ContiguousData();
+            int perBlock = Math.Max(1, (1 << 16) / Math.Max(outF, 1));
+            Parallelism.For((rows + perBlock - 1) / perBlock, blk =>
+            {
+                var bs = bc.Span;
+                for (int r = blk * perBlock; r < Math.Min(rows, (blk + 1) * perBlock); r++)
+                {
+                    var row = y.Storage.AsSpan(r * outF, outF);
+                    TensorPrimitives.Add(row, bs, row);
+                }
+            });
         }
         if (GradientTape.ShouldRecord([x, weight, bias ?? x]))
             GradientTape.Record(y, g =>
@@ -65,9 +74,8 @@ public static partial class Ops
                 if (bias is not null && bias.RequiresGrad)
                 {
                     var gb = bias.GradForWrite(out beta).Span;
-                    var gs = g.Span;
                     if (beta == 0f) gb.Clear();
-                    for (int r = 0; r < rows; r++) TensorPrimitives.Add(gb, gs.Slice(r * outF, outF), gb);
+                    ColumnSums.AddTo(g.Storage, g.Offset, rows, outF, gb);
                 }
             });
         return y;

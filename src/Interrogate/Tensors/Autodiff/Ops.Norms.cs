@@ -36,10 +36,27 @@ public static partial class Ops
                             Norms.LayerNormBackward(Span(xc, r * d, d), Span(wc), mean[r], rstd[r], Span(g, r * d, d), GradSlice(gx, r * d, d));
                     });
                 }
-                var gw = weight is { RequiresGrad: true } ? weight.GradSpan() : default;
-                var gb = bias is { RequiresGrad: true } ? bias.GradSpan() : default;
-                if (gw.IsEmpty && gb.IsEmpty) return;
-                for (int r = 0; r < rows; r++) Norms.AccumulateAffine(Span(xc, r * d, d), mean[r], rstd[r], Span(g, r * d, d), gw, gb);
+                bool wantW = weight is { RequiresGrad: true }, wantB = bias is { RequiresGrad: true };
+                if (!wantW && !wantB) return;
+                // Partial sums per fixed block of rows, in parallel, then added in block order: the
+                // same bits at any thread count.
+                int perBlock = Math.Max(1, (1 << 16) / Math.Max(d, 1)), blocks = (rows + perBlock - 1) / perBlock;
+                var partW = wantW ? new float[blocks * d] : null;
+                var partB = wantB ? new float[blocks * d] : null;
+                Parallelism.For(blocks, blk =>
+                {
+                    var pw = partW is null ? default : partW.AsSpan(blk * d, d);
+                    var pb = partB is null ? default : partB.AsSpan(blk * d, d);
+                    for (int r = blk * perBlock; r < Math.Min(rows, (blk + 1) * perBlock); r++)
+                        Norms.AccumulateAffine(Span(xc, r * d, d), mean[r], rstd[r], Span(g, r * d, d), pw, pb);
+                });
+                var gw = wantW ? weight!.GradSpan() : default;
+                var gb = wantB ? bias!.GradSpan() : default;
+                for (int blk = 0; blk < blocks; blk++)
+                {
+                    if (partW is not null) System.Numerics.Tensors.TensorPrimitives.Add(gw, partW.AsSpan(blk * d, d), gw);
+                    if (partB is not null) System.Numerics.Tensors.TensorPrimitives.Add(gb, partB.AsSpan(blk * d, d), gb);
+                }
             });
         return y;
     }

@@ -18,7 +18,12 @@ public static partial class Ops
         var xc = x.ContiguousData();
         var y = new Tensor(xc.Storage, xc.Offset, shape, Tensors.Shape.ContiguousStrides(shape));
         if (GradientTape.ShouldRecord(x))
-            GradientTape.Record(y, g => { var gx = x.GradSpan(); TensorPrimitives.Add(gx, g.Span, gx); });
+            GradientTape.Record(y, g =>
+            {
+                if (GradientTape.TryPassGradient(g, x)) return;
+                var gx = x.GradSpan();
+                TensorPrimitives.Add(gx, g.Span, gx);
+            });
         return y;
     }
 
@@ -56,7 +61,12 @@ public static partial class Ops
         if (x.IsContiguous) return x;
         var y = x.Clone();
         if (GradientTape.ShouldRecord(x))
-            GradientTape.Record(y, g => { var gx = x.GradSpan(); TensorPrimitives.Add(gx, g.Span, gx); });
+            GradientTape.Record(y, g =>
+            {
+                if (GradientTape.TryPassGradient(g, x)) return;
+                var gx = x.GradSpan();
+                TensorPrimitives.Add(gx, g.Span, gx);
+            });
         return y;
     }
 

@@ -45,7 +45,7 @@ public static partial class Ops
             {
                 if (targets[r] == ignoreIndex) continue;
                 var row = xc.Storage.AsSpan(xc.Offset + r * c, c);
-                lse[r] = Kernels.Softmax.LogSumExp(row, scratch);
+                lse[r] = Kernels.Softmax.LogSumExp(row);
                 rowLoss[r] = lse[r] - row[targets[r]];
             }
         });
@@ -56,14 +56,16 @@ public static partial class Ops
             {
                 if (count == 0) { logits.GradSpan(); return; }
                 float scale = g.Item() / count;
-                logits.GradSpan();
-                var gx = logits.Grad!;
-                ForRowBlocks(n, c, (r0, r1, scratch) =>
+                var gx = logits.GradForWrite(out float beta);
+                ForRowBlocks(n, c, (r0, r1, _) =>
                 {
                     for (int r = r0; r < r1; r++)
+                    {
+                        var gRow = gx.Storage.AsSpan(gx.Offset + r * c, c);
                         if (targets[r] != ignoreIndex)
-                            Kernels.Softmax.CrossEntropyBackward(xc.Storage.AsSpan(xc.Offset + r * c, c), lse[r], targets[r], scale,
-                                gx.Storage.AsSpan(gx.Offset + r * c, c), scratch);
+                            Kernels.Softmax.CrossEntropyBackward(xc.Storage.AsSpan(xc.Offset + r * c, c), lse[r], targets[r], scale, gRow, accumulate: beta != 0f);
+                        else if (beta == 0f) gRow.Clear();
+                    }
                 });
             });
         return y;
