@@ -16,12 +16,16 @@ internal sealed class PruneOptions
             "without looking at the test set; the model must come from `train mnist --validation N`)",
         DefaultValueFactory = _ => 0,
     };
+    private readonly Option<bool> shuffle = new("--shuffle")
+    {
+        Description = "MNIST only: fine-tune on epoch-shuffled batches (each training digit once per epoch, as `train mnist` does) instead of random draws with replacement",
+    };
     private readonly Option<ulong> seed = CommonOptions.Seed();
     private readonly Option<string?> dataDir = CommonOptions.DataDir();
 
     public static PruneOptions Data() => new();
 
-    public IEnumerable<Option> All => [corpus, tokens, calibration, validation, seed, dataDir];
+    public IEnumerable<Option> All => [corpus, tokens, calibration, validation, shuffle, seed, dataDir];
 
     public PruningDataOptions Read(ParseResult parsed)
     {
@@ -31,7 +35,7 @@ internal sealed class PruneOptions
         CommonOptions.RequirePositive(c, "--calibration-tokens");
         return new PruningDataOptions
         {
-            Corpus = parsed.GetValue(corpus)!, Tokens = t, CalibrationTokens = c, ValidationImages = v, Seed = parsed.GetValue(seed), CacheDirectory = parsed.GetValue(dataDir),
+            Corpus = parsed.GetValue(corpus)!, Tokens = t, CalibrationTokens = c, ValidationImages = v, EpochShuffle = parsed.GetValue(shuffle), Seed = parsed.GetValue(seed), CacheDirectory = parsed.GetValue(dataDir),
         };
     }
 

@@ -53,6 +53,16 @@ public sealed class PruneCliTests(TinyMnistMlpFolder folder) : IClassFixture<Tin
     }
 
     [Fact]
+    public void Prune_Shuffle_TunesAcrossAnEpochBoundaryToTheTarget()
+    {
+        var outDir = folder.Fresh("shuffle");
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--unstructured", "--target", "0.5", "--finetune", "130", "--shuffle",
+            "--out", outDir, "--json")).GetProperty("report");
+        Assert.Equal(130, report.GetProperty("fine_tune_steps").GetInt32());
+        Assert.Equal(0.5, report.GetProperty("weight_sparsity").GetDouble(), 3);
+    }
+
+    [Fact]
     public void Prune_GradualWithoutUnstructured_Exit2()
     {
         CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.5", "--finetune", "3", "--schedule", "gradual",
