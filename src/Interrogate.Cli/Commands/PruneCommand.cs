@@ -21,12 +21,26 @@ internal static class PruneCommand
         var distillWeight = new Option<float>("--distill-weight") { Description = "Weight of the distillation loss, in [0, 1]", DefaultValueFactory = _ => 0.5f };
         var lr = new Option<float>("--lr") { Description = "Fine-tuning peak learning rate", DefaultValueFactory = _ => 1e-3f };
         var rounds = new Option<int>("--rounds") { Description = "Prune-and-retrain rounds (iterative pruning, Han et al. 2015)", DefaultValueFactory = _ => 1 };
+        var schedule = new Option<string>("--schedule")
+        {
+            Description = "rounds: --rounds prune-then-tune rounds (1 = one-shot); gradual: with --unstructured, raise the sparsity during fine-tuning " +
+                "as s_f(1-(1-t/n)^3) (Zhu & Gupta 2017), recomputing the mask every --prune-every steps",
+            DefaultValueFactory = _ => "rounds",
+        };
+        var ramp = new Option<double>("--ramp") { Description = "gradual: fraction of the --finetune steps over which the sparsity rises; the rest tune at the target", DefaultValueFactory = _ => 0.5 };
+        var pruneEvery = new Option<int>("--prune-every") { Description = "gradual: fine-tuning steps between mask updates", DefaultValueFactory = _ => 100 };
+        var allocation = new Option<string>("--allocation")
+        {
+            Description = $"Unstructured magnitude: how the removed fraction is spread over the weight matrices: {string.Join(", ", WeightMask.Allocations)} " +
+                "(global: one |W| threshold; uniform: the same fraction of every matrix; lamp: one threshold over LAMP scores, Lee et al. 2021)",
+            DefaultValueFactory = _ => "global",
+        };
         var data = PruneOptions.Data();
         var output = new Option<string>("--out") { Description = "Folder for the pruned model (same layout as --model)", Required = true };
         var json = CommonOptions.Json();
         var command = new Command("prune", "Remove MLP neurons or weights, fine-tune, and measure what it cost")
         {
-            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, output, json,
+            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, output, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.Add(PruneCompareCommand.Create());
@@ -41,6 +55,10 @@ internal static class PruneCommand
                 LossBudget = parsed.GetValue(budget),
                 Unstructured = parsed.GetValue(unstructured),
                 Rounds = parsed.GetValue(rounds),
+                Schedule = parsed.GetValue(schedule)!,
+                Ramp = parsed.GetValue(ramp),
+                PruneEvery = parsed.GetValue(pruneEvery),
+                Allocation = parsed.GetValue(allocation)!,
                 FineTune = new FineTuneOptions
                 {
                     Steps = parsed.GetValue(finetune),
@@ -68,7 +86,7 @@ internal static class PruneCommand
     {
         var r = result.Report;
         var console = Terminal.Out;
-        string what = r.Unstructured ? $"{r.WeightSparsity:P1} of MLP weights zeroed" : $"{r.Fraction:P1} of MLP neurons removed";
+        string what = r.Unstructured ? $"{r.WeightSparsity:P1} of MLP weights zeroed ({r.Allocation}, {(r.Schedule == "gradual" ? "gradual" : "rounds")})" : $"{r.Fraction:P1} of MLP neurons removed";
         console.MarkupLine(Markup.Escape($"{r.Method}: {what}; widths [{string.Join(", ", r.WidthsBefore)}] → [{string.Join(", ", r.WidthsAfter)}]"));
         bool accuracy = r.Original.Accuracy is not null;
         var table = new Table().AddColumns(accuracy ? ["", "loss (nats)", "accuracy"] : ["", "loss (nats)"]);
@@ -79,6 +97,9 @@ internal static class PruneCommand
         Row("pruned, before tuning", r.Pruned);
         if (r.Tuned is { } tuned) Row($"pruned, after {r.FineTuneSteps} tuning steps{(r.Distilled ? " (distilled)" : "")}", tuned);
         console.Write(table);
+        if (r.Matrices is { } matrices)
+            console.MarkupLine(Markup.Escape("kept: " + string.Join("; ", matrices.Select(m => $"{m.Name} {m.Kept:N0}/{m.Weights:N0} ({m.KeptFraction:P1})")) +
+                $"; all {matrices.Sum(m => m.Kept):N0}/{matrices.Sum(m => m.Weights):N0} ({(double)matrices.Sum(m => m.Kept) / matrices.Sum(m => m.Weights):P2}) of the weight matrices, biases not counted"));
         foreach (var p in r.BudgetSearch) console.MarkupLine(Markup.Escape($"  budget probe: {p.Fraction:P1} → Δloss {p.DeltaLoss:+0.0000;-0.0000} {(p.WithinBudget ? "within" : "over")}"));
         console.MarkupLine(Markup.Escape($"parameters {r.ParametersBefore:N0} → {r.ParametersAfter:N0} ({r.NonZeroParametersAfter:N0} non-zero); " +
             $"weights file {result.OriginalBytes:N0} → {result.PrunedBytes:N0} bytes; forward {r.ThroughputBefore:N0} → {r.ThroughputAfter:N0} {r.ThroughputUnit}"));

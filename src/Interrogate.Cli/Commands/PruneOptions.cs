@@ -10,21 +10,32 @@ internal sealed class PruneOptions
     private readonly Option<string> corpus = new("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
     private readonly Option<int> tokens = new("--tokens") { Description = "Evaluation tokens (validation split) every loss is measured on", DefaultValueFactory = _ => 16_384 };
     private readonly Option<int> calibration = new("--calibration-tokens") { Description = "Calibration tokens (train split) importance is measured on", DefaultValueFactory = _ => 2_048 };
+    private readonly Option<int> validation = new("--validation")
+    {
+        Description = "MNIST only: hold out the last N of the 8,000 training digits and report on them instead of the test digits (choose settings " +
+            "without looking at the test set; the model must come from `train mnist --validation N`)",
+        DefaultValueFactory = _ => 0,
+    };
+    private readonly Option<bool> shuffle = new("--shuffle")
+    {
+        Description = "MNIST only: fine-tune on epoch-shuffled batches (each training digit once per epoch, as `train mnist` does) instead of random draws with replacement",
+    };
     private readonly Option<ulong> seed = CommonOptions.Seed();
     private readonly Option<string?> dataDir = CommonOptions.DataDir();
 
     public static PruneOptions Data() => new();
 
-    public IEnumerable<Option> All => [corpus, tokens, calibration, seed, dataDir];
+    public IEnumerable<Option> All => [corpus, tokens, calibration, validation, shuffle, seed, dataDir];
 
     public PruningDataOptions Read(ParseResult parsed)
     {
-        int t = parsed.GetValue(tokens), c = parsed.GetValue(calibration);
+        int t = parsed.GetValue(tokens), c = parsed.GetValue(calibration), v = parsed.GetValue(validation);
+        if (v < 0) throw new InputException($"--validation: {v} must be zero (use the test digits) or a positive number of held-out digits");
         CommonOptions.RequirePositive(t, "--tokens");
         CommonOptions.RequirePositive(c, "--calibration-tokens");
         return new PruningDataOptions
         {
-            Corpus = parsed.GetValue(corpus)!, Tokens = t, CalibrationTokens = c, Seed = parsed.GetValue(seed), CacheDirectory = parsed.GetValue(dataDir),
+            Corpus = parsed.GetValue(corpus)!, Tokens = t, CalibrationTokens = c, ValidationImages = v, EpochShuffle = parsed.GetValue(shuffle), Seed = parsed.GetValue(seed), CacheDirectory = parsed.GetValue(dataDir),
         };
     }
 

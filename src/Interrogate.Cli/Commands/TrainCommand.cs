@@ -31,12 +31,17 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => 1e-3f };
         var optimizer = new Option<string>("--optimizer") { Description = "adamw or sgd", DefaultValueFactory = _ => "adamw" };
         var output = new Option<string>("--out") { Description = "Folder for model.safetensors and config.json (default: out/mnist-MODEL)" };
+        var validation = new Option<int>("--validation")
+        {
+            Description = "Hold out the last N of the 8,000 training digits: train on the rest and also report on them (for choosing settings without the test digits)",
+            DefaultValueFactory = _ => 0,
+        };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("mnist", "Train an MLP or conv net on 8,000 MNIST digits, test on the 2,000 held out")
         {
-            modelKind, channels, hidden, activation, epochs, batch, lr, optimizer, output, seed, dataDir, json,
+            modelKind, channels, hidden, activation, epochs, batch, lr, optimizer, validation, output, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -61,7 +66,11 @@ internal static class TrainCommand
             var outDir = parsed.GetValue(output) ?? $"out/mnist-{kind}";
             bool asJson = parsed.GetValue(json);
 
+            int held = parsed.GetValue(validation);
+            if (held < 0) throw new InputException($"--validation: {held} must be zero (no validation set) or a positive number of held-out digits");
             var (trainSet, testSet) = Mnist.Load(parsed.GetValue(dataDir));
+            LabelledImages? validationSet = null;
+            if (held > 0) (trainSet, validationSet) = Mnist.HoldOut(trainSet, held);
             IClassifier model = kind == "conv"
                 ? new ConvClassifier(ConvFromFlags(parsed, channels, hidden, config), options.Seed)
                 : new MlpClassifier(config, options.Seed);
@@ -80,9 +89,11 @@ internal static class TrainCommand
             double seconds = clock.Elapsed.TotalSeconds;
             var test = ClassifierTraining.Evaluate(model, testSet);
             var trainMetrics = ClassifierTraining.Evaluate(model, trainSet);
+            var validationMetrics = validationSet is null ? null : ClassifierTraining.Evaluate(model, validationSet);
             ClassifierStore.Save(model, outDir);
             var result = new MnistResult(test.Accuracy, test.Loss, trainMetrics.Accuracy, trainMetrics.Loss, test.Count, trainSet.Count,
-                seconds, samplesPerSecond, model.Module.ParameterCount(), Path.GetFullPath(outDir));
+                seconds, samplesPerSecond, model.Module.ParameterCount(), Path.GetFullPath(outDir),
+                validationMetrics?.Accuracy, validationMetrics?.Loss, validationMetrics?.Count);
             if (asJson) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;
@@ -107,6 +118,7 @@ internal static class TrainCommand
     {
         var table = new Table().AddColumns("", "accuracy", "loss (nats)");
         if (r.TrainAccuracy is double ta) table.AddRow("train", $"{ta:P2}", $"{r.TrainLoss:F4}");
+        if (r.ValidationAccuracy is double va) table.AddRow($"validation ({r.ValidationCount:N0} held out of train)", $"{va:P2}", $"{r.ValidationLoss:F4}");
         table.AddRow($"test ({r.TestCount:N0} held out)", $"{r.TestAccuracy:P2}", $"{r.TestLoss:F4}");
         Terminal.Out.Write(table);
         if (r.TrainSeconds is double s)
@@ -116,4 +128,5 @@ internal static class TrainCommand
 
 /// <summary>What `train mnist` and `eval mnist` report; --json prints it in snake_case.</summary>
 internal sealed record MnistResult(double TestAccuracy, double TestLoss, double? TrainAccuracy, double? TrainLoss,
-    int TestCount, int? TrainCount, double? TrainSeconds, double? SamplesPerSecond, long Parameters, string ModelDir);
+    int TestCount, int? TrainCount, double? TrainSeconds, double? SamplesPerSecond, long Parameters, string ModelDir,
+    double? ValidationAccuracy = null, double? ValidationLoss = null, int? ValidationCount = null);

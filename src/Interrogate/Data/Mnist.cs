@@ -71,6 +71,19 @@ public static class Mnist
         }
     }
 
+    /// <summary>
+    /// Carves a validation set out of the training digits: the last <paramref name="count"/> validate,
+    /// the others are fitted on. For choosing settings (recipes, rates) without looking at the test
+    /// digits; a model validated this way must have been trained on the same fit part only.
+    /// </summary>
+    public static (LabelledImages Fit, LabelledImages Validation) HoldOut(LabelledImages train, int count)
+    {
+        if (count < 1 || count >= train.Count)
+            throw new InputException($"--validation: {count} must be between 1 and {train.Count - 1} (digits held out of the {train.Count} training digits)");
+        int fit = train.Count - count;
+        return (train.Subset([.. Enumerable.Range(0, fit)]), train.Subset([.. Enumerable.Range(fit, count)]));
+    }
+
     /// <summary>The fixed train/test split: a seeded shuffle, first 8,000 train, the rest test.</summary>
     public static (LabelledImages Train, LabelledImages Test) Split(LabelledImages all)
     {

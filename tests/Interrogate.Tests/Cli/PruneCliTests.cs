@@ -37,6 +37,57 @@ public sealed class PruneCliTests(TinyMnistMlpFolder folder) : IClassFixture<Tin
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Theory]
+    [InlineData("--schedule", "sometimes", "--schedule")]
+    [InlineData("--ramp", "0", "--ramp")]
+    [InlineData("--prune-every", "0", "--prune-every")]
+    [InlineData("--allocation", "sideways", "--allocation")]
+    [InlineData("--validation", "-1", "--validation")]
+    [InlineData("--validation", "8000", "--validation")]
+    public void Prune_BadGradualOrDataValue_OneLineExit2AndNothingWritten(string flag, string value, string mentions)
+    {
+        var outDir = folder.Fresh("bad");
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--unstructured", "--target", "0.5", "--finetune", "3",
+            "--schedule", flag == "--schedule" ? value : "gradual", flag, value, "--out", outDir), mentions);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Prune_Shuffle_TunesAcrossAnEpochBoundaryToTheTarget()
+    {
+        var outDir = folder.Fresh("shuffle");
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--unstructured", "--target", "0.5", "--finetune", "130", "--shuffle",
+            "--out", outDir, "--json")).GetProperty("report");
+        Assert.Equal(130, report.GetProperty("fine_tune_steps").GetInt32());
+        Assert.Equal(0.5, report.GetProperty("weight_sparsity").GetDouble(), 3);
+    }
+
+    [Fact]
+    public void Prune_GradualWithoutUnstructured_Exit2()
+    {
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.5", "--finetune", "3", "--schedule", "gradual",
+            "--out", folder.Fresh("g")), "--unstructured");
+    }
+
+    [Fact]
+    public void Prune_GradualLampOnValidation_ReachesTheTargetAndReportsOnTheHeldOutDigits()
+    {
+        var outDir = folder.Fresh("gradual");
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--unstructured", "--target", "0.8", "--finetune", "6",
+            "--schedule", "gradual", "--prune-every", "2", "--allocation", "lamp", "--validation", "300", "--out", outDir, "--json")).GetProperty("report");
+        Assert.Equal("gradual", report.GetProperty("schedule").GetString());
+        Assert.Equal("lamp", report.GetProperty("allocation").GetString());
+        Assert.Equal(0.8, report.GetProperty("weight_sparsity").GetDouble(), 3);
+        Assert.Equal(300, report.GetProperty("tuned").GetProperty("count").GetInt32());
+        var matrices = report.GetProperty("matrices").EnumerateArray().ToList();
+        Assert.Equal([784L * 6, 6 * 4, 4 * 10], matrices.Select(m => m.GetProperty("weights").GetInt64()));
+        long total = (784 * 6) + (6 * 4) + (4 * 10);
+        Assert.Equal(Math.Round(0.2 * total), matrices.Sum(m => m.GetProperty("kept").GetInt64()));
+        var saved = MlpStore.Load(outDir);
+        long zeros = saved.HiddenLayers.Sum(l => l.Weight.ToArray().LongCount(v => v == 0f)) + saved.Output.Weight.ToArray().LongCount(v => v == 0f);
+        Assert.Equal(total - (long)Math.Round(0.2 * total), zeros);
+    }
+
     [Fact]
     public void Prune_OutEqualsModel_RefusedWithoutTouchingTheModel()
     {

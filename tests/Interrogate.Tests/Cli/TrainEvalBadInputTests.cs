@@ -14,6 +14,12 @@ public class TrainEvalBadInputTests
     public void Train_BadHiddenList_ExitsTwoNamingFlag() =>
         CliRunner.AssertBadInput(CliRunner.Run("train", "mnist", "--hidden", "256,x"), "--hidden");
 
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("8000")]
+    public void Train_ValidationOutOfRange_ExitsTwoNamingFlag(string count) =>
+        CliRunner.AssertBadInput(CliRunner.Run("train", "mnist", "--validation", count, "--epochs", "1", "--out", Path.Combine(Path.GetTempPath(), "interrogate-never-written")), "--validation");
+
     [Fact]
     public void Train_UnknownFlag_ExitsTwo() =>
         CliRunner.AssertBadInput(CliRunner.Run("train", "mnist", "--frobnicate"), "--frobnicate");

@@ -41,6 +41,25 @@ public sealed class MnistTests : IDisposable
     }
 
     [Fact]
+    public void HoldOut_Three_LastThreeValidateTheRestFit()
+    {
+        var images = new LabelledImages([.. Enumerable.Range(0, 10).Select(i => i / 10f)], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1, 1, 10);
+        var (fit, validation) = Mnist.HoldOut(images, 3);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6], fit.Labels);
+        Assert.Equal([7, 8, 9], validation.Labels);
+        Assert.Equal(0.8f, validation.Image(1)[0]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    public void HoldOut_NoneOrAll_NamesTheFlag(int count)
+    {
+        var images = new LabelledImages(new float[10], new int[10], 1, 1, 10);
+        Assert.StartsWith("--validation", Assert.Throws<InputException>(() => Mnist.HoldOut(images, count)).Message);
+    }
+
+    [Fact]
     public void Decode_TruncatedFile_NamesFile()
     {
         WriteDigits(2);

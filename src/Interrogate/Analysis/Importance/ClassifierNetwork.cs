@@ -21,7 +21,7 @@ public sealed class ClassifierNetwork : PrunableNetwork
     private readonly NeuronLayer[] layers;
 
     public ClassifierNetwork(MlpClassifier model, LabelledImages calibration, LabelledImages evaluation, LabelledImages? train = null,
-        int batchSize = 500, int trainBatchSize = 64, ulong seed = 0)
+        int batchSize = 500, int trainBatchSize = 64, ulong seed = 0, bool epochShuffle = false)
     {
         if (model.Config.Normalization != "none")
             throw new InputException($"an MLP with normalization '{model.Config.Normalization}' cannot be pruned (only 'none')");
@@ -32,6 +32,7 @@ public sealed class ClassifierNetwork : PrunableNetwork
         BatchSize = batchSize;
         TrainBatchSize = trainBatchSize;
         Seed = seed;
+        EpochShuffle = epochShuffle;
         var hidden = model.HiddenLayers;
         layers = [.. hidden.Select((linear, i) => new NeuronLayer($"layers.{Name(i)}", $"layers.{Name(i)}.hook_post",
             i == 0 ? null : $"layers.{Name(i - 1)}.hook_post", [linear], i + 1 < hidden.Count ? hidden[i + 1] : model.Output))];
@@ -44,6 +45,12 @@ public sealed class ClassifierNetwork : PrunableNetwork
     public int BatchSize { get; }
     public int TrainBatchSize { get; }
     public ulong Seed { get; }
+    /// <summary>
+    /// Fine-tuning batches walk a fresh shuffle of the training set each epoch (every digit once per
+    /// epoch, as `train mnist` trains) instead of digits drawn at random with replacement.
+    /// </summary>
+    public bool EpochShuffle { get; }
+    private (long Epoch, int[] Order)? shuffled;
 
     public override Module Module => Model;
     public override IReadOnlyList<NeuronLayer> Layers => layers;
@@ -131,13 +138,26 @@ public sealed class ClassifierNetwork : PrunableNetwork
 
     public override PrunableNetwork Resized(int[] widths) =>
         new ClassifierNetwork(new MlpClassifier(Model.Config with { HiddenSizes = widths }, Seed), Calibration, EvaluationSet, TrainSet,
-            BatchSize, TrainBatchSize, Seed);
+            BatchSize, TrainBatchSize, Seed, EpochShuffle);
 
     public override object TrainingBatch(long step)
     {
         var train = TrainSet ?? throw new InvalidOperationException("this network has no training set");
+        int size = Math.Min(TrainBatchSize, train.Count);
+        if (EpochShuffle)
+        {
+            int perEpoch = train.Count / size;   // full batches; the remainder waits for a later epoch's shuffle
+            long epoch = step / perEpoch;
+            if (shuffled is not { } s || s.Epoch != epoch)
+            {
+                var order = Enumerable.Range(0, train.Count).ToArray();
+                TokenWindows.StepRandom(Seed ^ 0xE90C5UL, epoch).Shuffle<int>(order);
+                shuffled = (epoch, order);
+            }
+            return train.Batch(shuffled.Value.Order.AsSpan((int)(step % perEpoch) * size, size));
+        }
         var rng = TokenWindows.StepRandom(Seed, step);
-        var indices = new int[Math.Min(TrainBatchSize, train.Count)];
+        var indices = new int[size];
         for (int i = 0; i < indices.Length; i++) indices[i] = rng.NextInt(train.Count);
         return train.Batch(indices);
     }

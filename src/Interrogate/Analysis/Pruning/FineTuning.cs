@@ -24,7 +24,17 @@ public sealed record FineTuneOptions
 /// </summary>
 public static class FineTuning
 {
+    /// <summary>Tunes with one fixed mask (or none, for structured pruning).</summary>
     public static void Run(PrunableNetwork student, PrunableNetwork? teacher, WeightMask? mask, FineTuneOptions options,
+        Action<int, float>? progress = null, CancellationToken cancel = default) =>
+        Run(student, teacher, _ => mask, options, progress, cancel);
+
+    /// <summary>
+    /// Tunes with a mask that may change: after optimizer step k (1-based) the mask
+    /// <paramref name="maskAfter"/>(k) returns is written into the student (null: none), which is how
+    /// gradual pruning raises the sparsity during tuning.
+    /// </summary>
+    public static void Run(PrunableNetwork student, PrunableNetwork? teacher, Func<int, WeightMask?> maskAfter, FineTuneOptions options,
         Action<int, float>? progress = null, CancellationToken cancel = default)
     {
         if (options.Steps <= 0) return;
@@ -55,7 +65,7 @@ public static class FineTuning
             optimizer.LearningRate = schedule.RateAt(step);
             optimizer.Step();
             optimizer.ZeroGrad();
-            mask?.Apply(student);
+            maskAfter(step + 1)?.Apply(student);
             progress?.Invoke(step + 1, loss);
         }
         student.Module.SetTraining(false);

@@ -20,6 +20,13 @@ public sealed record PruningDataOptions
     public int CalibrationTokens { get; init; } = 2_048;
     /// <summary>Calibration images for the MNIST MLP (the first ones of the training split).</summary>
     public int CalibrationImages { get; init; } = 2_000;
+    /// <summary>
+    /// MNIST only; 0 for none. Holds out the last N training digits (<see cref="Mnist.HoldOut"/>): they
+    /// replace the test digits as the evaluation set, and calibration and fine-tuning use the rest.
+    /// </summary>
+    public int ValidationImages { get; init; }
+    /// <summary>MNIST only: fine-tune on epoch-shuffled batches (<see cref="ClassifierNetwork.EpochShuffle"/>).</summary>
+    public bool EpochShuffle { get; init; }
     public int BatchSize { get; init; } = 8;
     public ulong Seed { get; init; }
     /// <summary>Cache for corpora, token files and MNIST.</summary>
@@ -51,11 +58,15 @@ public static class PruningData
         {
             var model = MlpStore.Load(modelDirectory);
             var (train, test) = Mnist.Load(options.CacheDirectory);
+            if (options.ValidationImages > 0) (train, test) = Mnist.HoldOut(train, options.ValidationImages);
             if (model.Config.InputSize != train.Features || model.Config.NumClasses != train.Classes)
                 throw InputException.ForFile(config.Path, $"the MLP takes {model.Config.InputSize} inputs and {model.Config.NumClasses} classes; MNIST has {train.Features} and {train.Classes}");
             var calibration = train.Subset([.. Enumerable.Range(0, Math.Min(options.CalibrationImages, train.Count))]);
-            return new OpenedNetwork(new ClassifierNetwork(model, calibration, test, train, seed: options.Seed), null, []);
+            return new OpenedNetwork(new ClassifierNetwork(model, calibration, test, train, seed: options.Seed, epochShuffle: options.EpochShuffle), null, []);
         }
+        if (options.ValidationImages > 0)
+            throw new InputException("--validation: only for MNIST models (a language model is already measured on its corpus's validation split)");
+        if (options.EpochShuffle) throw new InputException("--shuffle: only for MNIST models (a language model tunes on random windows of its corpus)");
         var lm = TransformerLoader.FromDirectory(modelDirectory);
         var tokenizer = TokenizerLoader.FromDirectory(modelDirectory);
         var hash = TokenizerLoader.Fingerprint(modelDirectory);

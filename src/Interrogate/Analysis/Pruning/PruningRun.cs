@@ -14,6 +14,16 @@ public sealed record PruningRequest
     public bool Unstructured { get; init; }
     /// <summary>Prune-then-tune rounds (Han et al. 2015): round r prunes to r/R of the target and tunes Steps/R steps.</summary>
     public int Rounds { get; init; } = 1;
+    /// <summary>"rounds" (<see cref="Rounds"/> prune-then-tune rounds; 1 is one-shot) or "gradual" (<see cref="GradualSchedule"/>, unstructured only).</summary>
+    public string Schedule { get; init; } = "rounds";
+    /// <summary>Gradual schedule: the fraction of the fine-tuning steps over which the sparsity rises, in (0, 1].</summary>
+    public double Ramp { get; init; } = 0.5;
+    /// <summary>Gradual schedule: fine-tuning steps between mask updates.</summary>
+    public int PruneEvery { get; init; } = 100;
+    /// <summary>Unstructured magnitude: how the fraction is spread over the weight matrices (<see cref="WeightMask.Allocations"/>).</summary>
+    public string Allocation { get; init; } = "global";
+
+    public static readonly IReadOnlyList<string> Schedules = ["rounds", "gradual"];
     public FineTuneOptions FineTune { get; init; } = new();
 
     /// <summary>Checks the values a user types; InputExceptions name the flag.</summary>
@@ -27,6 +37,19 @@ public sealed record PruningRequest
         if (!(FineTune.LearningRate > 0) || !float.IsFinite(FineTune.LearningRate)) throw new InputException($"--lr: {FineTune.LearningRate} must be positive");
         if (!(FineTune.Temperature > 0)) throw new InputException($"--temperature: {FineTune.Temperature} must be positive");
         if (FineTune.DistillWeight is < 0 or > 1) throw new InputException($"--distill-weight: {FineTune.DistillWeight} is outside [0, 1]");
+        if (!Schedules.Contains(Schedule)) throw new InputException($"--schedule: unknown schedule '{Formats.MessageText.Printable(Schedule)}' (known: {string.Join(", ", Schedules)})");
+        if (Schedule == "gradual")
+        {
+            if (!Unstructured) throw new InputException("--schedule: gradual pruning zeroes single weights; add --unstructured");
+            if (FineTune.Steps == 0) throw new InputException("--schedule: gradual pruning happens while fine-tuning; give --finetune steps");
+            if (Rounds != 1) throw new InputException("--rounds: only with --schedule rounds (gradual pruning sets its own updates with --prune-every)");
+        }
+        if (!(Ramp > 0 && Ramp <= 1)) throw new InputException($"--ramp: {Ramp} is outside (0, 1] (the fraction of --finetune steps the sparsity rises over)");
+        if (PruneEvery < 1) throw new InputException($"--prune-every: {PruneEvery} must be at least 1 step");
+        if (!WeightMask.Allocations.Contains(Allocation))
+            throw new InputException($"--allocation: unknown allocation '{Formats.MessageText.Printable(Allocation)}' (known: {string.Join(", ", WeightMask.Allocations)})");
+        if (Allocation != "global" && !(Unstructured && Method == "magnitude"))
+            throw new InputException($"--allocation: '{Allocation}' spreads unstructured magnitude pruning over the matrices; it needs --unstructured --method magnitude");
         if (Unstructured && !WeightMask.Methods.Contains(Method))
             throw new InputException($"--unstructured: method '{Formats.MessageText.Printable(Method)}' scores neurons, not weights (use {string.Join(" or ", WeightMask.Methods)})");
         if (!Unstructured) PruningMethods.Get(Method);
@@ -36,12 +59,18 @@ public sealed record PruningRequest
 /// <summary>One measured point of a --loss-budget search.</summary>
 public sealed record BudgetProbe(double Fraction, double Loss, double DeltaLoss, bool WithinBudget);
 
+/// <summary>How many weights of one prunable matrix an unstructured pruning kept (non-zero after tuning).</summary>
+public sealed record MatrixKept(string Name, long Weights, long Kept)
+{
+    public double KeptFraction => Weights == 0 ? 0 : (double)Kept / Weights;
+}
+
 /// <summary>Everything `prune` measured. Losses are on the evaluation data (never the calibration data).</summary>
 public sealed record PruningReport(string Method, bool Unstructured, double Fraction, int[] WidthsBefore, int[] WidthsAfter,
     long ParametersBefore, long ParametersAfter, long NonZeroParametersAfter, double? WeightSparsity,
     NetworkEvaluation Original, NetworkEvaluation OriginalWithRemovedAblated, NetworkEvaluation Pruned, NetworkEvaluation? Tuned,
     int FineTuneSteps, bool Distilled, double ThroughputBefore, double ThroughputAfter, string ThroughputUnit,
-    IReadOnlyList<BudgetProbe> BudgetSearch);
+    IReadOnlyList<BudgetProbe> BudgetSearch, string Schedule, string Allocation, IReadOnlyList<MatrixKept>? Matrices);
 
 /// <summary>
 /// The `prune` pipeline: measure the original, choose what to remove (for a fraction, or by a measured
@@ -113,7 +142,7 @@ public static class PruningRun
         var afterPruning = pruned.Evaluate();
         var ablated = EvaluateAblated(original, removedNeurons, means);
         var teacher = request.FineTune.Distill ? original : null;
-        FineTuning.Run(pruned, teacher, null, request.FineTune, (s, l) => progress?.Invoke($"fine-tuning, loss {l:F4}", (double)s / request.FineTune.Steps), cancel);
+        FineTuning.Run(pruned, teacher, (WeightMask?)null, request.FineTune, (s, l) => progress?.Invoke($"fine-tuning, loss {l:F4}", (double)s / request.FineTune.Steps), cancel);
         var tuned = request.FineTune.Steps > 0 ? pruned.Evaluate() : null;
         return (pruned, Report(original, pruned, request, fraction, before, ablated, afterPruning, tuned, null, probes));
     }
@@ -132,7 +161,7 @@ public static class PruningRun
                 cancel.ThrowIfCancellationRequested();
                 int mid = (lo + hi + 1) / 2;
                 var trial = original.Clone();
-                WeightMask.Choose(trial, request.Method, mid / 100.0, stats).Apply(trial);
+                WeightMask.Choose(trial, request.Method, mid / 100.0, stats, request.Allocation).Apply(trial);
                 var loss = trial.Evaluate().Loss;
                 bool ok = loss - before.Loss <= request.LossBudget!.Value;
                 probes.Add(new BudgetProbe(mid / 100.0, loss, loss - before.Loss, ok));
@@ -143,7 +172,7 @@ public static class PruningRun
         }
         // One-shot pruning to the final fraction: what the original loses before any tuning.
         var oneShot = original.Clone();
-        WeightMask.Choose(oneShot, request.Method, fraction, stats).Apply(oneShot);
+        WeightMask.Choose(oneShot, request.Method, fraction, stats, request.Allocation).Apply(oneShot);
         var afterPruning = oneShot.Evaluate();
         var teacher = request.FineTune.Distill ? original : null;
         PrunableNetwork pruned = oneShot;
@@ -151,30 +180,68 @@ public static class PruningRun
         NetworkEvaluation? tuned = null;
         if (request.FineTune.Steps > 0)
         {
-            // Han et al.: prune a little, retrain, prune more. One round is one-shot pruning then tuning.
             pruned = original.Clone();
-            int rounds = request.Rounds, stepsPerRound = Math.Max(1, request.FineTune.Steps / rounds);
-            for (int r = 1; r <= rounds; r++)
-            {
-                var roundStats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
-                mask = WeightMask.Choose(pruned, request.Method, fraction * r / rounds, roundStats);
-                mask.Apply(pruned);
-                FineTuning.Run(pruned, teacher, mask, request.FineTune with { Steps = stepsPerRound },
-                    (s, l) => progress?.Invoke($"round {r}/{rounds}: fine-tuning, loss {l:F4}", (double)s / stepsPerRound), cancel);
-            }
+            mask = request.Schedule == "gradual"
+                ? Gradual(pruned, teacher, request, fraction, progress, cancel)
+                : Rounds(pruned, teacher, request, fraction, progress, cancel);
             tuned = pruned.Evaluate();
         }
-        mask ??= WeightMask.Choose(original.Clone(), request.Method, fraction, stats);
-        return (pruned, Report(original, pruned, request, fraction, before, afterPruning, afterPruning, tuned, mask.Sparsity, probes));
+        mask ??= WeightMask.Choose(original.Clone(), request.Method, fraction, stats, request.Allocation);
+        return (pruned, Report(original, pruned, request, fraction, before, afterPruning, afterPruning, tuned, mask.Sparsity, probes, Kept(pruned, mask)));
     }
+
+    /// <summary>Han et al.: prune a little, retrain, prune more. One round is one-shot pruning then tuning.</summary>
+    private static WeightMask Rounds(PrunableNetwork pruned, PrunableNetwork? teacher, PruningRequest request, double fraction,
+        Action<string, double>? progress, CancellationToken cancel)
+    {
+        int rounds = request.Rounds, stepsPerRound = Math.Max(1, request.FineTune.Steps / rounds);
+        WeightMask? mask = null;
+        for (int r = 1; r <= rounds; r++)
+        {
+            var roundStats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
+            mask = WeightMask.Choose(pruned, request.Method, fraction * r / rounds, roundStats, request.Allocation);
+            mask.Apply(pruned);
+            FineTuning.Run(pruned, teacher, mask, request.FineTune with { Steps = stepsPerRound },
+                (s, l) => progress?.Invoke($"round {r}/{rounds}: fine-tuning, loss {l:F4}", (double)s / stepsPerRound), cancel);
+        }
+        return mask!;
+    }
+
+    /// <summary>Zhu &amp; Gupta: the mask is recomputed from the current weights on the <see cref="GradualSchedule"/> while tuning.</summary>
+    private static WeightMask Gradual(PrunableNetwork pruned, PrunableNetwork? teacher, PruningRequest request, double fraction,
+        Action<string, double>? progress, CancellationToken cancel)
+    {
+        var schedule = GradualSchedule.For(fraction, request.FineTune.Steps, request.Ramp, request.PruneEvery);
+        WeightMask? mask = null;
+        WeightMask? MaskAfter(int done)
+        {
+            if (!schedule.UpdatesAfter(done)) return mask;
+            var stats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
+            return mask = WeightMask.Choose(pruned, request.Method, schedule.SparsityAt(done), stats, request.Allocation);
+        }
+        FineTuning.Run(pruned, teacher, MaskAfter, request.FineTune,
+            (s, l) => progress?.Invoke($"gradual pruning to {schedule.SparsityAt(s):P1}, loss {l:F4}", (double)s / request.FineTune.Steps), cancel);
+        return mask!;
+    }
+
+    /// <summary>Per prunable matrix: its size and how many of its weights the network holds non-zero under the mask.</summary>
+    private static List<MatrixKept> Kept(PrunableNetwork network, WeightMask mask) =>
+        [.. network.PrunableWeights().Select(w =>
+        {
+            var v = w.Weight.ContiguousData().Span;
+            var keep = mask.Keep[w.Name];
+            long kept = 0;
+            for (int i = 0; i < v.Length; i++) if (keep[i] && v[i] != 0f) kept++;
+            return new MatrixKept(w.Name, v.Length, kept);
+        })];
 
     private static PruningReport Report(PrunableNetwork original, PrunableNetwork pruned, PruningRequest request, double fraction,
         NetworkEvaluation before, NetworkEvaluation ablated, NetworkEvaluation afterPruning, NetworkEvaluation? tuned, double? sparsity,
-        IReadOnlyList<BudgetProbe> probes) =>
+        IReadOnlyList<BudgetProbe> probes, IReadOnlyList<MatrixKept>? matrices = null) =>
         new(request.Method, request.Unstructured, fraction, original.Widths, pruned.Widths, original.Module.ParameterCount(),
             pruned.Module.ParameterCount(), WeightMask.NonZeroParameters(pruned), sparsity, before, ablated, afterPruning, tuned,
             request.FineTune.Steps, request.FineTune.Distill && request.FineTune.Steps > 0, original.Throughput(), pruned.Throughput(),
-            original.Unit + "/s", probes);
+            original.Unit + "/s", probes, request.Schedule, request.Allocation, matrices);
 
     /// <summary>
     /// The original's evaluation with the given neurons replaced by their calibration means (hook edits at

@@ -23,38 +23,39 @@ public sealed class WeightMask
     public double Sparsity => Total == 0 ? 0 : (double)Zeroed / Total;
 
     /// <summary>
-    /// Zeroes <paramref name="fraction"/> of the prunable weights. "magnitude": the smallest |W| over all
-    /// matrices together (one global threshold, as Han et al. 2015 in effect do for LeNet: big, redundant
-    /// first layers lose most). "wanda": the lowest |W|·‖X‖ within each output row (Sun et al. 2023, who
-    /// compare weights per output). Weights that are already zero go first.
+    /// How magnitude pruning spreads the removed fraction over the weight matrices. "global": one |W|
+    /// threshold over all matrices (big, redundant first layers lose most; a small last layer can be
+    /// starved). "uniform": every matrix loses the same fraction. "lamp": one threshold over LAMP scores
+    /// (Lee et al. 2021), |W|² divided by the sum of the squares of the same matrix's weights at least
+    /// as large, which lets each matrix's own distribution set its share and never empties a matrix.
     /// </summary>
-    public static WeightMask Choose(PrunableNetwork network, string method, double fraction, IReadOnlyList<LayerStatistics>? stats = null)
+    public static readonly IReadOnlyList<string> Allocations = ["global", "uniform", "lamp"];
+
+    /// <summary>
+    /// Zeroes <paramref name="fraction"/> of the prunable weights. "magnitude": the smallest |W|, spread
+    /// over the matrices by <paramref name="allocation"/> (see <see cref="Allocations"/>). "wanda": the
+    /// lowest |W|·‖X‖ within each output row (Sun et al. 2023, who compare weights per output; the
+    /// allocation must be "global", meaning the method's own). Weights that are already zero go first.
+    /// </summary>
+    public static WeightMask Choose(PrunableNetwork network, string method, double fraction, IReadOnlyList<LayerStatistics>? stats = null,
+        string allocation = "global")
     {
+        if (!Allocations.Contains(allocation))
+            throw new InputException($"--allocation: unknown allocation '{Formats.MessageText.Printable(allocation)}' (known: {string.Join(", ", Allocations)})");
         var weights = network.PrunableWeights();
         var masks = new Dictionary<string, bool[]>();
         switch (method)
         {
             case "magnitude":
             {
-                var all = weights.SelectMany(w => WeightImportance.Magnitude(w.Weight)).ToArray();
-                long drop = (long)Math.Round(fraction * all.Length);
-                var sorted = (float[])all.Clone();
-                Array.Sort(sorted);
-                float threshold = drop == 0 ? float.NegativeInfinity : sorted[drop - 1];
-                // Ties at the threshold: drop in order until the count is exact.
-                long below = sorted.Count(v => v < threshold), tiesToDrop = drop - below;
-                foreach (var (name, weight, _, _) in weights)
-                {
-                    var mask = new bool[weight.Size];
-                    var s = WeightImportance.Magnitude(weight);
-                    for (int i = 0; i < s.Length; i++)
-                        mask[i] = !(s[i] < threshold || (s[i] == threshold && tiesToDrop-- > 0));
-                    masks[name] = mask;
-                }
+                var scores = weights.Select(w => allocation == "lamp" ? LampScores(WeightImportance.Magnitude(w.Weight)) : WeightImportance.Magnitude(w.Weight)).ToList();
+                var keeps = allocation == "uniform" ? [.. scores.Select(s => KeepHighest([s], fraction)[0])] : KeepHighest(scores, fraction);
+                for (int i = 0; i < weights.Count; i++) masks[weights[i].Name] = keeps[i];
                 break;
             }
             case "wanda":
             {
+                if (allocation != "global") throw new InputException($"--allocation: wanda compares weights within each output row; '{allocation}' applies to magnitude");
                 stats ??= CalibrationStatistics.Measure(network);
                 foreach (var (name, weight, layer, outgoing) in weights)
                 {
@@ -72,6 +73,46 @@ public sealed class WeightMask
                 throw new InputException($"--unstructured: method '{Formats.MessageText.Printable(method)}' scores neurons, not weights (use {string.Join(" or ", Methods)})");
         }
         return new WeightMask(masks);
+    }
+
+    /// <summary>
+    /// One threshold over all the score arrays together: drops round(fraction · total) of the lowest
+    /// scores (ties at the threshold in order, so the count is exact) and keeps the rest.
+    /// </summary>
+    private static bool[][] KeepHighest(IReadOnlyList<float[]> scores, double fraction)
+    {
+        var sorted = scores.SelectMany(s => s).ToArray();
+        long drop = (long)Math.Round(fraction * sorted.Length);
+        Array.Sort(sorted);
+        float threshold = drop == 0 ? float.NegativeInfinity : sorted[drop - 1];
+        long below = sorted.Count(v => v < threshold), tiesToDrop = drop - below;
+        var keeps = new bool[scores.Count][];
+        for (int m = 0; m < scores.Count; m++)
+        {
+            var s = scores[m];
+            keeps[m] = new bool[s.Length];
+            for (int i = 0; i < s.Length; i++) keeps[m][i] = !(s[i] < threshold || (s[i] == threshold && tiesToDrop-- > 0));
+        }
+        return keeps;
+    }
+
+    /// <summary>
+    /// LAMP scores of one matrix's magnitudes: with the weights sorted by |w| ascending, weight u scores
+    /// w_u² / Σ_{v ≥ u} w_v² (its share of the energy of itself and every larger weight). The largest
+    /// weight scores 1; zeros score 0.
+    /// </summary>
+    public static float[] LampScores(float[] magnitudes)
+    {
+        var order = Enumerable.Range(0, magnitudes.Length).OrderBy(i => magnitudes[i]).ToArray();
+        var scores = new float[magnitudes.Length];
+        double suffix = 0;
+        for (int k = order.Length - 1; k >= 0; k--)
+        {
+            double square = (double)magnitudes[order[k]] * magnitudes[order[k]];
+            suffix += square;
+            scores[order[k]] = suffix > 0 ? (float)(square / suffix) : 0f;
+        }
+        return scores;
     }
 
     /// <summary>Writes zeros at every masked weight of <paramref name="network"/> (matched by parameter name).</summary>
