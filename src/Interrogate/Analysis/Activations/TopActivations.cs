@@ -43,21 +43,22 @@ public sealed class TopActivations
     /// <param name="rows">[n, Width], row-major; row i is source token firstToken + i.</param>
     /// <param name="firstToken">Source position of the first row.</param>
     public void Add(ReadOnlySpan<float> rows, long firstToken) =>
-        NeuronBlocks.ForEach(rows, Width, (packed, n, first, count) => AddBlock(packed, n, firstToken, first, count));
+        NeuronBlocks.ForEach(rows, Width, (packed, n, stride, first, count) => AddBlock(packed, n, stride, firstToken, first, count));
 
     /// <summary>Offers one block of neurons' values, row by row, skipping those below the neuron's threshold.</summary>
-    /// <param name="packed">[n, count], row-major: neurons first..first+count−1; row i is source token firstToken + i.</param>
+    /// <param name="packed">[n, stride], row-major: columns 0..count−1 are neurons first..first+count−1; row i is source token firstToken + i.</param>
     /// <param name="n">Rows in the batch.</param>
+    /// <param name="stride">Floats from one row to the next.</param>
     /// <param name="firstToken">Source position of the first row.</param>
     /// <param name="first">The block's first neuron.</param>
     /// <param name="count">Neurons in the block.</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    internal void AddBlock(ReadOnlySpan<float> packed, int n, long firstToken, int first, int count)
+    internal void AddBlock(ReadOnlySpan<float> packed, int n, int stride, long firstToken, int first, int count)
     {
         ref float start = ref MemoryMarshal.GetReference(packed);
         for (int r = 0; r < n; r++)
         {
-            int k = 0, at = r * count;
+            int k = 0, at = r * stride;
             if (Vector256.IsHardwareAccelerated)
                 for (; k + 8 <= count; k += 8)
                 {
