@@ -52,6 +52,7 @@ public static class ActivationRecorder
         // Chunk c + 1 is computed while chunk c goes to disk (fsync, rename, state, manifest) on a
         // background task; at most one chunk is in flight, and a run never returns or throws before it lands.
         Task<ActivationManifest>? committing = null;
+        var snapshots = new byte[]?[2];   // chunk c's state bytes in snapshots[c % 2]: chunk c − 2's commit has landed by then
         bool stopped = false;
         try
         {
@@ -62,7 +63,7 @@ public static class ActivationRecorder
                 try
                 {
                     if (chunk == 0) FillFirstHistogram(manifest, recorded, state);
-                    var snapshot = StoreState.Snapshot(state);
+                    var snapshot = snapshots[chunk % 2] = StoreState.Snapshot(state, snapshots[chunk % 2]);
                     if (committing is not null)
                     {
                         manifest = committing.GetAwaiter().GetResult();
@@ -229,8 +230,9 @@ public static class ActivationRecorder
     }
 
     /// <summary>
-    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written
-    /// (read back from its not-yet-committed file a batch at a time; with float16 storage these are the rounded values).
+    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written:
+    /// read back from its not-yet-committed file, memory-mapped, a batch of rows at a time (with
+    /// float16 storage these are the rounded values, widened as they are packed; no copy of the chunk is made).
     /// </summary>
     private static void FillFirstHistogram(ActivationManifest m, PendingChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
@@ -241,12 +243,11 @@ public static class ActivationRecorder
             chunk.Writers[h].Finish();
             using var reader = new ChunkFile.Reader(chunk.Writers[h].TempPath, m.Hooks[h].Width, chunk.Chunk.Tokens, m.Precision);
             int rows = m.BatchSize * m.WindowLength;   // one batch's rows of one hook, as recording held
-            var buffer = new float[rows * m.Hooks[h].Width];
             for (long row = 0; row < chunk.Chunk.Tokens; row += rows)
             {
                 int n = (int)Math.Min(rows, chunk.Chunk.Tokens - row);
-                reader.ReadRows(row, buffer.AsSpan(0, n * m.Hooks[h].Width));
-                stats.AddToHistogram(buffer.AsSpan(0, n * m.Hooks[h].Width));
+                if (m.Precision == StorePrecision.Float16) stats.AddToHistogram(reader.StoredRows<Half>(row, n));
+                else stats.AddToHistogram(reader.StoredRows<float>(row, n));
             }
         }
     }

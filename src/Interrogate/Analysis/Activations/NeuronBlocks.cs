@@ -9,19 +9,23 @@ namespace Interrogate.Analysis.Activations;
 /// Walks a batch of activations a block of neighbouring neurons at a time, in parallel, handing
 /// each block its values packed close together. Why: a hook's rows are thousands of floats wide
 /// (GPT-2 small: 3,072 × 4 bytes = 12 KB, a multiple of 4 KB), so walking one neuron down the rows
-/// hits the same few cache sets row after row and misses every time. Copying a panel of
-/// <see cref="PanelWidth"/> neurons out of every row ([n, 64], 256 bytes a row, 256 KB for 1,024
-/// rows: it stays in L2) costs one read of the rows, with four cache lines per row and page instead
-/// of one, after which every pass the statistics and top-k make over each of the panel's blocks of
-/// <see cref="Width"/> neurons stays in cache.
+/// hits the same few cache sets row after row and misses every time. Copying a panel of up to
+/// <see cref="PanelWidth"/> neurons out of every row ([n, 64], 256 bytes a row: four cache lines
+/// per row and page instead of one) costs one read of the rows, after which every pass the
+/// statistics and top-k make over each of the panel's blocks of <see cref="Width"/> neurons stays
+/// in cache. Panels narrow (to one block) for batches of many rows, so a panel stays within
+/// <see cref="PanelFloats"/> (256 KB, half an L2) where it can.
 /// </summary>
 internal static class NeuronBlocks
 {
     /// <summary>Neurons per block: one cache line of float32 per row, two eight-lane vectors.</summary>
     public const int Width = 16;
 
-    /// <summary>Neurons packed together: four blocks.</summary>
+    /// <summary>Most neurons packed together: four blocks.</summary>
     public const int PanelWidth = 4 * Width;
+
+    /// <summary>Floats a panel of more than one block may hold.</summary>
+    public const int PanelFloats = 1 << 16;
 
     /// <summary>Called once per block with its values.</summary>
     /// <param name="packed">[n, stride] row-major, of which columns 0..count−1 are neurons first..first+count−1 of every row.</param>
@@ -50,14 +54,15 @@ internal static class NeuronBlocks
     {
         int n = rows.Length / width;
         if (n == 0) return;
+        int panelWidth = Math.Clamp(PanelFloats / n / Width * Width, Width, PanelWidth);
         fixed (T* p = rows)
         {
             nint address = (nint)p;
-            Parallelism.For((width + PanelWidth - 1) / PanelWidth, panel =>
+            Parallelism.For((width + panelWidth - 1) / panelWidth, panel =>
             {
                 var all = new ReadOnlySpan<T>((void*)address, n * width);
-                int start = panel * PanelWidth, stride = Math.Min(PanelWidth, width - start);
-                if (buffer is null || buffer.Length < n * PanelWidth) buffer = new float[Math.Max(n * PanelWidth, 1024 * PanelWidth)];
+                int start = panel * panelWidth, stride = Math.Min(panelWidth, width - start);
+                if (buffer is null || buffer.Length < n * panelWidth) buffer = new float[Math.Max(n * panelWidth, PanelFloats)];
                 var packed = buffer.AsSpan(0, n * stride);
                 for (int r = 0; r < n; r++)
                 {
