@@ -52,7 +52,6 @@ public static class ActivationRecorder
         // Chunk c + 1 is computed while chunk c goes to disk (fsync, rename, state, manifest) on a
         // background task; at most one chunk is in flight, and a run never returns or throws before it lands.
         Task<ActivationManifest>? committing = null;
-        var snapshots = new byte[]?[2];   // chunk c's state bytes in snapshots[c % 2]: chunk c − 2's commit has landed by then
         bool stopped = false;
         try
         {
@@ -60,23 +59,25 @@ public static class ActivationRecorder
             {
                 if (stopped = cancel.IsCancellationRequested) break;
                 var recorded = RecordChunk(model, source, directory, manifest, chunk, state);
+                StoreState.Pending? stateFile = null;
                 try
                 {
                     if (chunk == 0) FillFirstHistogram(manifest, recorded, state);
-                    var snapshot = snapshots[chunk % 2] = StoreState.Snapshot(state, snapshots[chunk % 2]);
+                    stateFile = StoreState.Begin(Path.Combine(directory, StoreState.FileName(chunk + 1)), state);
                     if (committing is not null)
                     {
                         manifest = committing.GetAwaiter().GetResult();
                         committing = null;
                         progress?.Invoke(manifest);
                     }
-                    if (stopped = cancel.IsCancellationRequested) { recorded.Dispose(); break; }   // the stop lands on the last committed chunk
-                    var before = manifest;
-                    committing = Task.Run(() => Commit(directory, before, recorded, snapshot));
+                    if (stopped = cancel.IsCancellationRequested) { recorded.Dispose(); stateFile.Dispose(); break; }   // the stop lands on the last committed chunk
+                    var (before, written) = (manifest, stateFile);
+                    committing = Task.Run(() => Commit(directory, before, recorded, written));
                 }
                 catch
                 {
                     recorded.Dispose();
+                    stateFile?.Dispose();
                     throw;
                 }
             }
@@ -104,16 +105,17 @@ public static class ActivationRecorder
         }
     }
 
-    /// <summary>Makes a chunk durable in the order that keeps a killed run resumable: tokens and chunk files, then state, then manifest.</summary>
-    private static ActivationManifest Commit(string directory, ActivationManifest manifest, PendingChunk pending, byte[] state)
+    /// <summary>Makes a chunk durable in the order that keeps a killed run resumable: tokens, chunk files and state, then manifest.</summary>
+    private static ActivationManifest Commit(string directory, ActivationManifest manifest, PendingChunk pending, StoreState.Pending state)
     {
         using (pending)
+        using (state)
         {
             int chunk = pending.Chunk.Index;
             AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(pending.Ids.AsSpan()));
             foreach (var w in pending.Writers) w.Commit();
+            state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
-            AtomicFile.Write(Path.Combine(directory, stateFile), s => s.Write(state));
             var previous = manifest.StateFile;
             manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile };
             manifest.Save(directory);

@@ -120,9 +120,6 @@ public sealed partial class NeuronStatistics
         return max[neuron];
     }
 
-    /// <summary>What <see cref="Write"/> emits, in bytes.</summary>
-    internal long SerializedBytes => 17 + 7L * 8 * Width + 8L * histogram.Length;
-
     internal void Write(BinaryWriter w)
     {
         w.Write(Width); w.Write(Bins); w.Write(Count); w.Write(HasHistogramRange);

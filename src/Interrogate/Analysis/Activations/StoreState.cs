@@ -16,20 +16,51 @@ internal static class StoreState
     /// <summary>Ids of one chunk's tokens: int32 little-endian, no header.</summary>
     public static string TokenFileName(int chunk) => $"tokens.{chunk:D5}.ids";
 
-    public static void Save(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) =>
-        AtomicFile.Write(path, stream => Write(stream, hooks));
+    /// <summary>
+    /// Writes the state of every hook to a temp file beside <paramref name="path"/> now (into the
+    /// operating system's cache: one copy, no snapshot in memory, so the state may move on at once),
+    /// to be forced to disk and renamed into place by <see cref="Pending.Commit"/> later.
+    /// </summary>
+    public static Pending Begin(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) => new(path, hooks);
 
-    /// <summary>The file's bytes, so they can be written to disk later while the state moves on.</summary>
-    /// <param name="hooks">The state to copy.</param>
-    /// <param name="reuse">A buffer from an earlier snapshot that nothing reads any more: filled again when it is the right size
-    /// (a long run then copies its tens of MB of state into the same memory every chunk instead of fresh pages).</param>
-    public static byte[] Snapshot(IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks, byte[]? reuse = null)
+    /// <summary>A state file written to the cache but not yet durable; disposing it uncommitted deletes it.</summary>
+    public sealed class Pending : IDisposable
     {
-        long size = 8 + hooks.Sum(h => h.Stats.SerializedBytes + h.Top.SerializedBytes);
-        var bytes = reuse is not null && reuse.LongLength == size ? reuse : new byte[size];
-        using var memory = new MemoryStream(bytes);
-        Write(memory, hooks);
-        return memory.Position == bytes.Length ? bytes : throw new InvalidOperationException("state size miscounted");
+        private readonly string path, temp;
+        private readonly FileStream stream;
+        private bool committed;
+
+        public Pending(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
+        {
+            this.path = path;
+            temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            try
+            {
+                Write(stream, hooks);
+                stream.Flush();
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Forces the file to disk and renames it to its final name.</summary>
+        public void Commit()
+        {
+            stream.Flush(flushToDisk: true);
+            stream.Dispose();
+            File.Move(temp, path, overwrite: true);
+            committed = true;
+        }
+
+        public void Dispose()
+        {
+            stream.Dispose();
+            if (!committed) try { File.Delete(temp); } catch (IOException) { }
+        }
     }
 
     private static void Write(Stream stream, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)

@@ -191,9 +191,6 @@ public sealed class TopActivations
 
     private static bool Better(float v, long t, float otherV, long otherT) => v > otherV || (v == otherV && t < otherT);
 
-    /// <summary>What <see cref="Write"/> emits, in bytes.</summary>
-    internal long SerializedBytes => 8 + 4L * Width + 12L * values.Length;
-
     internal void Write(BinaryWriter w)
     {
         w.Write(Width); w.Write(K);
