@@ -19,7 +19,8 @@ internal static class StoreState
     /// <summary>
     /// Writes the state of every hook to a temp file beside <paramref name="path"/> now (into the
     /// operating system's cache: one copy, no snapshot in memory, so the state may move on at once),
-    /// to be forced to disk and renamed into place by <see cref="Pending.Commit"/> later.
+    /// and starts forcing it to disk in the background, beside the chunk files' own syncs;
+    /// <see cref="Pending.Commit"/> waits for that and renames it into place.
     /// </summary>
     public static Pending Begin(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) => new(path, hooks);
 
@@ -28,6 +29,7 @@ internal static class StoreState
     {
         private readonly string path, temp;
         private readonly FileStream stream;
+        private readonly Task syncing;
         private bool committed;
 
         public Pending(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
@@ -42,15 +44,17 @@ internal static class StoreState
             }
             catch
             {
-                Dispose();
+                stream.Dispose();
+                File.Delete(temp);
                 throw;
             }
+            syncing = Task.Run(() => stream.Flush(flushToDisk: true));
         }
 
-        /// <summary>Forces the file to disk and renames it to its final name.</summary>
+        /// <summary>Waits until the file is on disk and renames it to its final name.</summary>
         public void Commit()
         {
-            stream.Flush(flushToDisk: true);
+            syncing.GetAwaiter().GetResult();
             stream.Dispose();
             File.Move(temp, path, overwrite: true);
             committed = true;
@@ -58,6 +62,7 @@ internal static class StoreState
 
         public void Dispose()
         {
+            try { syncing.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
             stream.Dispose();
             if (!committed) try { File.Delete(temp); } catch (IOException) { }
         }
