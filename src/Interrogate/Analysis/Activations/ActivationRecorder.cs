@@ -59,23 +59,25 @@ public static class ActivationRecorder
             {
                 if (stopped = cancel.IsCancellationRequested) break;
                 var recorded = RecordChunk(model, source, directory, manifest, chunk, state);
+                StoreState.Pending? stateFile = null;
                 try
                 {
                     if (chunk == 0) FillFirstHistogram(manifest, recorded, state);
-                    var snapshot = StoreState.Snapshot(state);
+                    stateFile = StoreState.Begin(Path.Combine(directory, StoreState.FileName(chunk + 1)), state);
                     if (committing is not null)
                     {
                         manifest = committing.GetAwaiter().GetResult();
                         committing = null;
                         progress?.Invoke(manifest);
                     }
-                    if (stopped = cancel.IsCancellationRequested) { recorded.Dispose(); break; }   // the stop lands on the last committed chunk
-                    var before = manifest;
-                    committing = Task.Run(() => Commit(directory, before, recorded, snapshot));
+                    if (stopped = cancel.IsCancellationRequested) { recorded.Dispose(); stateFile.Dispose(); break; }   // the stop lands on the last committed chunk
+                    var (before, written) = (manifest, stateFile);
+                    committing = Task.Run(() => Commit(directory, before, recorded, written));
                 }
                 catch
                 {
                     recorded.Dispose();
+                    stateFile?.Dispose();
                     throw;
                 }
             }
@@ -103,16 +105,17 @@ public static class ActivationRecorder
         }
     }
 
-    /// <summary>Makes a chunk durable in the order that keeps a killed run resumable: tokens and chunk files, then state, then manifest.</summary>
-    private static ActivationManifest Commit(string directory, ActivationManifest manifest, PendingChunk pending, byte[] state)
+    /// <summary>Makes a chunk durable in the order that keeps a killed run resumable: tokens, chunk files and state, then manifest.</summary>
+    private static ActivationManifest Commit(string directory, ActivationManifest manifest, PendingChunk pending, StoreState.Pending state)
     {
         using (pending)
+        using (state)
         {
             int chunk = pending.Chunk.Index;
             AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(pending.Ids.AsSpan()));
             foreach (var w in pending.Writers) w.Commit();
+            state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
-            AtomicFile.Write(Path.Combine(directory, stateFile), s => s.Write(state));
             var previous = manifest.StateFile;
             manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile };
             manifest.Save(directory);
@@ -229,8 +232,9 @@ public static class ActivationRecorder
     }
 
     /// <summary>
-    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written
-    /// (read back from its not-yet-committed file a batch at a time; with float16 storage these are the rounded values).
+    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written:
+    /// read back from its not-yet-committed file, memory-mapped, a batch of rows at a time (with
+    /// float16 storage these are the rounded values, widened as they are packed; no copy of the chunk is made).
     /// </summary>
     private static void FillFirstHistogram(ActivationManifest m, PendingChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
@@ -241,12 +245,11 @@ public static class ActivationRecorder
             chunk.Writers[h].Finish();
             using var reader = new ChunkFile.Reader(chunk.Writers[h].TempPath, m.Hooks[h].Width, chunk.Chunk.Tokens, m.Precision);
             int rows = m.BatchSize * m.WindowLength;   // one batch's rows of one hook, as recording held
-            var buffer = new float[rows * m.Hooks[h].Width];
             for (long row = 0; row < chunk.Chunk.Tokens; row += rows)
             {
                 int n = (int)Math.Min(rows, chunk.Chunk.Tokens - row);
-                reader.ReadRows(row, buffer.AsSpan(0, n * m.Hooks[h].Width));
-                stats.AddToHistogram(buffer.AsSpan(0, n * m.Hooks[h].Width));
+                if (m.Precision == StorePrecision.Float16) stats.AddToHistogram(reader.StoredRows<Half>(row, n));
+                else stats.AddToHistogram(reader.StoredRows<float>(row, n));
             }
         }
     }

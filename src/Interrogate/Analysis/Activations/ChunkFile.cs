@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Activations;
 
@@ -21,10 +24,11 @@ internal static class ChunkFile
 
     /// <summary>
     /// Streams rows into a temp file; <see cref="Commit"/> renames it into place. Each
-    /// <see cref="Append"/> converts its rows into the writer's one buffer and writes it on a
-    /// background task (the next Append first waits for it, so at most one batch per file is in
-    /// flight and memory stays one buffer); after the last row the file is forced to disk in the
-    /// background too, so writes and fsync overlap the caller's next forward pass.
+    /// <see cref="Append"/> converts its rows (on <see cref="Parallelism.Threads"/> threads) into the
+    /// writer's one buffer, rented from the shared pool so a long run does not allocate one per chunk
+    /// file, and writes it on a background task (the next Append first waits for it, so at most one
+    /// batch per file is in flight and memory stays one buffer); after the last row the file is
+    /// forced to disk in the background too, so writes and fsync overlap the caller's next forward pass.
     /// </summary>
     public sealed class Writer : IDisposable
     {
@@ -34,7 +38,7 @@ internal static class ChunkFile
         private readonly int width;
         private readonly long rows;
         private long written;
-        private byte[] buffer = [];
+        private byte[]? buffer;
         private Task? writing, syncing;
 
         public Writer(string path, StorePrecision precision, int width, long rows)
@@ -62,13 +66,18 @@ internal static class ChunkFile
             writing?.GetAwaiter().GetResult();   // the buffer is free again
             written += values.Length / width;
             int length = values.Length * BytesPerValue(precision);
-            if (buffer.Length < length) buffer = new byte[length];
-            if (precision == StorePrecision.Float32) System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).CopyTo(buffer);
-            else TensorPrimitives.ConvertToHalf(values, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, length)));
+            if (buffer is null || buffer.Length < length)
+            {
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                buffer = ArrayPool<byte>.Shared.Rent(length);
+            }
+            if (precision == StorePrecision.Float32) MemoryMarshal.AsBytes(values).CopyTo(buffer);
+            else ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, length)));
+            var bytes = buffer;
             bool last = written == rows;
             writing = Task.Run(() =>
             {
-                stream.Write(buffer, 0, length);
+                stream.Write(bytes, 0, length);
                 if (last) stream.Flush();   // with the OS: readable at TempPath
             });
             if (last) syncing = writing.ContinueWith(w => { w.GetAwaiter().GetResult(); stream.Flush(flushToDisk: true); }, TaskScheduler.Default);
@@ -90,6 +99,7 @@ internal static class ChunkFile
             Finish();
             syncing!.GetAwaiter().GetResult();
             stream.Dispose();
+            ReturnBuffer();
             File.Move(temp, path, overwrite: true);
         }
 
@@ -97,7 +107,32 @@ internal static class ChunkFile
         {
             try { (syncing ?? writing)?.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
             stream.Dispose();
+            ReturnBuffer();
             try { File.Delete(temp); } catch (IOException) { }
+        }
+
+        /// <summary>Gives the buffer back to the pool once no write can touch it.</summary>
+        private void ReturnBuffer()
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+
+        /// <summary>Float32 to float16, split over <see cref="Parallelism.Threads"/> threads.</summary>
+        private static unsafe void ConvertToHalf(ReadOnlySpan<float> from, Span<Half> to)
+        {
+            int pieces = Math.Max(1, Math.Min(Parallelism.Threads, from.Length / (1 << 16)));
+            fixed (float* source = from)
+            fixed (Half* target = to)
+            {
+                nint src = (nint)source, dst = (nint)target;
+                int length = from.Length;
+                Parallelism.For(pieces, i =>
+                {
+                    int start = (int)((long)length * i / pieces), end = (int)((long)length * (i + 1) / pieces);
+                    TensorPrimitives.ConvertToHalf(new ReadOnlySpan<float>((float*)src + start, end - start), new Span<Half>((Half*)dst + start, end - start));
+                });
+            }
         }
     }
 
@@ -136,6 +171,14 @@ internal static class ChunkFile
             byte* p = data + row * Width * BytesPerValue;
             if (BytesPerValue == 4) new ReadOnlySpan<float>(p, destination.Length).CopyTo(destination);
             else TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(p, destination.Length), destination);
+        }
+
+        /// <summary>Rows [row, row + n) as stored, without conversion: [n, Width] of float (float32 files) or Half (float16 files).</summary>
+        public ReadOnlySpan<T> StoredRows<T>(long row, int n) where T : unmanaged
+        {
+            if (sizeof(T) != BytesPerValue) throw new InvalidOperationException($"the chunk holds {BytesPerValue}-byte values, not {typeof(T).Name}");
+            if (row < 0 || n < 0 || row + n > Rows) throw new ArgumentOutOfRangeException(nameof(row));
+            return new ReadOnlySpan<T>(data + row * Width * BytesPerValue, checked(n * Width));
         }
 
         /// <summary>One neuron over rows [row, row + destination.Length).</summary>

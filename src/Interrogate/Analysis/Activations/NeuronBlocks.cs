@@ -1,51 +1,81 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Activations;
 
 /// <summary>
 /// Walks a batch of activations a block of neighbouring neurons at a time, in parallel, handing
-/// each block its values packed contiguous. Why: a hook's rows are thousands of floats wide (GPT-2
-/// small: 3,072 × 4 bytes = 12 KB, a multiple of 4 KB), so walking one neuron down the rows hits the
-/// same few cache sets row after row and misses every time. Copying a block's slice of every row
-/// into one short buffer ([n, <see cref="Width"/>], 64 bytes a row) costs one strided read, after
-/// which every pass the statistics and top-k make over that block stays in L1/L2.
+/// each block its values packed close together. Why: a hook's rows are thousands of floats wide
+/// (GPT-2 small: 3,072 × 4 bytes = 12 KB, a multiple of 4 KB), so walking one neuron down the rows
+/// hits the same few cache sets row after row and misses every time. Copying a panel of up to
+/// <see cref="PanelWidth"/> neurons out of every row ([n, 64], 256 bytes a row: four cache lines
+/// per row and page instead of one) costs one read of the rows, after which every pass the
+/// statistics and top-k make over each of the panel's blocks of <see cref="Width"/> neurons stays
+/// in cache. Panels narrow (to one block) for batches of many rows, so a panel stays within
+/// <see cref="PanelFloats"/> (256 KB, half an L2) where it can.
 /// </summary>
 internal static class NeuronBlocks
 {
     /// <summary>Neurons per block: one cache line of float32 per row, two eight-lane vectors.</summary>
     public const int Width = 16;
 
+    /// <summary>Most neurons packed together: four blocks.</summary>
+    public const int PanelWidth = 4 * Width;
+
+    /// <summary>Floats a panel of more than one block may hold.</summary>
+    public const int PanelFloats = 1 << 16;
+
     /// <summary>Called once per block with its values.</summary>
-    /// <param name="packed">[n, count], row-major: neurons first..first+count−1 of every row.</param>
+    /// <param name="packed">[n, stride] row-major, of which columns 0..count−1 are neurons first..first+count−1 of every row.</param>
     /// <param name="n">Rows.</param>
+    /// <param name="stride">Floats from one row of the block to the next (≥ count).</param>
     /// <param name="first">The block's first neuron.</param>
     /// <param name="count">Neurons in the block (≤ <see cref="Width"/>).</param>
-    public delegate void BlockAction(ReadOnlySpan<float> packed, int n, int first, int count);
+    public delegate void BlockAction(ReadOnlySpan<float> packed, int n, int stride, int first, int count);
 
     [ThreadStatic] private static float[]? buffer;
-
-    public static int Count(int width) => (width + Width - 1) / Width;
 
     /// <summary>Packs and visits every block of <paramref name="rows"/> on up to <see cref="Parallelism.Threads"/> threads.</summary>
     /// <param name="rows">[n, width], row-major.</param>
     /// <param name="width">Neurons per row.</param>
     /// <param name="action">Run once per block, possibly on several threads at once, each block by one thread.</param>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void ForEach(ReadOnlySpan<float> rows, int width, BlockAction action)
+    public static void ForEach(ReadOnlySpan<float> rows, int width, BlockAction action) => ForEach<float>(rows, width, action);
+
+    /// <summary><see cref="ForEach(ReadOnlySpan{float}, int, BlockAction)"/> over float16 rows (e.g. a stored chunk), widened while packed.</summary>
+    /// <param name="rows">[n, width], row-major.</param>
+    /// <param name="width">Neurons per row.</param>
+    /// <param name="action">Run once per block, as above.</param>
+    public static void ForEach(ReadOnlySpan<Half> rows, int width, BlockAction action) => ForEach<Half>(rows, width, action);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForEach<T>(ReadOnlySpan<T> rows, int width, BlockAction action) where T : unmanaged
     {
         int n = rows.Length / width;
         if (n == 0) return;
-        fixed (float* p = rows)
+        int panelWidth = Math.Clamp(PanelFloats / n / Width * Width, Width, PanelWidth);
+        fixed (T* p = rows)
         {
             nint address = (nint)p;
-            Parallelism.For(Count(width), b =>
+            Parallelism.For((width + panelWidth - 1) / panelWidth, panel =>
             {
-                var all = new ReadOnlySpan<float>((void*)address, n * width);
-                int first = b * Width, count = Math.Min(Width, width - first);
-                if (buffer is null || buffer.Length < n * Width) buffer = new float[Math.Max(n * Width, 1024 * Width)];
-                var packed = buffer.AsSpan(0, n * count);
-                for (int r = 0; r < n; r++) all.Slice(r * width + first, count).CopyTo(packed.Slice(r * count, count));
-                action(packed, n, first, count);
+                var all = new ReadOnlySpan<T>((void*)address, n * width);
+                int start = panel * panelWidth, stride = Math.Min(panelWidth, width - start);
+                if (buffer is null || buffer.Length < n * panelWidth) buffer = new float[Math.Max(n * panelWidth, PanelFloats)];
+                var packed = buffer.AsSpan(0, n * stride);
+                for (int r = 0; r < n; r++)
+                {
+                    var from = all.Slice(r * width + start, stride);
+                    var to = packed.Slice(r * stride, stride);
+                    if (typeof(T) == typeof(float)) MemoryMarshal.Cast<T, float>(from).CopyTo(to);
+                    else TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<T, Half>(from), to);
+                }
+                for (int first = start; first < start + stride; first += Width)
+                {
+                    int count = Math.Min(Width, start + stride - first);
+                    action(packed[(first - start)..], n, stride, first, count);
+                }
             });
         }
     }

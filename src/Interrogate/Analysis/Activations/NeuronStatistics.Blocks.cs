@@ -6,7 +6,7 @@ namespace Interrogate.Analysis.Activations;
 
 /// <summary>
 /// The per-block kernels behind <see cref="NeuronStatistics.Add(ReadOnlySpan{float})"/>, over a block's values packed by
-/// <see cref="NeuronBlocks"/> ([n, count], count ≤ 16). Eight neurons at a time walk the rows with
+/// <see cref="NeuronBlocks"/> ([n, stride], count ≤ 16 neurons a row). Eight neurons at a time walk the rows with
 /// their sums, extremes and counts in registers (two Vector256 of double each); leftover neurons take
 /// the same steps one at a time. Every operation is the scalar one (float widened to double, add,
 /// compare, subtract, multiply, divide; no fused multiply-add), applied to each neuron's values in
@@ -16,20 +16,21 @@ namespace Interrogate.Analysis.Activations;
 public sealed partial class NeuronStatistics
 {
     /// <summary>Adds a batch's moments (and histogram counts once the range is fixed) for one block of neurons.</summary>
-    /// <param name="packed">[n, count], row-major: neurons first..first+count−1.</param>
+    /// <param name="packed">[n, stride], row-major: columns 0..count−1 are neurons first..first+count−1.</param>
     /// <param name="n">Rows in the batch.</param>
+    /// <param name="stride">Floats from one row to the next.</param>
     /// <param name="before">The count before this batch.</param>
     /// <param name="first">The block's first neuron.</param>
     /// <param name="count">Neurons in the block.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void AddBlock(ReadOnlySpan<float> packed, int n, long before, int first, int count)
+    internal void AddBlock(ReadOnlySpan<float> packed, int n, int stride, long before, int first, int count)
     {
         Span<double> batchMean = stackalloc double[count];
         Span<double> batchM2 = stackalloc double[count];
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
-            for (; k + 8 <= count; k += 8) MomentsOfEight(packed, n, count, k, first + k, batchMean[k..], batchM2[k..]);
-        for (; k < count; k++) MomentsOfOne(packed, n, count, k, first + k, out batchMean[k], out batchM2[k]);
+            for (; k + 8 <= count; k += 8) MomentsOfEight(packed, n, stride, k, first + k, batchMean[k..], batchM2[k..]);
+        for (; k < count; k++) MomentsOfOne(packed, n, stride, k, first + k, out batchMean[k], out batchM2[k]);
 
         long total = before + n;
         for (k = 0; k < count; k++)
@@ -39,7 +40,7 @@ public sealed partial class NeuronStatistics
             mean[j] += delta * n / total;
             m2[j] += batchM2[k] + delta * delta * ((double)before * n / total);
         }
-        if (HasHistogramRange) AddToHistogramBlock(packed, n, first, count);
+        if (HasHistogramRange) AddToHistogramBlock(packed, n, stride, first, count);
     }
 
     /// <summary>Columns k..k+7 (neurons j..j+7): batch sums, min/max and positives in one pass, then M2 about the batch mean in a second.</summary>
@@ -100,24 +101,32 @@ public sealed partial class NeuronStatistics
     }
 
     /// <summary>
-    /// Counts one block's values into its neurons' histograms: row by row, eight neurons' bins at a
-    /// time computed in vectors (the block's histograms, count·(Bins + 2)·8 bytes, stay in L1), then
-    /// the leftover neurons one column at a time.
+    /// Counts one block's values into its neurons' histograms. Bins are computed eight neurons at a
+    /// time in double vectors with the scalar arithmetic ((v − lo) / span · Bins, truncated, so counts
+    /// match <see cref="Bin(double, double, double, double)"/> exactly), using only operations every
+    /// vector unit has natively (floor, and a 2^52 offset in place of a double-to-integer conversion,
+    /// which AVX2 lacks); each value then bumps an int32 counter of a block-local table
+    /// ([Bins + 2, 16], a few KB in L1) that is added to the neurons' histograms once per batch.
     /// </summary>
-    /// <param name="packed">[n, count], row-major: neurons first..first+count−1.</param>
+    /// <param name="packed">[n, stride], row-major: columns 0..count−1 are neurons first..first+count−1.</param>
     /// <param name="n">Rows in the batch.</param>
+    /// <param name="stride">Floats from one row to the next.</param>
     /// <param name="first">The block's first neuron.</param>
     /// <param name="count">Neurons in the block.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void AddToHistogramBlock(ReadOnlySpan<float> packed, int n, int first, int count)
+    internal void AddToHistogramBlock(ReadOnlySpan<float> packed, int n, int stride, int first, int count)
     {
-        int stride = Bins + 2, k = 0;
+        const int Lanes = NeuronBlocks.Width;
+        int bins2 = Bins + 2, k = 0;
+        if (localCounts is null || localCounts.Length < bins2 * Lanes) localCounts = new int[bins2 * Lanes];
+        ref int counts = ref MemoryMarshal.GetArrayDataReference(localCounts);   // [Bins + 2, Lanes]: counts[bin * Lanes + k]
         if (Vector256.IsHardwareAccelerated)
         {
-            Span<long> at = stackalloc long[8];
+            Span<int> at = stackalloc int[8];
+            ref int slot = ref MemoryMarshal.GetReference(at);
             var bins = Vector256.Create((double)Bins);
-            var last = Vector256.Create((long)Bins - 1);
-            var above = Vector256.Create((long)Bins + 1);
+            var last = Vector256.Create((double)Bins - 1);
+            var below = Vector256.Create(-1.0);
             ref float start = ref MemoryMarshal.GetReference(packed);
             for (; k + 8 <= count; k += 8)
             {
@@ -125,38 +134,61 @@ public sealed partial class NeuronStatistics
                 var lowLo = Vector256.Create(low.AsSpan(j)); var lowHi = Vector256.Create(low.AsSpan(j + 4));
                 var highLo = Vector256.Create(high.AsSpan(j)); var highHi = Vector256.Create(high.AsSpan(j + 4));
                 var spanLo = highLo - lowLo; var spanHi = highHi - lowHi;
-                var baseLo = Vector256.Create((long)j, j + 1, j + 2, j + 3) * stride;
-                var baseHi = baseLo + Vector256.Create(4L * stride);
+                var laneLo = Vector256.Create(k + Lanes + Magic, k + 1 + Lanes + Magic, k + 2 + Lanes + Magic, k + 3 + Lanes + Magic);   // bin b → (b + 1)·Lanes + k + lane
+                var laneHi = laneLo + Vector256.Create(4.0);
                 for (int r = 0; r < n; r++)
                 {
-                    var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)(r * count + k)));
-                    (baseLo + Bin(lo, lowLo, highLo, spanLo, bins, last, above)).CopyTo(at);
-                    (baseHi + Bin(hi, lowHi, highHi, spanHi, bins, last, above)).CopyTo(at[4..]);
-                    for (int lane = 0; lane < 8; lane++) histogram[at[lane]]++;
+                    var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)(r * stride + k)));
+                    var a = Bin(lo, lowLo, highLo, spanLo, bins, last, below) * Lanes + laneLo;
+                    var b = Bin(hi, lowHi, highHi, spanHi, bins, last, below) * Lanes + laneHi;
+                    Vector256.Narrow(a.AsInt64(), b.AsInt64()).StoreUnsafe(ref slot);   // the low 32 bits of x + 2^52 are x
+                    Unsafe.Add(ref counts, slot)++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 1))++;
+                    Unsafe.Add(ref counts, Unsafe.Add(ref slot, 2))++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 3))++;
+                    Unsafe.Add(ref counts, Unsafe.Add(ref slot, 4))++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 5))++;
+                    Unsafe.Add(ref counts, Unsafe.Add(ref slot, 6))++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 7))++;
                 }
             }
         }
         for (; k < count; k++)
         {
             int j = first + k;
-            var counts = histogram.AsSpan(j * stride, stride);
             double lo = low[j], hi = high[j], span = hi - lo;
-            for (int r = 0; r < n; r++) counts[Bin(packed[r * count + k], lo, hi, span)]++;
+            for (int r = 0; r < n; r++) localCounts[Bin(packed[r * stride + k], lo, hi, span) * Lanes + k]++;
+        }
+        for (k = 0; k < count; k++)
+        {
+            var target = histogram.AsSpan((first + k) * bins2, bins2);
+            for (int bin = 0; bin < bins2; bin++)
+            {
+                target[bin] += Unsafe.Add(ref counts, bin * Lanes + k);
+                Unsafe.Add(ref counts, bin * Lanes + k) = 0;
+            }
         }
     }
+
+    /// <summary>2^52: a double at or above it has no fraction bits, so x + 2^52 holds the integer x in its low bits.</summary>
+    private const double Magic = 4503599627370496.0;
+
+    /// <summary>Per-thread block table for <see cref="AddToHistogramBlock"/>, all zeros between calls.</summary>
+    [ThreadStatic] private static int[]? localCounts;
 
     /// <summary>0 below [lo, hi), Bins + 1 at or above it, else 1 + the in-range bin (the same arithmetic as ever, so counts never move).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Bin(double v, double lo, double hi, double span) =>
         v < lo ? 0 : v >= hi ? Bins + 1 : 1 + Math.Min(Bins - 1, (int)((v - lo) / span * Bins));
 
-    /// <summary><see cref="Bin(double, double, double, double)"/> for four neurons at once, with the same double arithmetic and truncation.</summary>
+    /// <summary>
+    /// <see cref="Bin(double, double, double, double)"/> − 1 + 2^52 for four neurons at once, as a double (−1 below
+    /// the range, Bins at or above it): the same double arithmetic, truncated by floor (the quotient is
+    /// never negative inside the range); NaN counts in bin 1 as the scalar cast's 0 does.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<long> Bin(Vector256<double> v, Vector256<double> lo, Vector256<double> hi, Vector256<double> span,
-        Vector256<double> bins, Vector256<long> last, Vector256<long> above)
+    private static Vector256<double> Bin(Vector256<double> v, Vector256<double> lo, Vector256<double> hi, Vector256<double> span,
+        Vector256<double> bins, Vector256<double> last, Vector256<double> below)
     {
-        var inside = Vector256.Min(Vector256.ConvertToInt64((v - lo) / span * bins), last) + Vector256<long>.One;
-        var bin = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, hi).AsInt64(), above, inside);
-        return Vector256.ConditionalSelect(Vector256.LessThan(v, lo).AsInt64(), Vector256<long>.Zero, bin);
+        var t = Vector256.Floor((v - lo) / span * bins);
+        t = Vector256.MinNative(Vector256.ConditionalSelect(Vector256.Equals(t, t), t, Vector256<double>.Zero), last);   // no NaN left: the plain instruction
+        t = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, hi), bins, t);
+        return Vector256.ConditionalSelect(Vector256.LessThan(v, lo), below, t);
     }
 }

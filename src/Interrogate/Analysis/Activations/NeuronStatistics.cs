@@ -68,10 +68,10 @@ public sealed partial class NeuronStatistics
         int n = rows.Length / Width;
         if (n == 0) return;
         long before = Count;
-        NeuronBlocks.ForEach(rows, Width, (packed, rowCount, first, count) =>
+        NeuronBlocks.ForEach(rows, Width, (packed, rowCount, stride, first, count) =>
         {
-            AddBlock(packed, rowCount, before, first, count);
-            top?.AddBlock(packed, rowCount, firstToken, first, count);
+            AddBlock(packed, rowCount, stride, before, first, count);
+            top?.AddBlock(packed, rowCount, stride, firstToken, first, count);
         });
         Count = before + n;
     }
@@ -92,6 +92,10 @@ public sealed partial class NeuronStatistics
     /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add(ReadOnlySpan{float})"/>.</summary>
     /// <param name="rows">[n, Width], row-major.</param>
     public void AddToHistogram(ReadOnlySpan<float> rows) => NeuronBlocks.ForEach(rows, Width, AddToHistogramBlock);
+
+    /// <summary><see cref="AddToHistogram(ReadOnlySpan{float})"/> for float16 rows, as a float16 store holds them.</summary>
+    /// <param name="rows">[n, Width], row-major.</param>
+    public void AddToHistogram(ReadOnlySpan<Half> rows) => NeuronBlocks.ForEach(rows, Width, AddToHistogramBlock);
 
     /// <summary>Count of a neuron's histogram bin: 0 below the range, 1..Bins inside, Bins + 1 above.</summary>
     internal long HistogramCount(int neuron, int bin) => histogram[neuron * (Bins + 2) + bin];
@@ -115,9 +119,6 @@ public sealed partial class NeuronStatistics
         }
         return max[neuron];
     }
-
-    /// <summary>What <see cref="Write"/> emits, in bytes.</summary>
-    internal long SerializedBytes => 17 + 7L * 8 * Width + 8L * histogram.Length;
 
     internal void Write(BinaryWriter w)
     {

@@ -16,16 +16,56 @@ internal static class StoreState
     /// <summary>Ids of one chunk's tokens: int32 little-endian, no header.</summary>
     public static string TokenFileName(int chunk) => $"tokens.{chunk:D5}.ids";
 
-    public static void Save(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) =>
-        AtomicFile.Write(path, stream => Write(stream, hooks));
+    /// <summary>
+    /// Writes the state of every hook to a temp file beside <paramref name="path"/> now (into the
+    /// operating system's cache: one copy, no snapshot in memory, so the state may move on at once),
+    /// and starts forcing it to disk in the background, beside the chunk files' own syncs;
+    /// <see cref="Pending.Commit"/> waits for that and renames it into place.
+    /// </summary>
+    public static Pending Begin(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) => new(path, hooks);
 
-    /// <summary>The file's bytes, so they can be written to disk later while the state moves on.</summary>
-    public static byte[] Snapshot(IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
+    /// <summary>A state file written to the cache but not yet durable; disposing it uncommitted deletes it.</summary>
+    public sealed class Pending : IDisposable
     {
-        var bytes = new byte[8 + hooks.Sum(h => h.Stats.SerializedBytes + h.Top.SerializedBytes)];
-        using var memory = new MemoryStream(bytes);
-        Write(memory, hooks);
-        return memory.Position == bytes.Length ? bytes : throw new InvalidOperationException("state size miscounted");
+        private readonly string path, temp;
+        private readonly FileStream stream;
+        private readonly Task syncing;
+        private bool committed;
+
+        public Pending(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
+        {
+            this.path = path;
+            temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            try
+            {
+                Write(stream, hooks);
+                stream.Flush();
+            }
+            catch
+            {
+                stream.Dispose();
+                File.Delete(temp);
+                throw;
+            }
+            syncing = Task.Run(() => stream.Flush(flushToDisk: true));
+        }
+
+        /// <summary>Waits until the file is on disk and renames it to its final name.</summary>
+        public void Commit()
+        {
+            syncing.GetAwaiter().GetResult();
+            stream.Dispose();
+            File.Move(temp, path, overwrite: true);
+            committed = true;
+        }
+
+        public void Dispose()
+        {
+            try { syncing.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
+            stream.Dispose();
+            if (!committed) try { File.Delete(temp); } catch (IOException) { }
+        }
     }
 
     private static void Write(Stream stream, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)

@@ -131,4 +131,87 @@ public sealed class NeuronStatisticsTests
             Assert.Equal(expected, top.For(j));
         }
     }
+
+    [Fact]
+    public void Add_ManyRowsNarrowPanels_BitIdenticalToNaive()
+    {
+        const int width = 37, rows = 4100;   // 4,100 rows: panels narrow to one 16-neuron block
+        var random = new Random(5);
+        var first = Enumerable.Range(0, 50 * width).Select(_ => (float)random.NextDouble()).ToArray();
+        var second = Enumerable.Range(0, rows * width).Select(i => (float)(random.NextDouble() * 2 - 0.5)).ToArray();   // [−0.5, 1.5) over a range of about [−0.25, 1.25)
+        var stats = new NeuronStatistics(width, Bins);
+        var naive = new Naive(width, Bins);
+        stats.Add(first); naive.Add(first);
+        stats.FixHistogramRange(); naive.FixRange();
+        stats.Add(second); naive.Add(second);
+        for (int j = 0; j < width; j++)
+        {
+            Assert.Equal(naive.Mean[j], stats.Mean(j));
+            Assert.Equal(naive.M2[j] / naive.Count, stats.Variance(j));
+            for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(naive.Histogram[j, bin], stats.HistogramCount(j, bin));
+        }
+        double expectedBelow = Enumerable.Range(0, width).Sum(j => rows * (naive.Low[j] + 0.5) / 2);   // uniform on [−0.5, 1.5): the share under each range's low end
+        Assert.Equal(expectedBelow, Enumerable.Range(0, width).Sum(j => stats.HistogramCount(j, 0)), 0.01 * rows * width);
+    }
+
+    [Fact]
+    public void AddToHistogram_EdgesInfinitiesAndNaN_CountedAsTheScalarFormula()
+    {
+        const int width = 9;   // eight in vectors, one scalar
+        var range = Enumerable.Range(0, 2 * width).Select(i => (float)(i / width)).ToArray();   // every neuron sees 0 and 1
+        var stats = new NeuronStatistics(width, Bins);
+        var naive = new Naive(width, Bins);
+        stats.Add(range); naive.Add(range);
+        stats.FixHistogramRange(); naive.FixRange();   // [−0.25, 1.25)
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0.25f, 1.25f, 1.2499999f, -0.2500001f, 0.5f];
+        var edges = Enumerable.Range(0, Bins + 1).Select(b => (float)(-0.25 + 1.5 * b / Bins));
+        var values = specials.Concat(edges).SelectMany(v => new[] { v, MathF.BitIncrement(v), MathF.BitDecrement(v) }).ToArray();
+        var rows = values.SelectMany(v => Enumerable.Repeat(v, width)).ToArray();   // [values, width]: each value in every neuron
+        stats.AddToHistogram(rows);
+        naive.AddToHistogram(rows);
+        for (int j = 0; j < width; j++)
+            for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(naive.Histogram[j, bin], stats.HistogramCount(j, bin));
+        Assert.Equal(8, stats.HistogramCount(0, Bins + 1));   // +∞, its neighbours (+∞, MaxValue); 1.25 twice, its own and 1.2499999's next float up; the last edge (1.25) and its next up
+        Assert.Equal(8, stats.HistogramCount(0, 0));          // −∞ and its neighbours; the float below −0.25 (twice, as an edge too); −0.2500001 (3 floats below −0.25) and both its neighbours
+    }
+
+    [Fact]
+    public void AddToHistogram_Float16Rows_EqualFloat32OfTheSameValues()
+    {
+        var batch = Batches()[2];
+        var halves = batch.Select(v => (Half)v).ToArray();
+        var widened = halves.Select(h => (float)h).ToArray();
+        var fromHalf = new NeuronStatistics(Width, Bins);
+        var fromFloat = new NeuronStatistics(Width, Bins);
+        fromHalf.Add(widened); fromFloat.Add(widened);
+        fromHalf.FixHistogramRange(); fromFloat.FixHistogramRange();
+        fromHalf.AddToHistogram(halves);
+        fromFloat.AddToHistogram(widened);
+        for (int j = 0; j < Width; j++)
+            for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(fromFloat.HistogramCount(j, bin), fromHalf.HistogramCount(j, bin));
+        Assert.Equal(50L * Width, Enumerable.Range(0, Width).Sum(j => Enumerable.Range(0, Bins + 2).Sum(b => fromHalf.HistogramCount(j, b))));
+    }
+
+    [Fact]
+    public void TopActivationsAdd_BatchesLongEnoughForTheFloor_EqualsBruteForceWithTiesAndNaN()
+    {
+        var random = new Random(3);
+        int[] batchRows = [400, 37, 700, 200];   // 400 and 700 rows: 25 and 43 groups of 16, over 2k = 12, so fresh heaps use the floor
+        var batches = batchRows.Select(n => Enumerable.Range(0, n * Width).Select(i =>
+            i % 101 == 0 ? float.NaN : MathF.Round((float)(random.NextDouble() * (1 + i % Width / 40.0)) * 8) / 8).ToArray()).ToList();
+        var top = new TopActivations(Width, k: 6);
+        long first = 0;
+        foreach (var batch in batches)
+        {
+            top.Add(batch, first);
+            first += batch.Length / Width;
+        }
+        var all = batches.SelectMany(b => b).ToArray();
+        for (int j = 0; j < Width; j++)
+        {
+            var expected = Enumerable.Range(0, (int)first).Where(i => !float.IsNaN(all[i * Width + j])).Select(i => new TopActivation(i, all[i * Width + j]))
+                .OrderByDescending(t => t.Value).ThenBy(t => t.Token).Take(6);
+            Assert.Equal(expected, top.For(j));
+        }
+    }
 }
