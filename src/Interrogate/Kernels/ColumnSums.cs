@@ -9,8 +9,11 @@ namespace Interrogate.Kernels;
 /// </summary>
 public static class ColumnSums
 {
-    /// <summary>Rows per block: about 64K elements, the size Ops' row-block loops use.</summary>
-    private static int RowsPerBlock(int cols) => Math.Max(1, (1 << 16) / Math.Max(cols, 1));
+    /// <summary>
+    /// Rows per block of about 64K elements: the one block size of every fixed row-block loop (Ops'
+    /// row kernels, bias and LayerNorm gradients), so partial sums never depend on the thread count.
+    /// </summary>
+    public static int RowsPerBlock(int cols) => Math.Max(1, (1 << 16) / Math.Max(cols, 1));
 
     /// <summary>dst[j] += Σ_r x[offset + r·cols + j]. x: storage holding [rows, cols] from offset; dst: cols values.</summary>
     public static void AddTo(float[] x, int offset, int rows, int cols, Span<float> dst)

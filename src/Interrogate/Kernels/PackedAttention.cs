@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Interrogate.Kernels;
 
 /// <summary>
@@ -62,9 +64,9 @@ public static class PackedAttention
             {
                 var pr = pb.Slice(r * t, seen);
                 var dr = scratch.Slice(r * t, seen);
-                float dot = System.Numerics.Tensors.TensorPrimitives.Dot(pr, dr);
-                System.Numerics.Tensors.TensorPrimitives.Subtract(dr, dot, dr);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(dr, pr, dr);
+                float dot = TensorPrimitives.Dot(pr, dr);
+                TensorPrimitives.Subtract(dr, dot, dr);
+                TensorPrimitives.Multiply(dr, pr, dr);
             }
             Gemm.MultiplyOnThreads(1, false, false, rows, d, seen, scale, scratch, t, k, ldk, overwriteDq ? 0f : 1f, dq[(i0 * lddq)..], lddq);
             Gemm.MultiplyOnThreads(1, true, false, seen, d, rows, scale, scratch, t, q[(i0 * ldq)..], ldq, 1f, dk, lddk);

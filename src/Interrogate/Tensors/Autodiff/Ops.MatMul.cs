@@ -51,7 +51,7 @@ public static partial class Ops
         if (bias is not null)
         {
             var bc = bias.ContiguousData();
-            int perBlock = Math.Max(1, (1 << 16) / Math.Max(outF, 1));
+            int perBlock = ColumnSums.RowsPerBlock(outF);
             Parallelism.For((rows + perBlock - 1) / perBlock, blk =>
             {
                 var bs = bc.Span;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Interrogate.Kernels;
 using Interrogate.Tensors.Autodiff;
 
@@ -40,7 +41,7 @@ public static partial class Ops
                 if (!wantW && !wantB) return;
                 // Partial sums per fixed block of rows, in parallel, then added in block order: the
                 // same bits at any thread count.
-                int perBlock = Math.Max(1, (1 << 16) / Math.Max(d, 1)), blocks = (rows + perBlock - 1) / perBlock;
+                int perBlock = ColumnSums.RowsPerBlock(d), blocks = (rows + perBlock - 1) / perBlock;
                 var partW = wantW ? new float[blocks * d] : null;
                 var partB = wantB ? new float[blocks * d] : null;
                 Parallelism.For(blocks, blk =>
@@ -54,8 +55,8 @@ public static partial class Ops
                 var gb = wantB ? bias!.GradSpan() : default;
                 for (int blk = 0; blk < blocks; blk++)
                 {
-                    if (partW is not null) System.Numerics.Tensors.TensorPrimitives.Add(gw, partW.AsSpan(blk * d, d), gw);
-                    if (partB is not null) System.Numerics.Tensors.TensorPrimitives.Add(gb, partB.AsSpan(blk * d, d), gb);
+                    if (partW is not null) TensorPrimitives.Add(gw, partW.AsSpan(blk * d, d), gw);
+                    if (partB is not null) TensorPrimitives.Add(gb, partB.AsSpan(blk * d, d), gb);
                 }
             });
         return y;

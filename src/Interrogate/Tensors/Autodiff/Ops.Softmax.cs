@@ -107,7 +107,7 @@ public static partial class Ops
     /// </summary>
     private static void ForRowBlocks(int n, int c, Action<int, int, float[]> body)
     {
-        int perBlock = Math.Max(1, (1 << 16) / Math.Max(c, 1));
+        int perBlock = ColumnSums.RowsPerBlock(c);
         int blocks = (n + perBlock - 1) / perBlock;
         Parallelism.For(blocks, b => body(b * perBlock, Math.Min(n, (b + 1) * perBlock), new float[c]));
     }
