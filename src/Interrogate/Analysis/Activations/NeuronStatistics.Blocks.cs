@@ -102,11 +102,10 @@ public sealed partial class NeuronStatistics
 
     /// <summary>
     /// Counts one block's values into its neurons' histograms. Bins are computed eight neurons at a
-    /// time in double vectors with the scalar arithmetic ((v − lo) / span · Bins, truncated, so counts
-    /// match <see cref="Bin(double, double, double, double)"/> exactly), using only operations every
-    /// vector unit has natively (floor, and a 2^52 offset in place of a double-to-integer conversion,
-    /// which AVX2 lacks); each value then bumps an int32 counter of a block-local table
-    /// ([Bins + 2, 16], a few KB in L1) that is added to the neurons' histograms once per batch.
+    /// time in float vectors with the scalar arithmetic of <see cref="Bin(float, float, float, float)"/>
+    /// ((v − low)·scale, truncated by the saturating conversion, clamped), so counts match it
+    /// exactly; each value then bumps an int32 counter of a block-local table ([Bins + 2, 16], a few
+    /// KB in L1) that is added to the neurons' histograms once per batch.
     /// </summary>
     /// <param name="packed">[n, stride], row-major: columns 0..count−1 are neurons first..first+count−1.</param>
     /// <param name="n">Rows in the batch.</param>
@@ -116,7 +115,7 @@ public sealed partial class NeuronStatistics
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void AddToHistogramBlock(ReadOnlySpan<float> packed, int n, int stride, int first, int count)
     {
-        const int Lanes = NeuronBlocks.Width;
+        const int Lanes = NeuronBlocks.Width, LaneShift = 4;   // Lanes = 1 << LaneShift
         int bins2 = Bins + 2, k = 0;
         if (localCounts is null || localCounts.Length < bins2 * Lanes) localCounts = new int[bins2 * Lanes];
         ref int counts = ref MemoryMarshal.GetArrayDataReference(localCounts);   // [Bins + 2, Lanes]: counts[bin * Lanes + k]
@@ -124,24 +123,24 @@ public sealed partial class NeuronStatistics
         {
             Span<int> at = stackalloc int[8];
             ref int slot = ref MemoryMarshal.GetReference(at);
-            var bins = Vector256.Create((double)Bins);
-            var last = Vector256.Create((double)Bins - 1);
-            var below = Vector256.Create(-1.0);
+            var last = Vector256.Create(Bins - 1);
+            var above = Vector256.Create(Bins);
+            var below = Vector256.Create(-1);
             ref float start = ref MemoryMarshal.GetReference(packed);
             for (; k + 8 <= count; k += 8)
             {
                 int j = first + k;
-                var lowLo = Vector256.Create(low.AsSpan(j)); var lowHi = Vector256.Create(low.AsSpan(j + 4));
-                var highLo = Vector256.Create(high.AsSpan(j)); var highHi = Vector256.Create(high.AsSpan(j + 4));
-                var spanLo = highLo - lowLo; var spanHi = highHi - lowHi;
-                var laneLo = Vector256.Create(k + Lanes + Magic, k + 1 + Lanes + Magic, k + 2 + Lanes + Magic, k + 3 + Lanes + Magic);   // bin b → (b + 1)·Lanes + k + lane
-                var laneHi = laneLo + Vector256.Create(4.0);
+                var lowV = Vector256.Create(binLow.AsSpan(j));
+                var highV = Vector256.Create(binHigh.AsSpan(j));
+                var scaleV = Vector256.Create(binScale.AsSpan(j));
+                var lane = Vector256.Create(Lanes + k) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);   // bin b → (b + 1)·Lanes + k + lane
                 for (int r = 0; r < n; r++)
                 {
-                    var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)(r * stride + k)));
-                    var a = Bin(lo, lowLo, highLo, spanLo, bins, last, below) * Lanes + laneLo;
-                    var b = Bin(hi, lowHi, highHi, spanHi, bins, last, below) * Lanes + laneHi;
-                    Vector256.Narrow(a.AsInt64(), b.AsInt64()).StoreUnsafe(ref slot);   // the low 32 bits of x + 2^52 are x
+                    var v = Vector256.LoadUnsafe(ref start, (nuint)(r * stride + k));
+                    var bin = Vector256.Min(Vector256.ConvertToInt32((v - lowV) * scaleV), last);
+                    bin = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, highV).AsInt32(), above, bin);
+                    bin = Vector256.ConditionalSelect(Vector256.LessThan(v, lowV).AsInt32(), below, bin);
+                    (Vector256.ShiftLeft(bin, LaneShift) + lane).StoreUnsafe(ref slot);
                     Unsafe.Add(ref counts, slot)++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 1))++;
                     Unsafe.Add(ref counts, Unsafe.Add(ref slot, 2))++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 3))++;
                     Unsafe.Add(ref counts, Unsafe.Add(ref slot, 4))++; Unsafe.Add(ref counts, Unsafe.Add(ref slot, 5))++;
@@ -152,8 +151,8 @@ public sealed partial class NeuronStatistics
         for (; k < count; k++)
         {
             int j = first + k;
-            double lo = low[j], hi = high[j], span = hi - lo;
-            for (int r = 0; r < n; r++) localCounts[Bin(packed[r * stride + k], lo, hi, span) * Lanes + k]++;
+            float lo = binLow[j], hi = binHigh[j], scale = binScale[j];
+            for (int r = 0; r < n; r++) localCounts[Bin(packed[r * stride + k], lo, hi, scale) * Lanes + k]++;
         }
         for (k = 0; k < count; k++)
         {
@@ -166,29 +165,14 @@ public sealed partial class NeuronStatistics
         }
     }
 
-    /// <summary>2^52: a double at or above it has no fraction bits, so x + 2^52 holds the integer x in its low bits.</summary>
-    private const double Magic = 4503599627370496.0;
-
     /// <summary>Per-thread block table for <see cref="AddToHistogramBlock"/>, all zeros between calls.</summary>
     [ThreadStatic] private static int[]? localCounts;
 
-    /// <summary>0 below [lo, hi), Bins + 1 at or above it, else 1 + the in-range bin (the same arithmetic as ever, so counts never move).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Bin(double v, double lo, double hi, double span) =>
-        v < lo ? 0 : v >= hi ? Bins + 1 : 1 + Math.Min(Bins - 1, (int)((v - lo) / span * Bins));
-
     /// <summary>
-    /// <see cref="Bin(double, double, double, double)"/> − 1 + 2^52 for four neurons at once, as a double (−1 below
-    /// the range, Bins at or above it): the same double arithmetic, truncated by floor (the quotient is
-    /// never negative inside the range); NaN counts in bin 1 as the scalar cast's 0 does.
+    /// 0 below [lo, hi), Bins + 1 at or above it, else 1 + min(Bins − 1, (int)((v − lo)·scale)) in
+    /// float arithmetic (scale = Bins / (hi − lo)); NaN counts in bin 1, as the saturating cast gives 0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Bin(Vector256<double> v, Vector256<double> lo, Vector256<double> hi, Vector256<double> span,
-        Vector256<double> bins, Vector256<double> last, Vector256<double> below)
-    {
-        var t = Vector256.Floor((v - lo) / span * bins);
-        t = Vector256.MinNative(Vector256.ConditionalSelect(Vector256.Equals(t, t), t, Vector256<double>.Zero), last);   // no NaN left: the plain instruction
-        t = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v, hi), bins, t);
-        return Vector256.ConditionalSelect(Vector256.LessThan(v, lo), below, t);
-    }
+    internal int Bin(float v, float lo, float hi, float scale) =>
+        v < lo ? 0 : v >= hi ? Bins + 1 : 1 + Math.Min(Bins - 1, (int)((v - lo) * scale));
 }

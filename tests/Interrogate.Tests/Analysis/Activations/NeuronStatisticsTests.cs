@@ -65,7 +65,7 @@ public sealed class NeuronStatisticsTests
             {
                 double span = Max[j] - Min[j];
                 if (!(span > 0)) span = Math.Max(1e-3, Math.Abs(Max[j]) * 1e-2);
-                (Low[j], High[j]) = (Min[j] - span / 4, Max[j] + span / 4);
+                (Low[j], High[j]) = ((float)(Min[j] - span / 4), (float)(Max[j] + span / 4));   // the range is kept in float, as the bins are computed
             }
             HasRange = true;
         }
@@ -75,8 +75,8 @@ public sealed class NeuronStatisticsTests
             for (int r = 0; r < rows.Length / width; r++)
                 for (int j = 0; j < width; j++)
                 {
-                    double v = rows[r * width + j];
-                    Histogram[j, v < Low[j] ? 0 : v >= High[j] ? bins + 1 : 1 + Math.Min(bins - 1, (int)((v - Low[j]) / (High[j] - Low[j]) * bins))]++;
+                    float v = rows[r * width + j], low = (float)Low[j], high = (float)High[j], scale = bins / (high - low);
+                    Histogram[j, v < low ? 0 : v >= high ? bins + 1 : 1 + Math.Min(bins - 1, (int)((v - low) * scale))]++;
                 }
         }
     }
