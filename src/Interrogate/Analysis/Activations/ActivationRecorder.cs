@@ -62,7 +62,6 @@ public static class ActivationRecorder
                 StoreState.Pending? stateFile = null;
                 try
                 {
-                    if (chunk == 0) FillFirstHistogram(manifest, recorded, state);
                     stateFile = StoreState.Begin(Path.Combine(directory, StoreState.FileName(chunk + 1)), state);
                     if (committing is not null)
                     {
@@ -203,7 +202,13 @@ public static class ActivationRecorder
                 {
                     var rows = RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width);   // [tokens in batch, width]
                     writers[h].Append(rows);
-                    state[h].Stats.Add(rows, state[h].Top, first + start);
+                    var stats = state[h].Stats;
+                    stats.Add(rows, state[h].Top, first + start);
+                    if (!stats.HasHistogramRange)   // the store's first batch sets the histogram range, then is counted in it
+                    {
+                        stats.FixHistogramRange();
+                        stats.AddToHistogram(rows);
+                    }
                 }
             }
             return pending;   // its last writes and fsyncs are still running; Commit waits for them
@@ -229,28 +234,5 @@ public static class ActivationRecorder
             at += windows[b].Length * width;
         }
         return rows;
-    }
-
-    /// <summary>
-    /// Histogram ranges come from the first chunk, so its values are counted once the chunk is written:
-    /// read back from its not-yet-committed file, memory-mapped, a batch of rows at a time (with
-    /// float16 storage these are the rounded values, widened as they are packed; no copy of the chunk is made).
-    /// </summary>
-    private static void FillFirstHistogram(ActivationManifest m, PendingChunk chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
-    {
-        for (int h = 0; h < m.Hooks.Count; h++)
-        {
-            var stats = state[h].Stats;
-            stats.FixHistogramRange();
-            chunk.Writers[h].Finish();
-            using var reader = new ChunkFile.Reader(chunk.Writers[h].TempPath, m.Hooks[h].Width, chunk.Chunk.Tokens, m.Precision);
-            int rows = m.BatchSize * m.WindowLength;   // one batch's rows of one hook, as recording held
-            for (long row = 0; row < chunk.Chunk.Tokens; row += rows)
-            {
-                int n = (int)Math.Min(rows, chunk.Chunk.Tokens - row);
-                if (m.Precision == StorePrecision.Float16) stats.AddToHistogram(reader.StoredRows<Half>(row, n));
-                else stats.AddToHistogram(reader.StoredRows<float>(row, n));
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Interrogate.IO;
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using System.Numerics.Tensors;
@@ -24,22 +24,21 @@ internal static class ChunkFile
 
     /// <summary>
     /// Streams rows into a temp file; <see cref="Commit"/> renames it into place. Each
-    /// <see cref="Append"/> converts its rows (on <see cref="Parallelism.Threads"/> threads) into the
-    /// writer's one buffer, rented from the shared pool so a long run does not allocate one per chunk
-    /// file, and writes it on a background task (the next Append first waits for it, so at most one
-    /// batch per file is in flight and memory stays one buffer); after the last row the file is
-    /// forced to disk in the background too, so writes and fsync overlap the caller's next forward pass.
+    /// <see cref="Append"/> converts its rows (on <see cref="Parallelism.Threads"/> threads) straight
+    /// into the file's staging buffer (<see cref="SequentialFile"/>: page-cache-bypassing writes where
+    /// the system allows) and writes them on a background thread, so the write overlaps the caller's
+    /// next forward pass; the next Append first waits for it, so at most one batch per file is in
+    /// flight. After the last row the file is completed (padded, truncated, synced) in the background too.
     /// </summary>
     public sealed class Writer : IDisposable
     {
-        private readonly string path, temp;
-        private readonly FileStream stream;
+        private readonly string path;
+        private readonly SequentialFile file;
         private readonly StorePrecision precision;
         private readonly int width;
         private readonly long rows;
         private long written;
-        private byte[]? buffer;
-        private Task? writing, syncing;
+        private Task? writing;
 
         public Writer(string path, StorePrecision precision, int width, long rows)
         {
@@ -47,15 +46,13 @@ internal static class ChunkFile
             this.precision = precision;
             this.width = width;
             this.rows = rows;
-            temp = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16);   // Read: the first chunk is read back before commit
-            Span<byte> header = stackalloc byte[HeaderBytes];
+            file = SequentialFile.CreateNew(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp"));
+            var header = file.Stage(HeaderBytes);
             header.Clear();
             Magic.CopyTo(header);
             BinaryPrimitives.WriteInt32LittleEndian(header[4..], BytesPerValue(precision));
             BinaryPrimitives.WriteInt32LittleEndian(header[8..], width);
             BinaryPrimitives.WriteInt64LittleEndian(header[16..], rows);
-            stream.Write(header);
         }
 
         /// <param name="values">[n, width], row-major; copied (converted) before this returns.</param>
@@ -63,59 +60,33 @@ internal static class ChunkFile
         {
             if (values.Length % width != 0 || written + values.Length / width > rows)
                 throw new ArgumentException($"{values.Length} values do not fit the chunk's remaining rows of width {width}");
-            writing?.GetAwaiter().GetResult();   // the buffer is free again
+            writing?.GetAwaiter().GetResult();   // the staging buffer is free again
             written += values.Length / width;
-            int length = values.Length * BytesPerValue(precision);
-            if (buffer is null || buffer.Length < length)
-            {
-                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-                buffer = ArrayPool<byte>.Shared.Rent(length);
-            }
-            if (precision == StorePrecision.Float32) MemoryMarshal.AsBytes(values).CopyTo(buffer);
-            else ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(0, length)));
-            var bytes = buffer;
+            var bytes = file.Stage(values.Length * BytesPerValue(precision));
+            if (precision == StorePrecision.Float32) MemoryMarshal.AsBytes(values).CopyTo(bytes);
+            else ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(bytes));
             bool last = written == rows;
-            writing = Task.Run(() =>
+            writing = Task.Factory.StartNew(() =>   // a thread of its own: a pool thread blocked on the disk would be one fewer for the kernels
             {
-                stream.Write(bytes, 0, length);
-                if (last) stream.Flush();   // with the OS: readable at TempPath
-            });
-            if (last) syncing = writing.ContinueWith(w => { w.GetAwaiter().GetResult(); stream.Flush(flushToDisk: true); }, TaskScheduler.Default);
+                file.Write();
+                if (last) file.Complete();
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
-        /// <summary>The file being written, readable (once <see cref="Finish"/> has run) before it is committed.</summary>
-        public string TempPath => temp;
-
-        /// <summary>Checks every row arrived and waits until they are with the operating system (readable at <see cref="TempPath"/>).</summary>
-        public void Finish()
+        /// <summary>Checks every row arrived, waits for the bytes to be on disk and renames the file into place.</summary>
+        public void Commit()
         {
             if (written != rows) throw new InvalidOperationException($"chunk {path} got {written} of {rows} rows");
             writing!.GetAwaiter().GetResult();
-        }
-
-        /// <summary>Waits for the bytes to be on disk and renames the file into place.</summary>
-        public void Commit()
-        {
-            Finish();
-            syncing!.GetAwaiter().GetResult();
-            stream.Dispose();
-            ReturnBuffer();
-            File.Move(temp, path, overwrite: true);
+            file.Dispose();
+            File.Move(file.Path, path, overwrite: true);
         }
 
         public void Dispose()
         {
-            try { (syncing ?? writing)?.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
-            stream.Dispose();
-            ReturnBuffer();
-            try { File.Delete(temp); } catch (IOException) { }
-        }
-
-        /// <summary>Gives the buffer back to the pool once no write can touch it.</summary>
-        private void ReturnBuffer()
-        {
-            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-            buffer = null;
+            try { writing?.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
+            file.Dispose();
+            try { File.Delete(file.Path); } catch (IOException) { }
         }
 
         /// <summary>Float32 to float16, split over <see cref="Parallelism.Threads"/> threads.</summary>

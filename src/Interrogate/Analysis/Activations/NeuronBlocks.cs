@@ -1,6 +1,4 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Activations;
@@ -41,36 +39,22 @@ internal static class NeuronBlocks
     /// <param name="rows">[n, width], row-major.</param>
     /// <param name="width">Neurons per row.</param>
     /// <param name="action">Run once per block, possibly on several threads at once, each block by one thread.</param>
-    public static void ForEach(ReadOnlySpan<float> rows, int width, BlockAction action) => ForEach<float>(rows, width, action);
-
-    /// <summary><see cref="ForEach(ReadOnlySpan{float}, int, BlockAction)"/> over float16 rows (e.g. a stored chunk), widened while packed.</summary>
-    /// <param name="rows">[n, width], row-major.</param>
-    /// <param name="width">Neurons per row.</param>
-    /// <param name="action">Run once per block, as above.</param>
-    public static void ForEach(ReadOnlySpan<Half> rows, int width, BlockAction action) => ForEach<Half>(rows, width, action);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void ForEach<T>(ReadOnlySpan<T> rows, int width, BlockAction action) where T : unmanaged
+    public static unsafe void ForEach(ReadOnlySpan<float> rows, int width, BlockAction action)
     {
         int n = rows.Length / width;
         if (n == 0) return;
         int panelWidth = Math.Clamp(PanelFloats / n / Width * Width, Width, PanelWidth);
-        fixed (T* p = rows)
+        fixed (float* p = rows)
         {
             nint address = (nint)p;
             Parallelism.For((width + panelWidth - 1) / panelWidth, panel =>
             {
-                var all = new ReadOnlySpan<T>((void*)address, n * width);
+                var all = new ReadOnlySpan<float>((void*)address, n * width);
                 int start = panel * panelWidth, stride = Math.Min(panelWidth, width - start);
                 if (buffer is null || buffer.Length < n * panelWidth) buffer = new float[Math.Max(n * panelWidth, PanelFloats)];
                 var packed = buffer.AsSpan(0, n * stride);
-                for (int r = 0; r < n; r++)
-                {
-                    var from = all.Slice(r * width + start, stride);
-                    var to = packed.Slice(r * stride, stride);
-                    if (typeof(T) == typeof(float)) MemoryMarshal.Cast<T, float>(from).CopyTo(to);
-                    else TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<T, Half>(from), to);
-                }
+                for (int r = 0; r < n; r++) all.Slice(r * width + start, stride).CopyTo(packed.Slice(r * stride, stride));
                 for (int first = start; first < start + stride; first += Width)
                 {
                     int count = Math.Min(Width, start + stride - first);

@@ -8,10 +8,10 @@ namespace Interrogate.Analysis.Activations;
 /// a two-pass computation over everything to ~1e-12 relative), min/max, fraction of positive values,
 /// and a fixed-bin histogram for approximate quantiles.
 /// <para>
-/// Quantiles: the histogram's range is fixed after the first chunk at its [min, max] widened by a
+/// Quantiles: the histogram's range is fixed after the first batch at its [min, max] widened by a
 /// quarter of the span on each side, split into <see cref="Bins"/> equal bins, plus one bin below
 /// and one above for later values outside it. A quantile is interpolated linearly inside its bin, so
-/// inside the range its error is at most one bin width, (1.5·first-chunk span)/Bins; in the outer
+/// inside the range its error is at most one bin width, (1.5·first-batch span)/Bins; in the outer
 /// bins it is interpolated between the range edge and the observed min/max, and the error is bounded
 /// only by that gap (exact at p = 0 and 1). The fixed range keeps the merge exact and the state small.
 /// </para>
@@ -109,10 +109,6 @@ public sealed partial class NeuronStatistics
     /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add(ReadOnlySpan{float})"/>.</summary>
     /// <param name="rows">[n, Width], row-major.</param>
     public void AddToHistogram(ReadOnlySpan<float> rows) => NeuronBlocks.ForEach(rows, Width, AddToHistogramBlock);
-
-    /// <summary><see cref="AddToHistogram(ReadOnlySpan{float})"/> for float16 rows, as a float16 store holds them.</summary>
-    /// <param name="rows">[n, Width], row-major.</param>
-    public void AddToHistogram(ReadOnlySpan<Half> rows) => NeuronBlocks.ForEach(rows, Width, AddToHistogramBlock);
 
     /// <summary>Count of a neuron's histogram bin: 0 below the range, 1..Bins inside, Bins + 1 above.</summary>
     internal long HistogramCount(int neuron, int bin) => histogram[neuron * (Bins + 2) + bin];

@@ -176,23 +176,6 @@ public sealed class NeuronStatisticsTests
     }
 
     [Fact]
-    public void AddToHistogram_Float16Rows_EqualFloat32OfTheSameValues()
-    {
-        var batch = Batches()[2];
-        var halves = batch.Select(v => (Half)v).ToArray();
-        var widened = halves.Select(h => (float)h).ToArray();
-        var fromHalf = new NeuronStatistics(Width, Bins);
-        var fromFloat = new NeuronStatistics(Width, Bins);
-        fromHalf.Add(widened); fromFloat.Add(widened);
-        fromHalf.FixHistogramRange(); fromFloat.FixHistogramRange();
-        fromHalf.AddToHistogram(halves);
-        fromFloat.AddToHistogram(widened);
-        for (int j = 0; j < Width; j++)
-            for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(fromFloat.HistogramCount(j, bin), fromHalf.HistogramCount(j, bin));
-        Assert.Equal(50L * Width, Enumerable.Range(0, Width).Sum(j => Enumerable.Range(0, Bins + 2).Sum(b => fromHalf.HistogramCount(j, b))));
-    }
-
-    [Fact]
     public void TopActivationsAdd_BatchesLongEnoughForTheFloor_EqualsBruteForceWithTiesAndNaN()
     {
         var random = new Random(3);
