@@ -43,27 +43,31 @@ public sealed partial class NeuronStatistics
         if (HasHistogramRange) AddToHistogramBlock(packed, n, stride, first, count);
     }
 
-    /// <summary>Columns k..k+7 (neurons j..j+7): batch sums, min/max and positives in one pass, then M2 about the batch mean in a second.</summary>
+    /// <summary>
+    /// Columns k..k+7 (neurons j..j+7): batch sums (in double), min/max and positives (in float and
+    /// int32 lanes: exact, as a float's extremes and sign are the same widened) in one pass, then M2
+    /// about the batch mean in a second.
+    /// </summary>
     private void MomentsOfEight(ReadOnlySpan<float> packed, int n, int stride, int k, int j, Span<double> batchMean, Span<double> batchM2)
     {
         ref float first = ref MemoryMarshal.GetReference(packed);
         var sumLo = Vector256<double>.Zero; var sumHi = Vector256<double>.Zero;
-        var minLo = Vector256.Create(min.AsSpan(j)); var minHi = Vector256.Create(min.AsSpan(j + 4));
-        var maxLo = Vector256.Create(max.AsSpan(j)); var maxHi = Vector256.Create(max.AsSpan(j + 4));
-        var posLo = Vector256<long>.Zero; var posHi = Vector256<long>.Zero;
+        var low = Vector256.Create(float.PositiveInfinity); var high = Vector256.Create(float.NegativeInfinity);
+        var pos = Vector256<int>.Zero;
         for (int r = 0; r < n; r++)
         {
-            var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref first, (nuint)(r * stride + k)));
+            var v = Vector256.LoadUnsafe(ref first, (nuint)(r * stride + k));
+            var (lo, hi) = Vector256.Widen(v);
             sumLo += lo; sumHi += hi;
-            minLo = Vector256.ConditionalSelect(Vector256.LessThan(lo, minLo), lo, minLo);
-            minHi = Vector256.ConditionalSelect(Vector256.LessThan(hi, minHi), hi, minHi);
-            maxLo = Vector256.ConditionalSelect(Vector256.GreaterThan(lo, maxLo), lo, maxLo);
-            maxHi = Vector256.ConditionalSelect(Vector256.GreaterThan(hi, maxHi), hi, maxHi);
-            posLo -= Vector256.GreaterThan(lo, Vector256<double>.Zero).AsInt64();   // a true lane is all ones: −1
-            posHi -= Vector256.GreaterThan(hi, Vector256<double>.Zero).AsInt64();
+            low = Vector256.ConditionalSelect(Vector256.LessThan(v, low), v, low);   // a NaN never replaces an extreme, as in the scalar loop
+            high = Vector256.ConditionalSelect(Vector256.GreaterThan(v, high), v, high);
+            pos -= Vector256.GreaterThan(v, Vector256<float>.Zero).AsInt32();   // a true lane is all ones: −1
         }
-        minLo.CopyTo(min.AsSpan(j)); minHi.CopyTo(min.AsSpan(j + 4));
-        maxLo.CopyTo(max.AsSpan(j)); maxHi.CopyTo(max.AsSpan(j + 4));
+        var (lowLo, lowHi) = Vector256.Widen(low);
+        var (highLo, highHi) = Vector256.Widen(high);
+        var (posLo, posHi) = Vector256.Widen(pos);
+        Merge(min.AsSpan(j), lowLo, lower: true); Merge(min.AsSpan(j + 4), lowHi, lower: true);
+        Merge(max.AsSpan(j), highLo, lower: false); Merge(max.AsSpan(j + 4), highHi, lower: false);
         (Vector256.Create(positives.AsSpan(j)) + posLo).CopyTo(positives.AsSpan(j));
         (Vector256.Create(positives.AsSpan(j + 4)) + posHi).CopyTo(positives.AsSpan(j + 4));
 
@@ -78,6 +82,17 @@ public sealed partial class NeuronStatistics
         }
         meanLo.CopyTo(batchMean); meanHi.CopyTo(batchMean[4..]);
         m2Lo.CopyTo(batchM2); m2Hi.CopyTo(batchM2[4..]);
+    }
+
+    /// <summary>
+    /// Replaces a stored extreme by the batch's only when strictly beyond it, as the scalar loop's
+    /// compare does (so −0 never replaces +0, or the reverse, and the first of equal values stays).
+    /// </summary>
+    private static void Merge(Span<double> stored, Vector256<double> batch, bool lower)
+    {
+        var kept = Vector256.Create(stored);
+        var beyond = lower ? Vector256.LessThan(batch, kept) : Vector256.GreaterThan(batch, kept);
+        Vector256.ConditionalSelect(beyond, batch, kept).CopyTo(stored);
     }
 
     /// <summary>The same two passes as <see cref="MomentsOfEight"/> for column k (neuron j) alone.</summary>

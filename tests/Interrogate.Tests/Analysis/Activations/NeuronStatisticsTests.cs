@@ -104,8 +104,8 @@ public sealed class NeuronStatisticsTests
         {
             Assert.Equal(naive.Mean[j], stats.Mean(j));
             Assert.Equal(naive.M2[j] / naive.Count, stats.Variance(j));
-            Assert.Equal(naive.Min[j], stats.Min(j));
-            Assert.Equal(naive.Max[j], stats.Max(j));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(naive.Min[j]), BitConverter.DoubleToInt64Bits(stats.Min(j)));   // bits: −0 and +0 too
+            Assert.Equal(BitConverter.DoubleToInt64Bits(naive.Max[j]), BitConverter.DoubleToInt64Bits(stats.Max(j)));
             Assert.Equal((double)naive.Positives[j] / naive.Count, stats.FractionPositive(j));
             for (int bin = 0; bin < Bins + 2; bin++) Assert.Equal(naive.Histogram[j, bin], stats.HistogramCount(j, bin));
         }
