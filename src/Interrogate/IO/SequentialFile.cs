@@ -71,6 +71,25 @@ internal sealed unsafe partial class SequentialFile : IDisposable
         Buffer.MemoryCopy(staging + whole, staging, capacity, staged);   // the tail to the front
     }
 
+    /// <summary>A write-only stream that stages what is written (serializers such as BinaryWriter write through it); <see cref="Write()"/> and <see cref="Complete"/> still do the writing.</summary>
+    public Stream StagingStream() => new Staging(this);
+
+    private sealed class Staging(SequentialFile file) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => file.Length;
+        public override long Position { get => file.Length; set => throw new NotSupportedException(); }
+        public override void Write(ReadOnlySpan<byte> buffer) => buffer.CopyTo(file.Stage(buffer.Length));
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void WriteByte(byte value) => file.Stage(1)[0] = value;
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
     /// <summary>Writes everything staged and makes the file durable at exactly <see cref="Length"/> bytes.</summary>
     public void Complete()
     {
@@ -100,9 +119,10 @@ internal sealed unsafe partial class SequentialFile : IDisposable
         capacity = 0;
     }
 
+    /// <summary>At least doubles, so a file staged in many small pieces copies each byte a bounded number of times.</summary>
     private void Grow(int needed)
     {
-        int size = (needed + Block - 1) / Block * Block;
+        int size = (int)Math.Min(int.MaxValue / Block * Block, (Math.Max((long)needed, 2L * capacity) + Block - 1) / Block * Block);
         var grown = (byte*)NativeMemory.AlignedAlloc((nuint)size, Block);
         if (staging is not null)
         {

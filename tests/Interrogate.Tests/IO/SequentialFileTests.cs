@@ -60,6 +60,26 @@ public sealed class SequentialFileTests : IDisposable
     }
 
     [Fact]
+    public void StagingStream_ManySmallWrites_FileHoldsWhatBinaryWriterWrote()
+    {
+        var path = temp.File("staged.bin");
+        var expected = new MemoryStream();
+        using (var file = SequentialFile.CreateNew(path))
+        {
+            using (var staging = file.StagingStream())
+            using (var w = new BinaryWriter(staging))
+            using (var reference = new BinaryWriter(expected, System.Text.Encoding.UTF8, leaveOpen: true))
+                for (int i = 0; i < 5000; i++)   // ~50 KB in small pieces: the staging buffer grows many times
+                {
+                    w.Write(i); w.Write((byte)i); w.Write(i * 0.5);
+                    reference.Write(i); reference.Write((byte)i); reference.Write(i * 0.5);
+                }
+            file.Complete();
+        }
+        Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void CreateNew_ExistingFile_Throws()
     {
         var path = temp.File("taken.bin");

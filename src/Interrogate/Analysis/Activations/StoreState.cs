@@ -17,54 +17,52 @@ internal static class StoreState
     public static string TokenFileName(int chunk) => $"tokens.{chunk:D5}.ids";
 
     /// <summary>
-    /// Writes the state of every hook to a temp file beside <paramref name="path"/> now (into the
-    /// operating system's cache: one copy, no snapshot in memory, so the state may move on at once),
-    /// and starts forcing it to disk in the background, beside the chunk files' own syncs;
-    /// <see cref="Pending.Commit"/> waits for that and renames it into place.
+    /// Copies the state of every hook into a staging buffer now (so the state may move on at once) and
+    /// writes it to a temp file beside <paramref name="path"/> in the background, around the page
+    /// cache where the system allows (<see cref="SequentialFile"/>: the state is tens of MB a chunk);
+    /// <see cref="Pending.Commit"/> waits for it and renames it into place.
     /// </summary>
     public static Pending Begin(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks) => new(path, hooks);
 
-    /// <summary>A state file written to the cache but not yet durable; disposing it uncommitted deletes it.</summary>
+    /// <summary>A state file being written, not yet durable; disposing it uncommitted deletes it.</summary>
     public sealed class Pending : IDisposable
     {
-        private readonly string path, temp;
-        private readonly FileStream stream;
-        private readonly Task syncing;
+        private readonly string path;
+        private readonly SequentialFile file;
+        private readonly Task writing;
         private bool committed;
 
         public Pending(string path, IReadOnlyList<(NeuronStatistics Stats, TopActivations Top)> hooks)
         {
             this.path = path;
-            temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            file = SequentialFile.CreateNew(Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp"));
             try
             {
-                Write(stream, hooks);
-                stream.Flush();
+                using (var staging = file.StagingStream()) Write(staging, hooks);
             }
             catch
             {
-                stream.Dispose();
-                File.Delete(temp);
+                file.Dispose();
+                File.Delete(file.Path);
                 throw;
             }
-            syncing = Task.Run(() => stream.Flush(flushToDisk: true));
+            writing = Task.Factory.StartNew(file.Complete, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         /// <summary>Waits until the file is on disk and renames it to its final name.</summary>
         public void Commit()
         {
-            syncing.GetAwaiter().GetResult();
-            stream.Dispose();
-            File.Move(temp, path, overwrite: true);
+            writing.GetAwaiter().GetResult();
+            file.Dispose();
+            File.Move(file.Path, path, overwrite: true);
             committed = true;
         }
 
         public void Dispose()
         {
-            try { syncing.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
-            stream.Dispose();
-            if (!committed) try { File.Delete(temp); } catch (IOException) { }
+            try { writing.Wait(); } catch (AggregateException) { }   // abandoned: the file is deleted anyway
+            file.Dispose();
+            if (!committed) try { File.Delete(file.Path); } catch (IOException) { }
         }
     }
 
