@@ -144,14 +144,6 @@ internal static class ChunkFile
             else TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(p, destination.Length), destination);
         }
 
-        /// <summary>Rows [row, row + n) as stored, without conversion: [n, Width] of float (float32 files) or Half (float16 files).</summary>
-        public ReadOnlySpan<T> StoredRows<T>(long row, int n) where T : unmanaged
-        {
-            if (sizeof(T) != BytesPerValue) throw new InvalidOperationException($"the chunk holds {BytesPerValue}-byte values, not {typeof(T).Name}");
-            if (row < 0 || n < 0 || row + n > Rows) throw new ArgumentOutOfRangeException(nameof(row));
-            return new ReadOnlySpan<T>(data + row * Width * BytesPerValue, checked(n * Width));
-        }
-
         /// <summary>One neuron over rows [row, row + destination.Length).</summary>
         public void ReadColumn(int neuron, long row, Span<float> destination)
         {

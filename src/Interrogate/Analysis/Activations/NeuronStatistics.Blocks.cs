@@ -145,9 +145,9 @@ public sealed partial class NeuronStatistics
             for (; k + 8 <= count; k += 8)
             {
                 int j = first + k;
-                var lowV = Vector256.Create(binLow.AsSpan(j));
-                var highV = Vector256.Create(binHigh.AsSpan(j));
-                var scaleV = Vector256.Create(binScale.AsSpan(j));
+                var lowV = Vector256.Narrow(Vector256.Create(low.AsSpan(j)), Vector256.Create(low.AsSpan(j + 4)));   // exact: the range is float values
+                var highV = Vector256.Narrow(Vector256.Create(high.AsSpan(j)), Vector256.Create(high.AsSpan(j + 4)));
+                var scaleV = Vector256.Create((float)Bins) / (highV - lowV);
                 var lane = Vector256.Create(Lanes + k) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);   // bin b → (b + 1)·Lanes + k + lane
                 for (int r = 0; r < n; r++)
                 {
@@ -166,7 +166,7 @@ public sealed partial class NeuronStatistics
         for (; k < count; k++)
         {
             int j = first + k;
-            float lo = binLow[j], hi = binHigh[j], scale = binScale[j];
+            float lo = (float)low[j], hi = (float)high[j], scale = Bins / (hi - lo);
             for (int r = 0; r < n; r++) localCounts[Bin(packed[r * stride + k], lo, hi, scale) * Lanes + k]++;
         }
         for (k = 0; k < count; k++)

@@ -21,8 +21,7 @@ public sealed partial class NeuronStatistics
     private readonly double[] mean, m2, min, max;
     private readonly long[] positives;
     private readonly long[] histogram;   // [width, Bins + 2]: below, Bins in-range bins, above
-    private readonly double[] low, high;   // float values, widened: the bins are computed in float
-    private readonly float[] binLow, binHigh, binScale;   // low, high and Bins / (high − low) as the bin kernels use them
+    private readonly double[] low, high;   // float values, widened (the state file holds doubles): the bins are computed in float
 
     public NeuronStatistics(int width, int bins)
     {
@@ -38,9 +37,6 @@ public sealed partial class NeuronStatistics
         histogram = new long[width * (bins + 2)];
         low = new double[width];
         high = new double[width];
-        binLow = new float[width];
-        binHigh = new float[width];
-        binScale = new float[width];
     }
 
     public int Width { get; }
@@ -92,18 +88,6 @@ public sealed partial class NeuronStatistics
             if (!(high[j] > low[j])) high[j] = MathF.BitIncrement((float)low[j]);   // a span too small for float: one bin-width step
         }
         HasHistogramRange = true;
-        SetBinConstants();
-    }
-
-    /// <summary>The float copies of the range the bin kernels read.</summary>
-    private void SetBinConstants()
-    {
-        for (int j = 0; j < Width; j++)
-        {
-            binLow[j] = (float)low[j];
-            binHigh[j] = (float)high[j];
-            binScale[j] = Bins / (binHigh[j] - binLow[j]);
-        }
     }
 
     /// <summary>Counts rows into the histogram only (the range must be fixed), blocked and parallel like <see cref="Add(ReadOnlySpan{float})"/>.</summary>
@@ -147,7 +131,6 @@ public sealed partial class NeuronStatistics
         foreach (var a in new[] { s.mean, s.m2, s.min, s.max, s.low, s.high }) StoreState.ReadExactly(r, MemoryMarshal.AsBytes(a.AsSpan()));
         StoreState.ReadExactly(r, MemoryMarshal.AsBytes(s.positives.AsSpan()));
         StoreState.ReadExactly(r, MemoryMarshal.AsBytes(s.histogram.AsSpan()));
-        if (s.HasHistogramRange) s.SetBinConstants();
         return s;
     }
 }
