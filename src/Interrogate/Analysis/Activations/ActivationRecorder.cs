@@ -34,6 +34,7 @@ public static class ActivationRecorder
     {
         options ??= new ActivationStoreOptions();
         var wanted = Plan(model, modelIdentity, source, options);
+        if (File.Exists(directory)) throw InputException.ForFile(directory, "is a file; the store needs a folder (a new one, or a store to resume)");
         Directory.CreateDirectory(directory);
         var manifest = wanted;
         if (File.Exists(ActivationManifest.PathIn(directory)))

@@ -224,6 +224,16 @@ public sealed class ActivationStoreTests : IDisposable
     }
 
     [Fact]
+    public void Record_StorePathIsAFile_ThrowsNamingItAndLeavesItAlone()
+    {
+        var path = temp.File("not-a-folder");
+        File.WriteAllText(path, "a file");
+        var e = Assert.Throws<InputException>(() => Record("not-a-folder"));
+        Assert.Contains(path, e.Message);
+        Assert.Equal("a file", File.ReadAllText(path));
+    }
+
+    [Fact]
     public void Record_UnknownHook_ThrowsNamingFlag()
     {
         var e = Assert.Throws<InputException>(() => Record("bad", Options with { Hooks = ["blocks.9.mlp.hook_post"] }));
