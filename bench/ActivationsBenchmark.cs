@@ -1,4 +1,4 @@
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Kernels;
 using Interrogate.Models.Gpt2;
 using Interrogate.Models.Transformer;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Analysis.Explanation;
 using Interrogate.Cli.Output;
 using Interrogate.Data.Corpora;

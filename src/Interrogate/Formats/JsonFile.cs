@@ -3,13 +3,38 @@ using System.Text.Json.Nodes;
 
 namespace Interrogate.Formats;
 
-/// <summary>Loads small JSON files (configs, shard indexes) with one-line, file-naming errors.</summary>
+/// <summary>The one JSON reader: configs, shard indexes, tokenizers and specs, with one-line, file-naming errors.</summary>
 internal static class JsonFile
 {
     // Configs and indexes are kilobytes to a few megabytes; refuse anything absurd before reading it.
     private const long MaxBytes = 64L << 20;
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowDuplicateProperties = false, MaxDepth = 64 };
+
+    /// <summary>A JsonDocument of a file (tokenizers and vocabularies, which can be tens of megabytes), with one-line, file-naming errors.</summary>
+    public static JsonDocument ParseDocument(string path)
+    {
+        if (!File.Exists(path)) throw InputException.ForFile(path, "file not found");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw InputException.ForFile(path, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstLine(e.Message)}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw InputException.ForFile(path, $"cannot read ({e.Message})", e);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var cut = message.IndexOfAny(['\r', '\n', '.']);
+        return cut < 0 ? message : message[..cut];
+    }
 
     public static JsonObject LoadObject(string path)
     {

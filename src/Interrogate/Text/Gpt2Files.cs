@@ -1,3 +1,5 @@
+using Interrogate.Formats;
+
 namespace Interrogate.Text;
 
 /// <summary>
@@ -11,7 +13,7 @@ public static class Gpt2Files
     public static BpeTokenizer Load(string vocabPath, string mergesPath)
     {
         string[] tokens;
-        using (var doc = JsonFile.Parse(vocabPath)) tokens = JsonFile.ReadVocab(doc.RootElement, vocabPath);
+        using (var doc = JsonFile.ParseDocument(vocabPath)) tokens = VocabJson.Read(doc.RootElement, vocabPath);
         var merges = ReadMerges(mergesPath);
         var model = new BpeModel(tokens, merges, $"{vocabPath} + {mergesPath}");
         // <|endoftext|> is both BOS and EOS for GPT-2, and matched literally as Hugging Face does.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Interrogate.Formats;
 
 namespace Interrogate.Text;
 
@@ -16,7 +17,7 @@ public static partial class TokenizerJson
 
     public static BpeTokenizer Load(string path)
     {
-        using var doc = JsonFile.Parse(path);
+        using var doc = JsonFile.ParseDocument(path);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw InputException.ForFile(path, "no \"model\" object; is this a Hugging Face tokenizer.json?");
@@ -27,7 +28,7 @@ public static partial class TokenizerJson
 
         var added = ReadAddedTokens(root, path);
         if (!model.TryGetProperty("vocab", out var vocabJson)) throw InputException.ForFile(path, "model has no \"vocab\"");
-        var tokens = JsonFile.ReadVocab(vocabJson, path, added.Count == 0 ? 0 : added.Max(t => t.Id) + 1);
+        var tokens = VocabJson.Read(vocabJson, path, added.Count == 0 ? 0 : added.Max(t => t.Id) + 1);
         var merges = ReadMerges(model, path);
         var bpe = new BpeModel(tokens, merges, path);
         var options = ReadOptions(root, model, path);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 
 namespace Interrogate.Tests.Cli;
 

@@ -1,4 +1,4 @@
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Analysis.Concepts;
 
 namespace Interrogate.Analysis.Probing;

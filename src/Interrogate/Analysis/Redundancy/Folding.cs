@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Tensors;
 
 namespace Interrogate.Analysis.Redundancy;

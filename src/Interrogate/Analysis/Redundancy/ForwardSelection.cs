@@ -1,3 +1,5 @@
+using Interrogate.Numerics;
+
 namespace Interrogate.Analysis.Redundancy;
 
 /// <summary>

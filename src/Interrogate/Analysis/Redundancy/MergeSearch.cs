@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Kernels;
 
 namespace Interrogate.Analysis.Redundancy;

@@ -1,3 +1,5 @@
+using Interrogate.Numerics;
+
 namespace Interrogate.Analysis.Redundancy;
 
 /// <summary>What the <see cref="RedundancyPlanner"/> searches for and when it stops.</summary>

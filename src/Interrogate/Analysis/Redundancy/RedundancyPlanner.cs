@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using System.Diagnostics;
 
 namespace Interrogate.Analysis.Redundancy;

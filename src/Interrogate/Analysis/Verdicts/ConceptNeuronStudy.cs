@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Interrogate.Analysis.Ablation;
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Analysis.Concepts;
 using Interrogate.Analysis.Probing;
 using Interrogate.Models.Transformer;

@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using System.Numerics.Tensors;
 using Interrogate.Kernels;
 using Interrogate.Tensors.Autodiff;

@@ -1,3 +1,5 @@
+using Interrogate.Numerics;
+
 namespace Interrogate.Training.Experiments;
 
 /// <summary>A metric across seeds: mean ± 95% interval, and Welch's test against the baseline (null for the baseline itself).</summary>

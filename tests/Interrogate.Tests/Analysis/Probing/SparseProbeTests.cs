@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Analysis.Probing;
 using Interrogate.Tensors;
 

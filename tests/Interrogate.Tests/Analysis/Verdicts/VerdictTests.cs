@@ -1,4 +1,4 @@
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Analysis.Concepts;
 using Interrogate.Analysis.Verdicts;
 using Interrogate.Tests.Models;

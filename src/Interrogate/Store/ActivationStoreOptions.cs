@@ -1,6 +1,6 @@
 using Interrogate.Data.Corpora;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>How activations are written: float32 exactly, or float16 at half the disk.</summary>
 public enum StorePrecision { Float32, Float16 }

@@ -1,4 +1,4 @@
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 using Interrogate.Data.Corpora;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;

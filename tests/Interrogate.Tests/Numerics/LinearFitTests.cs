@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Tensors;
 

@@ -1,4 +1,4 @@
-namespace Interrogate.Analysis.Redundancy;
+namespace Interrogate.Numerics;
 
 /// <summary>
 /// h_outputs ≈ Coefficients · h_inputs + Offsets for neurons of one layer.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>A max-activating context: the token, its value, and ids around it within its window (Ids[Offset] is the token).</summary>
 public sealed record MaxActivatingContext(long Token, float Value, int[] Ids, int Offset);

@@ -1,6 +1,6 @@
 using MathNet.Numerics.Distributions;
 
-namespace Interrogate.Training.Experiments;
+namespace Interrogate.Numerics;
 
 /// <summary>Mean and two-sided confidence interval of a sample (Student t, n − 1 degrees of freedom).</summary>
 /// <remarks>HalfWidth: NaN when fewer than two values: one seed says nothing about spread.</remarks>

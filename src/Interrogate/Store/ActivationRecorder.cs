@@ -4,7 +4,7 @@ using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors.Autodiff;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// Streams a token source through a model in non-overlapping windows and records hook-point

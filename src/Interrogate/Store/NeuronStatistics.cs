@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// Running per-neuron statistics of one hook point, in double: count, mean and variance (each batch

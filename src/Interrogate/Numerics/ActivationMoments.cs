@@ -1,6 +1,6 @@
 using Interrogate.Kernels;
 
-namespace Interrogate.Analysis.Redundancy;
+namespace Interrogate.Numerics;
 
 /// <summary>
 /// First and second moments of one layer's neurons over a stream of activation rows: the count, the

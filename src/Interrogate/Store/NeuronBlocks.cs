@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Interrogate.Kernels;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// Walks a batch of activations a block of neighbouring neurons at a time, in parallel, handing

@@ -1,6 +1,6 @@
 using Interrogate.IO;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// Statistics and top-k heaps of every hook after some number of complete chunks, in

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>One of a neuron's largest activations: the token's position in the source and the value.</summary>
 public readonly record struct TopActivation(long Token, float Value);

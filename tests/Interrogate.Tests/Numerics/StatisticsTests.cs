@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Training.Experiments;
 
 namespace Interrogate.Tests.Training.Experiments;

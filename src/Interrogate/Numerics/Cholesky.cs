@@ -1,4 +1,4 @@
-namespace Interrogate.Analysis.Redundancy;
+namespace Interrogate.Numerics;
 
 /// <summary>
 /// Cholesky factorisation and solve for the small symmetric positive-definite normal equations of

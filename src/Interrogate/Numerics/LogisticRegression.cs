@@ -1,4 +1,4 @@
-namespace Interrogate.Analysis.Probing;
+namespace Interrogate.Numerics;
 
 /// <summary>
 /// L2-regularised logistic regression on a few standardised features, fitted by Newton's method in

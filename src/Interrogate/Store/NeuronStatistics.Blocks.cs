@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// The per-block kernels behind <see cref="NeuronStatistics.Add(ReadOnlySpan{float})"/>, over a block's values packed by

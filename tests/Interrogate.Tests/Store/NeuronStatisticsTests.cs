@@ -1,4 +1,4 @@
-using Interrogate.Analysis.Activations;
+using Interrogate.Store;
 
 namespace Interrogate.Tests.Analysis.Activations;
 

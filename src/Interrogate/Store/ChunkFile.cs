@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Interrogate.Kernels;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>
 /// One hook point's activations for one chunk: a 32-byte header ("IACT", int32 bytes per value — 4

@@ -2,35 +2,11 @@ using System.Text.Json;
 
 namespace Interrogate.Text;
 
-/// <summary>Reads JSON files with every failure turned into a one-line <see cref="InputException"/> naming the file.</summary>
-internal static class JsonFile
+/// <summary>Reads a {"token": id} vocabulary object into token strings indexed by id.</summary>
+internal static class VocabJson
 {
-    public static JsonDocument Parse(string path)
-    {
-        if (!File.Exists(path)) throw InputException.ForFile(path, "file not found");
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
-        }
-        catch (JsonException e)
-        {
-            throw InputException.ForFile(path, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstLine(e.Message)}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw InputException.ForFile(path, $"cannot read ({e.Message})", e);
-        }
-    }
-
-    private static string FirstLine(string message)
-    {
-        var cut = message.IndexOfAny(['\r', '\n', '.']);
-        return cut < 0 ? message : message[..cut];
-    }
-
     /// <summary>Token strings indexed by id from a {"token": id} object; ids must be distinct and non-negative.</summary>
-    public static string[] ReadVocab(JsonElement vocab, string path, int minimumCount = 0)
+    public static string[] Read(JsonElement vocab, string path, int minimumCount = 0)
     {
         if (vocab.ValueKind != JsonValueKind.Object) throw InputException.ForFile(path, "vocabulary must be a JSON object of \"token\": id");
         var entries = new List<(string Token, int Id)>();

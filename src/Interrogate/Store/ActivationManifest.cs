@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Interrogate.IO;
 
-namespace Interrogate.Analysis.Activations;
+namespace Interrogate.Store;
 
 /// <summary>One recorded hook point and the width of its activation's last axis.</summary>
 public sealed record StoredHook(string Name, int Width);
