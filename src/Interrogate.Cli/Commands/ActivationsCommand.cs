@@ -161,7 +161,7 @@ internal static class ActivationsCommand
         var (store, hook, neuron, model) = (StoreOption(), HookOption(), NeuronOption(), ModelOption());
         var heldOut = new Option<double>("--held-out") { Description = "Share of the store's windows (its last ones) kept for scoring", DefaultValueFactory = _ => 0.2 };
         var json = CommonOptions.Json();
-        var command = new Command("explain", "Explain a neuron in words, simulate it from the words, and score the simulation on held-out text")
+        var command = new Command("explain", "Explain a neuron in words, simulate it from the words, and score the simulation on held-out text against token identity alone")
         {
             store, hook, neuron, heldOut, model, json,
         };
@@ -181,17 +181,20 @@ internal static class ActivationsCommand
                     hook = h, neuron = j, explanation = e.Text,
                     rules = e.Features.Select(r => new { kind = r.Kind, description = r.Description, weight = r.Weight, count = r.Count, mean_activation = r.MeanActivation }),
                     intercept = e.Intercept, top_tokens = e.TopTokens, explained_tokens = e.Tokens, training_correlation = e.TrainingCorrelation,
-                    held_out_tokens = score.Tokens, correlation = score.Correlation, baseline_correlation = score.BaselineCorrelation, chance_level = score.ChanceLevel,
+                    held_out_tokens = score.Tokens, held_out_windows = score.Windows, correlation = score.Correlation, baseline_correlation = score.BaselineCorrelation,
+                    gain = score.Gain, gain_low = score.GainLow, gain_high = score.GainHigh, finding = score.Finding, summary = score.Summary(),
+                    chance_level = score.ChanceLevel,
                 });
                 return ExitCodes.Ok;
             }
             var console = Terminal.Out;
             console.MarkupLine($"[bold]{Markup.Escape($"{h}[{j}]")}[/]: {Markup.Escape(e.Text)}");
-            var rules = new Table().AddColumns("rule", "kind", "weight", "seen", "mean activation there");
+            var rules = new Table().AddColumns("context rule", "kind", "weight (beyond the token's mean)", "seen", "mean activation there");
             foreach (var r in e.Features) rules.AddRow(Markup.Escape(r.Description), r.Kind, F(r.Weight), $"{r.Count:N0}", F(r.MeanActivation));
             if (e.Features.Count > 0) console.Write(rules);
+            console.MarkupLine(Markup.Escape(score.Summary()));
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"held-out score: r = {score.Correlation:0.000} over {score.Tokens:N0} tokens it never saw (token-identity baseline r = {score.BaselineCorrelation:0.000}; |r| < {score.ChanceLevel:0.000} is chance); explained from {e.Tokens:N0} tokens, in-sample r = {e.TrainingCorrelation:0.000}")));
+                $"(explained from {e.Tokens:N0} tokens, in-sample r = {e.TrainingCorrelation:0.000}; |r| < {score.ChanceLevel:0.000} is chance on the held-out tokens)")));
             return ExitCodes.Ok;
         });
         return command;

@@ -27,8 +27,7 @@ public static class ConceptStudyReport
                     new ValueRange(b.ConceptDelta.Mean, b.ConceptDelta.Percentile5, b.ConceptDelta.Percentile95),
                     new ValueRange(b.ControlDelta.Mean, b.ControlDelta.Percentile5, b.ControlDelta.Percentile95))],
                 Explanation = c.Explanation,
-                ExplanationScore = c.ExplanationScore,
-                ExplanationBaseline = c.ExplanationBaseline,
+                ExplanationScore = c.ExplanationHeldOut,
                 Verdict = c.Verdict,
                 Supported = c.Verdict switch { "responsible" => true, "contributes" => null, _ => false },
                 Reasons =

@@ -8,7 +8,7 @@ namespace Interrogate.Reports;
 /// The HTML page of a concept-neuron search, one self-contained file: a headline that answers "which
 /// neurons carry this concept?" with its numbers, a summary table, the thresholds, then one card per
 /// neuron with its concept-vs-control histograms, max-activating contexts shaded by activation,
-/// ablation effects beside the random-neuron baseline, its explanation with its held-out score, and
+/// ablation effects beside the random-neuron baseline, its explanation with its held-out gain over token identity, and
 /// its verdict with the numbers behind it.
 /// </summary>
 public static class NeuronReport
@@ -28,7 +28,7 @@ public static class NeuronReport
         report.Heading("Summary");
         var kinds = data.Cards.SelectMany(c => c.Ablations.Select(a => a.Kind)).Distinct().ToList();
         report.Table(["neuron", "AUC", "mean on concept", "mean on control", .. kinds.Select(k => $"{k} ablation Δ concept / control"),
-            "explanation r (baseline)", "verdict"], data.Cards.Select(c => SummaryRow(c, kinds)));
+            "explanation: held-out gain in r over token identity (95% CI)", "verdict"], data.Cards.Select(c => SummaryRow(c, kinds)));
         foreach (var note in data.Notes) report.Paragraph(note, note: true);
         if (data.Thresholds.Count > 0)
         {
@@ -56,7 +56,7 @@ public static class NeuronReport
     [
         c.Name, N(c.Auc, "0.000"), Mean(c.ConceptActivations), Mean(c.ControlActivations),
         .. kinds.Select(k => c.Ablations.FirstOrDefault(a => a.Kind == k) is { } a ? $"{N(a.ConceptDelta, "+0.0000;-0.0000;0")} / {N(a.ControlDelta, "+0.0000;-0.0000;0")}" : "—"),
-        c.ExplanationScore is double s ? $"{N(s, "0.00")} ({(c.ExplanationBaseline is double b ? N(b, "0.00") : "—")})" : "—",
+        c.ExplanationScore is { } s ? s.GainText : "—",
         c.Verdict,
     ];
 
@@ -81,11 +81,7 @@ public static class NeuronReport
         if (c.Explanation is not null)
         {
             html.Append("<h4 style=\"margin:.6em 0 .2em\">Explanation</h4>").Append(CultureInfo.InvariantCulture, $"<p>{E(c.Explanation)}</p>");
-            if (c.ExplanationScore is double score)
-            {
-                string baseline = c.ExplanationBaseline is double b ? $" (token-identity baseline {E(N(b, "0.000"))})" : "";
-                html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Held-out correlation of its simulation with the true activations: {E(N(score, "0.000"))}{baseline}.</p>");
-            }
+            if (c.ExplanationScore is { } score) html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(score.Summary())}</p>");
         }
         if (data.Thresholds.Count > 0)
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Thresholds: {E(string.Join("; ", data.Thresholds.Select(t => $"{t.Name} {t.Value}")))}.</p>");

@@ -39,9 +39,8 @@ public sealed record NeuronCard
     public IReadOnlyList<AblationEffect> Ablations { get; init; } = [];
     /// <summary>The explanation sentence (<see cref="Analysis.Explanation.NeuronExplanation.Text"/>), if explained.</summary>
     public string? Explanation { get; init; }
-    /// <summary>Held-out correlation of the explanation's simulation, and of the token-identity baseline.</summary>
-    public double? ExplanationScore { get; init; }
-    public double? ExplanationBaseline { get; init; }
+    /// <summary>The explanation's held-out score: its gain over token identity alone, with the 95% interval and the words for it.</summary>
+    public Analysis.Explanation.ExplanationScore? ExplanationScore { get; init; }
     /// <summary>The verdict in a few words: "causal for the concept".</summary>
     public required string Verdict { get; init; }
     /// <summary>True: the evidence supports the concept; false: it contradicts it; null: mixed or not tested (shading only).</summary>

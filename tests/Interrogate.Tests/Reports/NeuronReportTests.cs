@@ -20,9 +20,8 @@ public sealed class NeuronReportTests
             new AblationEffect("mean", 0.08, 0.005),
             new AblationEffect("resample", 0.05, -0.002, new ValueRange(0.001, 0, 0.003)),
         ],
-        Explanation = "Fires on capitalized words after '.', '!' or '?' (+2.10).",
-        ExplanationScore = 0.81,
-        ExplanationBaseline = 0.42,
+        Explanation = "Token identity (each token's own mean activation over 4,800 tokens): highest ' The' 2.61. Beyond the token itself: higher on capitalized words after '.', '!' or '?' (+2.10).",
+        ExplanationScore = new Interrogate.Analysis.Explanation.ExplanationScore(0.81, 0.42, 0.014, 19_872, 0.39, 0.35, 0.43, 156),
         Verdict = verdict,
         Supported = supported,
         Reasons = ["AUC 0.90 ≥ 0.80", "zero-ablation Δ concept 0.12 > random 95th percentile 0.006"],
@@ -50,7 +49,8 @@ public sealed class NeuronReportTests
         Assert.Equal(6, Regex.Matches(html, "<svg ").Count);
         Assert.Contains("3 neurons examined for &#39;capitalization&#39;: 1 causal (L2.N117, AUC 0.85)", html);
         Assert.Contains("+0.1200 / +0.0100", html);   // zero-ablation column of the summary
-        Assert.Contains("0.81 (0.42)", html);
+        Assert.Contains("+0.390 (95% CI +0.350 to +0.430)", html);   // the explanation column: gain over token identity
+        Assert.Contains("Adds to token identity: held-out r 0.810 against 0.420 for token identity alone, over 19,872 tokens in 156 windows", html);
         Assert.Contains("Thresholds: AUC ≥ 0.80", html);
         Assert.Contains("zero-ablation Δ concept 0.12 &gt; random 95th percentile 0.006", html);
     }

@@ -1,36 +1,34 @@
+using Interrogate.Numerics;
+
 namespace Interrogate.Analysis.Explanation;
 
-/// <summary>
-/// How well an explanation predicts a neuron on text it was not built from.
-/// </summary>
-/// <param name="Correlation">Pearson correlation of the explanation's simulation with the true activations (0 when either is constant).</param>
-/// <param name="BaselineCorrelation">The same for the token-identity baseline: each token's own mean activation from the explanation's text, with no words or context. An explanation near it captures what token identity can; far below, the sentence misses tokens; above, context matters.</param>
-/// <param name="ChanceLevel">1.96/√n: |r| below this is what unrelated series reach 95% of the time.</param>
-/// <param name="Tokens">Held-out tokens scored.</param>
-public sealed record ExplanationScore(double Correlation, double BaselineCorrelation, double ChanceLevel, int Tokens);
-
-/// <summary>Scores explanations by simulation on held-out text (explain → simulate → score).</summary>
+/// <summary>Scores explanations by simulation on held-out text (explain → simulate → score), against token identity alone.</summary>
 public static class ExplanationScorer
 {
+    /// <summary>Block length of the bootstrap when the text has no windows.</summary>
+    public const int DefaultBlockLength = 128;
+
     /// <param name="explanation">The explanation to simulate.</param>
     /// <param name="heldOutTokens">[n] token ids of text the explanation was not built from.</param>
     /// <param name="heldOutActivations">[n] the neuron's true activation at each.</param>
-    /// <param name="windowLength">Window length of the held-out text; null uses the explanation's.</param>
+    /// <param name="windowLength">Window length of the held-out text (contexts restart and the bootstrap resamples per window); null uses the explanation's.</param>
+    /// <param name="options">Bootstrap resamples and seed; null for the defaults.</param>
     public static ExplanationScore Score(NeuronExplanation explanation, ReadOnlySpan<int> heldOutTokens, ReadOnlySpan<float> heldOutActivations,
-        int? windowLength = null)
+        int? windowLength = null, ExplainerOptions? options = null)
     {
+        options ??= new ExplainerOptions();
         if (heldOutTokens.Length != heldOutActivations.Length)
             throw new ArgumentException($"{heldOutTokens.Length} held-out tokens but {heldOutActivations.Length} activations");
         if (heldOutTokens.Length < 2) throw new ArgumentException("scoring needs at least 2 held-out tokens");
+        int? window = windowLength ?? explanation.WindowLength;
         var truth = new double[heldOutActivations.Length];
         for (int i = 0; i < truth.Length; i++) truth[i] = heldOutActivations[i];
-        var simulated = explanation.Simulate(heldOutTokens, windowLength);
-        var baseline = explanation.SimulateTokenIdentity(heldOutTokens);
-        return new ExplanationScore(
-            Pearson([.. simulated.Select(v => (double)v)], truth),
-            Pearson([.. baseline.Select(v => (double)v)], truth),
-            1.96 / Math.Sqrt(truth.Length),
-            truth.Length);
+        double[] simulated = [.. explanation.Simulate(heldOutTokens, window).Select(v => (double)v)];
+        double[] baseline = [.. explanation.SimulateTokenIdentity(heldOutTokens).Select(v => (double)v)];
+        var gain = CorrelationBootstrap.Difference(simulated, baseline, truth, window ?? DefaultBlockLength,
+            options.BootstrapResamples, options.Seed);
+        return new ExplanationScore(Pearson(simulated, truth), Pearson(baseline, truth), 1.96 / Math.Sqrt(truth.Length), truth.Length,
+            gain.Estimate, gain.Low, gain.High, gain.Blocks);
     }
 
     /// <summary>Pearson correlation; 0 when either series is constant (it predicts nothing), NaN values propagate.</summary>

@@ -35,7 +35,7 @@ public static class HeldOutExplainer
         int heldOutWindows = Math.Clamp((int)Math.Round(windows * heldOutFraction), 1, windows - 1);
         int split = (windows - heldOutWindows) * window;
         var explanation = NeuronExplainer.Explain(tokens[..split], activations[..split], facts, windowLength, options);
-        var score = ExplanationScorer.Score(explanation, tokens[split..], activations[split..], windowLength);
+        var score = ExplanationScorer.Score(explanation, tokens[split..], activations[split..], windowLength, options);
         return new ExplainedNeuron(explanation, score);
     }
 

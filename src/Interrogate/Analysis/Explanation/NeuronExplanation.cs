@@ -5,22 +5,26 @@ public sealed record TokenMean(int Token, string Text, int Count, double Mean);
 
 /// <summary>
 /// A neuron explained in words, and the same explanation as a simulator: the activation at a token is
-/// <see cref="Intercept"/> plus the <see cref="ExplanationFeature.Weight"/> of every rule in
-/// <see cref="Features"/> that holds there. The sentence names exactly those rules, so the simulator
-/// predicts from nothing the sentence does not say. Built by <see cref="NeuronExplainer"/>, scored on
-/// held-out text by <see cref="ExplanationScorer"/>.
+/// the token's own mean activation (<see cref="TokenActivation"/>, a table over the vocabulary whose
+/// strongest entries the sentence lists) plus <see cref="Intercept"/> plus the
+/// <see cref="ExplanationFeature.Weight"/> of every context rule in <see cref="Features"/> that holds
+/// there. The sentence names exactly those rules, so beyond the token table the simulator predicts
+/// from nothing the sentence does not say. Built by <see cref="NeuronExplainer"/>, scored against the
+/// token table alone on held-out text by <see cref="ExplanationScorer"/>.
 /// </summary>
 public sealed class NeuronExplanation
 {
-    internal NeuronExplanation(TokenFacts facts, float[] tokenLookup) => (Facts, this.tokenLookup) = (facts, tokenLookup);
+    internal NeuronExplanation(TokenFacts facts, float[] tokenTable, float[] baselineTable) =>
+        (Facts, this.tokenTable, this.baselineTable) = (facts, tokenTable, baselineTable);
 
-    private readonly float[] tokenLookup;   // [vocab]: shrunk mean activation per token id (the baseline simulator)
+    private readonly float[] tokenTable;      // [vocab]: the explanation's per-token part, fitted jointly with its rules
+    private readonly float[] baselineTable;   // [vocab]: shrunk mean activation per token id, no rules (the baseline simulator)
 
-    /// <summary>One or two sentences: "Fires on capitalized words after '.', '!' or '?' (+2.10); strongest tokens ' The' (2.61), …".</summary>
+    /// <summary>Two sentences: the strongest tokens of the token table, then the context rules on top of it (or that there are none).</summary>
     public required string Text { get; init; }
-    /// <summary>The rules the sentence names, strongest first.</summary>
+    /// <summary>The context rules the sentence names, highest weight first.</summary>
     public required IReadOnlyList<ExplanationFeature> Features { get; init; }
-    /// <summary>Simulated activation where no rule holds.</summary>
+    /// <summary>Added everywhere on top of the token table (the rules' fitted offset; near 0).</summary>
     public required double Intercept { get; init; }
     /// <summary>Tokens with the highest mean activation (among those seen at least MinCount times), highest first.</summary>
     public required IReadOnlyList<TokenMean> TopTokens { get; init; }
@@ -48,12 +52,15 @@ public sealed class NeuronExplanation
         var result = new float[positions.Length];
         for (int i = 0; i < positions.Length; i++)
         {
-            double v = Intercept;
+            double v = TokenActivation(positions[i].Token) + Intercept;
             foreach (var f in Features) if (f.Matches(positions[i])) v += f.Weight;
             result[i] = (float)v;
         }
         return result;
     }
+
+    /// <summary>The explanation's per-token part: the token's mean activation once the rules' share is taken out (shrunk; ids outside the vocabulary get the mean).</summary>
+    public double TokenActivation(int token) => TokenTable.At(tokenTable, token, Mean);
 
     /// <summary>
     /// The baseline simulator: each token's own mean activation on the explanation's text (shrunk toward
@@ -64,8 +71,7 @@ public sealed class NeuronExplanation
     public float[] SimulateTokenIdentity(ReadOnlySpan<int> tokens)
     {
         var result = new float[tokens.Length];
-        for (int i = 0; i < tokens.Length; i++)
-            result[i] = (uint)tokens[i] < (uint)tokenLookup.Length ? tokenLookup[tokens[i]] : (float)Mean;
+        for (int i = 0; i < tokens.Length; i++) result[i] = (float)TokenTable.At(baselineTable, tokens[i], Mean);
         return result;
     }
 }

@@ -113,6 +113,7 @@ public static class ConceptNeuronStudy
                     Explanation = explained?.Explanation.Text,
                     ExplanationScore = explained?.Score.Correlation,
                     ExplanationBaseline = explained?.Score.BaselineCorrelation,
+                    ExplanationHeldOut = explained?.Score,
                 };
             }).ToList();
             var evidence = candidates.Select(c => Evidence(store, c.Hook, c.Score.Neuron, ranked, options.EvidenceSamples)).ToList();

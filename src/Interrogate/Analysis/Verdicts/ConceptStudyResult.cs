@@ -49,6 +49,8 @@ public sealed record CandidateNeuron(int Layer, int Neuron, string Hook, double 
     public double? ExplanationScore { get; init; }
     /// <summary>The same for the token-identity baseline (predict each token's training mean).</summary>
     public double? ExplanationBaseline { get; init; }
+    /// <summary>The explanation's held-out score against token identity alone: the gain with its 95% interval and what it says.</summary>
+    public Explanation.ExplanationScore? ExplanationHeldOut { get; init; }
 }
 
 /// <summary>
