@@ -1,3 +1,5 @@
+using Interrogate.Kernels.Reference;
+
 namespace Interrogate.Kernels;
 
 /// <summary>Which implementation <see cref="Gemm.Multiply"/> runs.</summary>

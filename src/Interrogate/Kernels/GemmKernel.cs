@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using Interrogate.Kernels.Reference;
 
 namespace Interrogate.Kernels;
 

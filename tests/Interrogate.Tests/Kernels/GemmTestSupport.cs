@@ -1,4 +1,5 @@
 using Interrogate.Kernels;
+using Interrogate.Kernels.Reference;
 
 namespace Interrogate.Tests.Kernels;
 

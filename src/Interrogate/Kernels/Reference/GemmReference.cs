@@ -1,4 +1,4 @@
-namespace Interrogate.Kernels;
+namespace Interrogate.Kernels.Reference;
 
 /// <summary>
 /// The naive matrix multiply every fast kernel is tested against, accumulated in double.
