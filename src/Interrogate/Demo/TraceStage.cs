@@ -13,16 +13,15 @@ internal static class TraceStage
     {
         var ids = tokenizer.Encode(prompt);
         var trace = PredictionTracer.Trace(model, tokenizer, ids, ids.Length - 1, neuron);
-        var top = trace.DirectLogitAttribution.OrderByDescending(c => Math.Abs(c.Value)).First();
         var answer = string.Create(CultureInfo.InvariantCulture,
-            $"After “{prompt}” the model predicts “{trace.Predicted.Token}” with p = {trace.Predicted.Probability:P1}; " +
-            $"its logit {trace.Logit:F2} splits exactly into per-component contributions (sum {trace.AttributionSum:F2}), " +
-            $"the largest from {top.Source} ({top.Value:+0.00;-0.00;0.00}).");
+            $"After “{prompt}” the model predicts “{trace.Predicted.Token}” with p = {trace.Predicted.Probability:P1}" +
+            $"{RunnerUp(trace)}. Its logit {trace.Logit:F2} splits into {trace.DirectLogitAttribution.Count} per-component contributions " +
+            $"summing to {trace.AttributionSum:F2} (gap {Math.Abs(trace.Logit - trace.AttributionSum):G2}); {Largest(trace.DirectLogitAttribution, "contributions")}.");
         if (trace.Neuron is { } n)
         {
-            var source = n.PreActivationSources.OrderByDescending(c => Math.Abs(c.Value)).First();
             answer += string.Create(CultureInfo.InvariantCulture,
-                $" Neuron L{n.Layer}.N{n.Index} has pre-activation {n.PreActivation:F2}, mostly from {source.Source} ({source.Value:+0.00;-0.00;0.00}).");
+                $" Neuron L{n.Layer}.N{n.Index} has pre-activation {n.PreActivation:F2} (its {n.PreActivationSources.Count} sources sum to {n.SourcesSum:F2}); " +
+                $"{Largest(n.PreActivationSources, "inputs")}.");
         }
         return new DemoSection("trace", "What does the model compute for one prediction?", answer, trace, report => Render(report, trace));
     }
@@ -43,13 +42,30 @@ internal static class TraceStage
         if (trace.Neuron is { } n)
         {
             report.Paragraph(string.Create(CultureInfo.InvariantCulture,
-                $"Neuron L{n.Layer}.N{n.Index}: pre-activation {n.PreActivation:F3} = sum of the sources below ({n.SourcesSum:F3}); activation {n.PostActivation:F3}."));
+                $"Neuron L{n.Layer}.N{n.Index}: pre-activation {n.PreActivation:F3}; the sources below sum to {n.SourcesSum:F3} (gap {Math.Abs(n.PreActivation - n.SourcesSum):G2}); activation {n.PostActivation:F3}."));
             report.Charts(SvgBarChart.Render($"Inputs of neuron L{n.Layer}.N{n.Index} (pre-activation)", "contribution",
                     [.. n.PreActivationSources.Select(c => new Bar(c.Source, c.Value))]),
                 SvgBarChart.Render($"Its direct effect on the top logits", "logit",
                     [.. n.LogitEffects.Select(c => new Bar(c.Source, c.Value))]));
         }
     }
+
+    /// <summary>"the largest in size is L3 MLP (+2.10, 31% of the summed absolute contributions; next L2.H1, +1.20)", from the values alone.</summary>
+    private static string Largest(IReadOnlyList<Contribution> parts, string what)
+    {
+        if (parts.Count == 0) return $"there are no {what}";
+        var ranked = parts.OrderByDescending(c => Math.Abs(c.Value)).ToList();
+        double total = ranked.Sum(c => Math.Abs(c.Value));
+        string share = total > 0 ? string.Create(CultureInfo.InvariantCulture, $", {Math.Abs(ranked[0].Value) / total:P0} of the summed absolute {what}") : "";
+        string next = ranked.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"; next {ranked[1].Source}, {ranked[1].Value:+0.00;-0.00;0.00}") : "";
+        return string.Create(CultureInfo.InvariantCulture, $"the largest in size is {ranked[0].Source} ({ranked[0].Value:+0.00;-0.00;0.00}{share}{next})");
+    }
+
+    /// <summary>", ahead of “ the” (p = 12.0%)" when there is a second candidate.</summary>
+    private static string RunnerUp(TraceResult trace) =>
+        trace.TopPredictions.Skip(1).FirstOrDefault() is { } second
+            ? string.Create(CultureInfo.InvariantCulture, $", ahead of {Quote(second.Token)} (p = {second.Probability:P1})")
+            : "";
 
     private static string Quote(string token) => $"“{token}”";
 
