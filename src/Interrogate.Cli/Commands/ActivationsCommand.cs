@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using Interrogate.Store;
 using Interrogate.Analysis.Explanation;
 using Interrogate.Cli.Output;
+using Interrogate.Data;
 using Interrogate.Data.Corpora;
 using Interrogate.Text;
 using Spectre.Console;
@@ -73,7 +73,7 @@ internal static class ActivationsCommand
             var clock = Stopwatch.StartNew();
             long before = File.Exists(ActivationManifest.PathIn(outDir)) ? ActivationManifest.Load(outDir).StoredTokens : 0;
             var manifest = Terminal.WithProgress($"recording {hookNames.Count} hook(s)", update => ActivationRecorder.Record(
-                lm, ModelIdentity(dir), source, outDir, options,
+                lm, Fingerprint.ModelWeights(dir), source, outDir, options,
                 m => update($"chunk {m.Chunks.Count}/{m.TotalChunks}, {m.StoredTokens:N0} tokens", (double)m.Chunks.Count / m.TotalChunks)));
             double seconds = clock.Elapsed.TotalSeconds, rate = (manifest.StoredTokens - before) / Math.Max(1e-9, seconds);
             if (parsed.GetValue(json))
@@ -221,25 +221,11 @@ internal static class ActivationsCommand
         return neuron >= 0 && neuron < width ? neuron : throw new InputException($"--neuron {neuron}: {hook} has neurons 0..{width - 1}");
     }
 
-    /// <summary>Names the weights: the folder's full path and the SHA-256 of its weight files, so a store is never resumed with other weights.</summary>
-    private static string ModelIdentity(string dir)
-    {
-        var full = Path.GetFullPath(dir);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in Directory.GetFiles(full).Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith("config.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = File.OpenRead(file);
-            hash.AppendData(SHA256.HashData(stream));
-        }
-        return $"{full} sha256:{Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
-    }
-
     /// <summary>The tokenizer of --model, else of the folder the store was recorded from (if it still exists), else of the default model.</summary>
     private static ITokenizer StoreTokenizer(ActivationStore store, string? model)
     {
         if (model is not null) return ModelOptions.LoadTokenizer(model);
-        int mark = store.Manifest.Model.IndexOf(" sha256:", StringComparison.Ordinal);
-        if (mark > 0 && Directory.Exists(store.Manifest.Model[..mark])) return ModelOptions.LoadTokenizer(store.Manifest.Model[..mark]);
+        if (Fingerprint.ModelDirectoryOf(store.Manifest.Model) is { } recorded && Directory.Exists(recorded)) return ModelOptions.LoadTokenizer(recorded);
         return ModelOptions.LoadTokenizer(ResolveModel(null));
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Interrogate.Text;
 
 /// <summary>Finds and loads the tokenizer saved beside a model.</summary>
@@ -26,8 +24,6 @@ public static class TokenizerLoader
     {
         var json = Path.Combine(directory, "tokenizer.json");
         string[] files = File.Exists(json) ? [json] : [.. new[] { "vocab.json", "merges.txt" }.Select(f => Path.Combine(directory, f)).Where(File.Exists)];
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files) hash.AppendData(File.ReadAllBytes(file));
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Data.Fingerprint.OfFileContents(files);
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Interrogate.Data.Corpora;
@@ -96,7 +94,7 @@ public sealed class Corpus
 
         var warnings = new List<string>();
         var kept = new List<(string Id, string File)>();
-        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var fingerprint = new Data.Fingerprint();
         foreach (var file in files)
         {
             // Each document is read whole to check its encoding; only one is held at a time.
@@ -106,12 +104,11 @@ public sealed class Corpus
             var bad = Text.Utf8Text.FirstInvalidOffset(bytes);
             if (bad >= 0) { warnings.Add($"{file}: not valid UTF-8 at byte offset {bad}; skipped (re-save it as UTF-8 to include it)"); continue; }
             kept.Add((id, file));
-            fingerprint.AppendData(Encoding.UTF8.GetBytes(id + "\0"));
-            fingerprint.AppendData(SHA256.HashData(bytes));
+            fingerprint.Add(id + "\0").AddDigest(bytes);
         }
         if (kept.Count == 0) throw InputException.ForFile(full, $"none of the {files.Count} text file(s) is usable UTF-8 text; re-save them as UTF-8");
         var docs = Assign([.. kept.Select(k => k.Id)], i => () => Text.Utf8Text.ReadFile(kept[i].File));
-        return new Corpus(full, Convert.ToHexStringLower(fingerprint.GetHashAndReset()), docs, warnings);
+        return new Corpus(full, fingerprint.ToHex(), docs, warnings);
     }
 
     /// <summary>Gives each id its split (see the class summary) and returns the documents sorted by id.</summary>
@@ -127,5 +124,6 @@ public sealed class Corpus
         return [.. Enumerable.Range(0, n).OrderBy(i => ids[i], StringComparer.Ordinal).Select(i => new CorpusDocument(ids[i], split[i], reader(i)))];
     }
 
-    internal static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    /// <summary>Hex SHA-256 of a text (<see cref="Data.Fingerprint.Of"/>); kept for callers outside Data.</summary>
+    internal static string Hash(string text) => Data.Fingerprint.Of(text);
 }

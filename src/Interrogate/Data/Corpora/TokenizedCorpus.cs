@@ -31,7 +31,7 @@ public sealed class TokenizedCorpus : IDisposable
     public static TokenizedCorpus Build(Corpus corpus, ITokenizer tokenizer, string tokenizerHash, string? cacheDirectory = null,
         Action? starting = null)
     {
-        var key = Corpus.Hash($"{corpus.Fingerprint}|{tokenizerHash}|v1")[..24];
+        var key = Data.Fingerprint.Of($"{corpus.Fingerprint}|{tokenizerHash}|v1")[..24];
         var folder = Path.Combine(cacheDirectory ?? NpmPackage.DefaultCacheDirectory(), "tokens", key);
         Directory.CreateDirectory(folder);
         var eot = tokenizer.EosId;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Interrogate.Formats;
@@ -31,7 +29,7 @@ public sealed record ExperimentSpec(string Name, string Description, string Data
         get
         {
             var canonical = JsonSerializer.Serialize(new { Name, Dataset, Seeds, Baseline, Settings = Settings.Select(s => new { s.Name, Config = ConfigJson(s.Config) }) });
-            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+            return Data.Fingerprint.Of(canonical);
         }
     }
 

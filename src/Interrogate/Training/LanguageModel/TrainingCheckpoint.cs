@@ -90,6 +90,6 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
     public static string FingerprintOf(LanguageModelTrainingOptions options, Module model, string data)
     {
         var shapes = string.Join(";", model.NamedParameters().Select(p => $"{p.Name}:{Shape.Format(p.Tensor.Shape)}"));
-        return Data.Corpora.Corpus.Hash($"{JsonSerializer.Serialize(options with { StopAfter = null })}|{shapes}|{data}");
+        return Data.Fingerprint.Of($"{JsonSerializer.Serialize(options with { StopAfter = null })}|{shapes}|{data}");
     }
 }
