@@ -81,6 +81,25 @@ public sealed class NeuronExplainerTests
         Assert.Contains("which includes 0", s.Summary());
     }
 
+    [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    [InlineData(43)]
+    public void Explain_PureTokenIdentityWithNoiseRulesAdmitted_NeverClaimsAGain(int seed)
+    {
+        // No threshold: the six best rules fitted to noise get in. Held out they can only tie or hurt, and the
+        // interval must say so (seed 41: significantly worse, 42 and 43: nothing measurable).
+        var values = TokenValues(seed);
+        var (ids, acts) = Synthetic(p => values[p.Token], seed: seed, noiseScale: 0.5);
+        var result = HeldOutExplainer.Run(ids, acts, Facts, Window, options: new ExplainerOptions { MinGain = 0 });
+        var s = result.Score;
+
+        Assert.Equal(6, result.Explanation.Features.Count);
+        Assert.True(s.GainLow <= 0, $"gain {s.Gain} [{s.GainLow}, {s.GainHigh}]");
+        Assert.Equal(seed == 41 ? ExplanationFinding.BelowTokenIdentity : ExplanationFinding.AddsNothing, s.Finding);
+        Assert.StartsWith(seed == 41 ? "Worse than token identity alone" : "Adds nothing measurable", s.Summary());
+    }
+
     [Fact]
     public void Explain_RandomNeuron_NamesNoRuleAndSaysTokenIdentityIsWithinChance()
     {
