@@ -32,6 +32,7 @@ public static class Program
         root.Add(PatchCommand.Create());
         root.Add(AttributeCommand.Create());
         root.Add(MergeCommand.Create());
+        root.Add(SlurmCommand.Create());
         return Run(root, args);
     }
 

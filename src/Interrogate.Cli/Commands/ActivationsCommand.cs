@@ -41,19 +41,21 @@ internal static class ActivationsCommand
         var tokens = new Option<long?>("--tokens") { Description = "Record at most this many tokens of the split (default: all)" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass", DefaultValueFactory = _ => 8 };
         var topK = new Option<int>("--top-k") { Description = "Max-activating contexts kept per neuron", DefaultValueFactory = _ => 20 };
+        var chunkWindows = new Option<int>("--chunk-windows") { Description = "Windows per chunk file (the unit of resumption and of sharding)", DefaultValueFactory = _ => 64 };
         var output = StoreOption("--out");
         var shard = ShardOptions.Shard();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("record", "Record activations of a corpus split into a store (re-running resumes it)")
         {
-            model, corpus, split, hooks, tokens, batch, topK, output, shard, dataDir, json,
+            model, corpus, split, hooks, tokens, batch, topK, chunkWindows, output, shard, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             var dir = ResolveModel(parsed.GetValue(model));
             CommonOptions.RequirePositive(parsed.GetValue(batch), "--batch");
             CommonOptions.RequirePositive(parsed.GetValue(topK), "--top-k");
+            CommonOptions.RequirePositive(parsed.GetValue(chunkWindows), "--chunk-windows");
             if (parsed.GetValue(tokens) is long n && n < 1) throw new InputException($"--tokens: must be a positive integer, got {n}");
             var which = parsed.GetValue(split) switch
             {
@@ -71,7 +73,8 @@ internal static class ActivationsCommand
                 Math.Min(file.Count, parsed.GetValue(tokens) ?? file.Count));
             var options = new ActivationStoreOptions
             {
-                Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK), Shard = ShardOptions.Parse(parsed.GetValue(shard)),
+                Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK), WindowsPerChunk = parsed.GetValue(chunkWindows),
+                Shard = ShardOptions.Parse(parsed.GetValue(shard)),
             };
             var outDir = parsed.GetValue(output)!;
             var clock = Stopwatch.StartNew();
