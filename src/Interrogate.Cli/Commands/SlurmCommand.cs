@@ -39,6 +39,7 @@ internal static class SlurmCommand
             CommonOptions.RequirePositive(n, "--shards");
             if (parsed.GetValue(cpus) is int c) CommonOptions.RequirePositive(c, "--cpus");
             var (arguments, output) = SplitOut([.. parsed.UnmatchedTokens]);
+            if (parsed.GetValue(GlobalOptions.Blas) is { } blas) arguments.AddRange(["--blas", blas]);   // a global option: parsed here, passed on to the tasks
             var job = new SlurmJob
             {
                 Interrogate = parsed.GetValue(interrogate) is { } self ? self.Split(' ', StringSplitOptions.RemoveEmptyEntries) : Self(),

@@ -98,3 +98,31 @@ public sealed class SlurmCommandTests : IDisposable
         Assert.Equal(4, Directory.GetDirectories(merged + ".shards", "shard-*").Length);
     }
 }
+
+/// <summary>The scripts `interrogate slurm` writes, checked without a cluster.</summary>
+public sealed class SlurmDryRunTests
+{
+    [Fact]
+    public void Slurm_DryRun_PrintsArrayAndDependentMerge()
+    {
+        var r = CliRunner.Run("slurm", "activations", "record", "--model", "m", "--corpus", "sotu", "--out", "/data/acts",
+            "--shards", "4", "--cpus", "3", "--time", "01:00:00", "--partition", "cpu", "--dry-run");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("#SBATCH --array=0-3\n", r.Stdout);
+        Assert.Contains("#SBATCH --cpus-per-task=3\n", r.Stdout);
+        Assert.Contains("#SBATCH --partition=cpu\n", r.Stdout);
+        Assert.Contains("#SBATCH --time=01:00:00\n", r.Stdout);
+        Assert.Contains("--threads 3 activations record --model m --corpus sotu --shard SLURM_ARRAY_TASK_ID/4 --out /data/acts.shards/shard-\"${SLURM_ARRAY_TASK_ID}\"", r.Stdout);
+        Assert.Contains("merge /data/acts.shards/shard-0 /data/acts.shards/shard-1 /data/acts.shards/shard-2 /data/acts.shards/shard-3 --out /data/acts\n", r.Stdout);
+        Assert.Contains("--dependency=afterok:$ARRAY", r.Stdout);
+        Assert.False(Directory.Exists("/data/acts.shards"));
+    }
+
+    [Fact]
+    public void Slurm_JobWithoutShardSupport_ExitsTwoListingShardable() =>
+        CliRunner.AssertBadInput(CliRunner.Run("slurm", "neurons", "--concept", "x", "--out", "o", "--shards", "2", "--dry-run"), "cannot be sharded");
+
+    [Fact]
+    public void Slurm_JobWithoutOut_ExitsTwoNamingOut() =>
+        CliRunner.AssertBadInput(CliRunner.Run("slurm", "activations", "record", "--model", "m", "--shards", "2", "--dry-run"), "--out");
+}
