@@ -3,23 +3,26 @@ using Interrogate.Kernels;
 using Interrogate.Models.Gpt2;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
-using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Bench;
 
 /// <summary>
 /// GPT-2-small architecture (12 layers, 768 wide, vocab 50257, random weights) forward tokens/s,
-/// ours beside PyTorch's gpt2_forward.py run in the same session at its fastest thread setting.
-/// Mode "none" returns logits only; "cache" also caches every blocks.*.mlp.hook_post (PyTorch's
-/// "ref" mode returns the same activations).
+/// ours beside PyTorch (bench/peers/gpt2_forward.py kept running in serve mode). Mode "none"
+/// returns logits only; "cache" also caches every blocks.*.mlp.hook_post (PyTorch's "ref" mode
+/// returns the same activations). Every repetition runs ours (both modes, order alternating) and
+/// then each peer setting, so load that drifts hits all alike; for 2 threads the peer runs at its
+/// two fast settings (2 torch threads with OMP_WAIT_POLICY=PASSIVE; 1 torch thread with 2 OpenBLAS
+/// threads), and each row reports the better one with its configuration.
 /// </summary>
 public sealed class ForwardBenchmark : IBenchmark
 {
     private static readonly (int Batch, int Seq)[] Shapes = [(1, 128), (1, 1024), (8, 128)];
+    private const int Warmup = 2;
 
     public string Name => "forward";
-    public string Description => "GPT-2-small forward tokens/s (1x128, 1x1024, 8x128; plain and caching mlp.hook_post), ours vs PyTorch";
+    public string Description => "GPT-2-small forward tokens/s (1x128, 1x1024, 8x128; plain and caching mlp.hook_post), ours vs PyTorch, interleaved";
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)
     {
@@ -29,76 +32,78 @@ public sealed class ForwardBenchmark : IBenchmark
         foreach (int threads in options.Threads)
         {
             Parallelism.Threads = threads;
-            var peer = PeerRows(threads, options.Reps);
-            foreach (var (b, t) in Shapes)
+            var peers = StartPeers(threads);
+            try
             {
-                if (options.Filter is { } f && !$"{b}x{t}".Contains(f, StringComparison.Ordinal)) continue;
-                var ids = Enumerable.Range(0, b * t).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
-                var batch = new TokenBatch(ids, b, t);
-                // Both modes interleaved rep by rep (order alternating), after two warm-up rounds, so JIT
-                // tiering and memory growth hit neither mode alone.
-                var (plain, cached) = TimeInterleaved(model, batch, options.Reps);
-                foreach (var (mode, seconds) in new[] { ("none", plain), ("cache", cached) })
+                foreach (var (b, t) in Shapes)
                 {
-                    double ours = b * t / Measure.Median(seconds);
-                    double? p = peer.TryGetValue($"{b}x{t}/{(mode == "cache" ? "ref" : "none")}", out var v) ? v : null;
-                    Console.Error.WriteLine($"forward t{threads} {b}x{t} {mode}: ours {ours:F0} tok/s, PyTorch {p?.ToString("F0", CultureInfo.InvariantCulture) ?? "n/a"}");
-                    rows.Add(new BenchRow($"{b}x{t} {mode}", threads, ours, p, "tokens/s", "PyTorch")
-                    {
-                        OursMin = b * t / seconds.Max(), OursMax = b * t / seconds.Min(),
-                    });
+                    if (options.Filter is { } f && !$"{b}x{t}".Contains(f, StringComparison.Ordinal)) continue;
+                    rows.AddRange(RunShape(model, b, t, threads, options.Reps, peers));
                 }
-                Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(cached) / Measure.Median(plain) - 1):+0.0;-0.0}% time");
+            }
+            finally
+            {
+                foreach (var p in peers) p.Dispose();
             }
         }
         return rows;
     }
 
-    private static (double[] Plain, double[] Cached) TimeInterleaved(CausalLanguageModel model, TokenBatch batch, int reps)
+    private static IEnumerable<BenchRow> RunShape(CausalLanguageModel model, int b, int t, int threads, int reps, List<PeerProcess> peers)
     {
-        double Once(bool cacheMlp)
+        var ids = Enumerable.Range(0, b * t).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
+        var batch = new TokenBatch(ids, b, t);
+        string[] modes = ["none", "cache"];
+        var ours = modes.ToDictionary(m => m, _ => new double[reps]);
+        var theirs = peers.Select(_ => modes.ToDictionary(m => m, _ => new double[reps])).ToList();
+        string Request(string mode) => $"{b}x{t} {(mode == "cache" ? "ref" : "none")}";
+        for (int w = 0; w < Warmup; w++)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var _ = GradientTape.NoGrad();
-            using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
-            model.Forward(batch);
-            return clock.Elapsed.TotalSeconds;
+            foreach (var mode in modes) Once(model, batch, mode == "cache");
+            foreach (var p in peers) foreach (var mode in modes) p.Run(Request(mode));
         }
-        for (int w = 0; w < 2; w++) { Once(false); Once(true); }
-        var plain = new double[reps];
-        var cached = new double[reps];
         for (int r = 0; r < reps; r++)
         {
-            if (r % 2 == 0) { plain[r] = Once(false); cached[r] = Once(true); }
-            else { cached[r] = Once(true); plain[r] = Once(false); }
+            foreach (var mode in r % 2 == 0 ? modes : modes.Reverse()) ours[mode][r] = Once(model, batch, mode == "cache");
+            for (int i = 0; i < peers.Count; i++)
+                foreach (var mode in modes) theirs[i][mode][r] = peers[i].Run(Request(mode));
         }
-        return (plain, cached);
+        foreach (var mode in modes)
+        {
+            double oursRate = b * t / Measure.Median(ours[mode]);
+            int best = Enumerable.Range(0, peers.Count).OrderBy(i => Measure.Median(theirs[i][mode])).FirstOrDefault(-1);
+            double? peerRate = best < 0 ? null : b * t / Measure.Median(theirs[best][mode]);
+            Console.Error.WriteLine($"forward t{threads} {b}x{t} {mode}: ours {oursRate:F0} tok/s, PyTorch {peerRate?.ToString("F0", CultureInfo.InvariantCulture) ?? "n/a"}");
+            yield return new BenchRow($"{b}x{t} {mode}", threads, oursRate, peerRate, "tokens/s", "PyTorch")
+            {
+                OursMin = b * t / ours[mode].Max(), OursMax = b * t / ours[mode].Min(),
+                PeerMin = best < 0 ? null : b * t / theirs[best][mode].Max(), PeerMax = best < 0 ? null : b * t / theirs[best][mode].Min(),
+                PeerConfig = best < 0 ? "not installed" : $"{peers[best].Config}; interleaved rep by rep, best of {peers.Count} setting(s)",
+            };
+        }
+        Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
-    /// <summary>PyTorch tokens/s (median) per "BxT/mode", best over its fast thread settings.</summary>
-    private static Dictionary<string, double> PeerRows(int threads, int reps)
+    private static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var _ = GradientTape.NoGrad();
+        using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
+        model.Forward(batch);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The peer's fast settings for this thread count, each a running gpt2_forward.py.</summary>
+    internal static List<PeerProcess> StartPeers(int threads, string script = "gpt2_forward.py", params string[] extra)
+    {
+        string n = threads.ToString(CultureInfo.InvariantCulture);
         var settings = threads == 1
             ? new[] { ("1", new Dictionary<string, string>()) }
-            : [("1", new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = "2", ["OMP_NUM_THREADS"] = "1" }),
-               ("2", new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" })];
-        var best = new Dictionary<string, double>();
+            : [(n, new Dictionary<string, string> { ["OMP_WAIT_POLICY"] = "PASSIVE" }),
+               ("1", new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = n, ["OMP_NUM_THREADS"] = "1" })];
+        var peers = new List<PeerProcess>();
         foreach (var (torchThreads, env) in settings)
-        {
-            var output = PeerScripts.RunScript("gpt2_forward.py",
-                ["--threads", torchThreads, "--reps", reps.ToString(CultureInfo.InvariantCulture), "--warmup", "1",
-                 "--shapes", "1x128,1x1024,8x128", "--modes", "none,ref"], env);
-            if (output is null) continue;
-            foreach (var line in output.Split('\n'))
-            {
-                var c = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                // columns: batch seq mode thr ms@min ms@median tok/s@min tok/s@median
-                if (c.Length < 8 || line.StartsWith('#') || !int.TryParse(c[0], out _)) continue;
-                var key = $"{c[0]}x{c[1]}/{c[2]}";
-                double tokPerSecond = double.Parse(c[7], CultureInfo.InvariantCulture);
-                best[key] = Math.Max(best.GetValueOrDefault(key), tokPerSecond);
-            }
-        }
-        return best;
+            if (PeerProcess.Start(script, ["--threads", torchThreads, .. extra], Machine.PeerEnvironment(env)) is { } p) peers.Add(p);
+        return peers;
     }
 }

@@ -27,8 +27,10 @@ public sealed class GemmBenchmark : IBenchmark
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)
     {
+        Machine.PrepareInProcessOpenBlas();   // before OpenBLAS loads: it reads its core type once
         bool peerAvailable = OpenBlas.IsAvailable;
-        Console.Error.WriteLine($"gemm: kernel {GemmKernel.Current}, peer OpenBLAS {(peerAvailable ? "loaded" : "not installed")}");
+        string peerKernel = peerAvailable ? Machine.OpenBlasDescription() : "not installed";
+        Console.Error.WriteLine($"gemm: kernel {GemmKernel.Current}, peer {peerKernel}");
         var rows = new List<BenchRow>();
         foreach (var (name, m, k, n, transB) in Cases)
         {
@@ -45,11 +47,11 @@ public sealed class GemmBenchmark : IBenchmark
                 Action? peer = peerAvailable ? () => Peer(transB, m, n, k, a, b, ldb, c) : null;
                 // OpenBLAS workers spin for a while after a call; let them go idle before we run.
                 var (o, p) = Measure.Interleaved(ours, peer, options.Reps, options.MinSeconds, peerAvailable ? () => Thread.Sleep(200) : null);
-                rows.Add(MakeRow(name, threads, flops, o, p));
+                rows.Add(MakeRow(name, threads, flops, o, p) with { PeerConfig = $"{peerKernel}, {threads} thread(s)" });
             }
         }
         if (options.Filter is null || BatchedName.Contains(options.Filter, StringComparison.OrdinalIgnoreCase))
-            rows.AddRange(RunBatched(options, peerAvailable));
+            rows.AddRange(RunBatched(options, peerAvailable).Select(r => r with { PeerConfig = $"{peerKernel}, {r.Threads} thread(s), one cblas_sgemm per head" }));
         return rows;
     }
 

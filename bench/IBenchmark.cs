@@ -29,6 +29,12 @@ public sealed record BenchRow(string Shape, int Threads, double Ours, double? Pe
     public double OursMax { get; init; }
     public double? PeerMin { get; init; }
     public double? PeerMax { get; init; }
+
+    /// <summary>How the peer ran in this row: version, threads, environment, the kernel it chose.</summary>
+    public string PeerConfig { get; init; } = "";
+
+    /// <summary>The CPU and our kernel chosen at run time (<see cref="Machine.Describe"/>); set for every row.</summary>
+    public string Machine { get; init; } = "";
 }
 
 /// <summary>Options shared by every benchmark.</summary>

@@ -31,6 +31,7 @@ public sealed class MlpBenchmark : IBenchmark
             rows.Add(new BenchRow($"784-256-128-10 b{Batch}", threads, Measure.Median(ours), peer, "samples/s", "PyTorch")
             {
                 OursMin = ours.Min(), OursMax = ours.Max(),
+                PeerConfig = peer is null ? "not installed" : $"bench/peers/mlp_mnist.py, {threads} thread(s), OPENBLAS_CORETYPE={Machine.OpenBlasCoreType() ?? "auto"}; run as one block after ours (not interleaved)",
             });
         }
         return rows;
@@ -78,7 +79,7 @@ public sealed class MlpBenchmark : IBenchmark
         {
             var args2 = threads == 2 && env.ContainsKey("OPENBLAS_NUM_THREADS") ? args.Select(a => a).ToArray() : args;
             if (env.ContainsKey("OPENBLAS_NUM_THREADS")) args2[1] = "1";
-            var row = PeerScripts.Row(PeerScripts.RunScript("mlp_mnist.py", args2, env), Batch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var row = PeerScripts.Row(PeerScripts.RunScript("mlp_mnist.py", args2, Machine.PeerEnvironment(env)), Batch.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // columns: batch, thr, us/step@min, us/step@med, samples/s@min, samples/s@median, loss
             if (row is { Length: >= 6 } && !double.IsNaN(row[5])) best = Math.Max(best ?? 0, row[5]);
         }

@@ -4,25 +4,20 @@ using System.Globalization;
 namespace Interrogate.Bench;
 
 /// <summary>
-/// Runs the ready peer benchmarks of ../shared/peers (PyTorch on Debian's python3) and reads
-/// their result lines. Absent peers give null, so a benchmark still reports our side.
+/// Runs the peer scripts of bench/peers (PyTorch on Debian's python3) and reads their result
+/// lines. Absent peers give null, so a benchmark still reports our side.
 /// </summary>
 public static class PeerScripts
 {
     public const string Python = "/usr/bin/python3";
 
-    /// <summary>The shared/peers folder beside the checkout (or inside it), if present.</summary>
+    /// <summary>The checkout's bench/peers folder (INTERROGATE_PEERS overrides it), if present.</summary>
     public static string? Folder()
     {
-        // INTERROGATE_PEERS points elsewhere (e.g. from a git worktree that has no ../shared).
         if (Environment.GetEnvironmentVariable("INTERROGATE_PEERS") is { Length: > 0 } own && Directory.Exists(own)) return own;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "Interrogate.slnx"))) continue;
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "peers"), Path.Combine(dir.FullName, "..", "shared", "peers") })
-                if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-            return null;
-        }
+            if (File.Exists(Path.Combine(dir.FullName, "Interrogate.slnx")))
+                return Directory.Exists(Path.Combine(dir.FullName, "bench", "peers")) ? Path.Combine(dir.FullName, "bench", "peers") : null;
         return null;
     }
 
@@ -32,7 +27,7 @@ public static class PeerScripts
     public static string? RunScript(string script, IEnumerable<string> args, IDictionary<string, string> environment, int timeoutSeconds = 900)
     {
         var folder = Folder();
-        if (folder is null) { Console.Error.WriteLine("bench: ../shared/peers not found; peer column left empty"); return null; }
+        if (folder is null) { Console.Error.WriteLine("bench: bench/peers not found; peer column left empty"); return null; }
         return Run([Path.Combine(folder, script), .. args], environment, timeoutSeconds);
     }
 

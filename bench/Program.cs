@@ -29,7 +29,8 @@ public static class Program
         try { options = Parse(args[1..]); }
         catch (FormatException e) { Console.Error.WriteLine($"bench: {e.Message}"); return 2; }
 
-        var rows = bench.Run(options);
+        Console.Error.WriteLine(Machine.Describe());
+        var rows = bench.Run(options).Select(r => r with { Machine = Machine.Describe() }).ToList();
         if (options.Json)
             Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
         else
@@ -79,12 +80,13 @@ internal static class Table
         if (rows.Count == 0) { Console.WriteLine("(no cases)"); return; }
         int w = Math.Max(5, rows.Max(r => r.Shape.Length));
         string peerName = rows[0].PeerName;
-        Console.WriteLine($"{"shape".PadRight(w)}  threads  {"ours",14}  {peerName,14}  ratio   ({rows[0].Unit}, median [min-max])");
+        Console.WriteLine($"# {rows[0].Machine}");
+        Console.WriteLine($"{"shape".PadRight(w)}  threads  {"ours",14}  {peerName,14}  ratio   ({rows[0].Unit}, median [min-max])  peer configuration");
         foreach (var r in rows)
         {
             string peer = r.Peer is { } p ? $"{p,6:F1} [{r.PeerMin,3:F0}-{r.PeerMax,3:F0}]" : "    not installed";
             string ratio = r.Ratio is { } x ? $"{x:F2}" : "  - ";
-            Console.WriteLine($"{r.Shape.PadRight(w)}  {r.Threads,7}  {r.Ours,6:F1} [{r.OursMin,3:F0}-{r.OursMax,3:F0}]  {peer}  {ratio}");
+            Console.WriteLine($"{r.Shape.PadRight(w)}  {r.Threads,7}  {r.Ours,6:F1} [{r.OursMin,3:F0}-{r.OursMax,3:F0}]  {peer}  {ratio,5}  {r.PeerConfig}");
         }
         if (rows.Any(r => r.Peer is null)) Console.WriteLine($"peer {peerName} is not installed: peer and ratio are empty.");
     }

@@ -31,6 +31,8 @@ public static class Program
         root.Add(DemoCommand.Create());
         root.Add(PatchCommand.Create());
         root.Add(AttributeCommand.Create());
+        root.Add(MergeCommand.Create());
+        root.Add(SlurmCommand.Create());
         return Run(root, args);
     }
 

@@ -41,18 +41,21 @@ internal static class ActivationsCommand
         var tokens = new Option<long?>("--tokens") { Description = "Record at most this many tokens of the split (default: all)" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass", DefaultValueFactory = _ => 8 };
         var topK = new Option<int>("--top-k") { Description = "Max-activating contexts kept per neuron", DefaultValueFactory = _ => 20 };
+        var chunkWindows = new Option<int>("--chunk-windows") { Description = "Windows per chunk file (the unit of resumption and of sharding)", DefaultValueFactory = _ => 64 };
         var output = StoreOption("--out");
+        var shard = ShardOptions.Shard();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("record", "Record activations of a corpus split into a store (re-running resumes it)")
         {
-            model, corpus, split, hooks, tokens, batch, topK, output, dataDir, json,
+            model, corpus, split, hooks, tokens, batch, topK, chunkWindows, output, shard, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             var dir = ResolveModel(parsed.GetValue(model));
             CommonOptions.RequirePositive(parsed.GetValue(batch), "--batch");
             CommonOptions.RequirePositive(parsed.GetValue(topK), "--top-k");
+            CommonOptions.RequirePositive(parsed.GetValue(chunkWindows), "--chunk-windows");
             if (parsed.GetValue(tokens) is long n && n < 1) throw new InputException($"--tokens: must be a positive integer, got {n}");
             var which = parsed.GetValue(split) switch
             {
@@ -68,20 +71,25 @@ internal static class ActivationsCommand
             var file = which switch { CorpusSplit.Train => tokenized.Train, CorpusSplit.Test => tokenized.Test, _ => tokenized.Validation };
             var source = TokenSource.FromFile(file, $"{text.Name}/{which.ToString().ToLowerInvariant()}@{text.Fingerprint[..16]}", 0,
                 Math.Min(file.Count, parsed.GetValue(tokens) ?? file.Count));
-            var options = new ActivationStoreOptions { Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK) };
+            var options = new ActivationStoreOptions
+            {
+                Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK), WindowsPerChunk = parsed.GetValue(chunkWindows),
+                Shard = ShardOptions.Parse(parsed.GetValue(shard)),
+            };
             var outDir = parsed.GetValue(output)!;
             var clock = Stopwatch.StartNew();
-            long before = File.Exists(ActivationManifest.PathIn(outDir)) ? ActivationManifest.Load(outDir).StoredTokens : 0;
+            long before = File.Exists(ActivationManifest.PathIn(outDir)) ? ActivationManifest.Load(outDir).Chunks.Sum(c => (long)c.Tokens) : 0;
             var manifest = Terminal.WithProgress($"recording {hookNames.Count} hook(s)", update => ActivationRecorder.Record(
                 lm, Fingerprint.ModelWeights(dir), source, outDir, options,
-                m => update($"chunk {m.Chunks.Count}/{m.TotalChunks}, {m.StoredTokens:N0} tokens", (double)m.Chunks.Count / m.TotalChunks)));
-            double seconds = clock.Elapsed.TotalSeconds, rate = (manifest.StoredTokens - before) / Math.Max(1e-9, seconds);
+                m => update($"chunk {m.Chunks.Count}/{m.ChunkRange.End - m.ChunkRange.Start}, {m.StoredTokens:N0} tokens", (double)m.Chunks.Count / Math.Max(1, m.ChunkRange.End - m.ChunkRange.Start))));
+            long recorded = manifest.Chunks.Sum(c => (long)c.Tokens);
+            double seconds = clock.Elapsed.TotalSeconds, rate = (recorded - before) / Math.Max(1e-9, seconds);
             if (parsed.GetValue(json))
                 Terminal.WriteJson(new { store = Path.GetFullPath(outDir), model = manifest.Model, corpus = manifest.Corpus, hooks = manifest.Hooks,
-                    tokens = manifest.StoredTokens, chunks = manifest.Chunks.Count, recorded_now = manifest.StoredTokens - before, seconds, tokens_per_second = rate });
+                    tokens = recorded, chunks = manifest.Chunks.Count, shard = manifest.Shard?.ToString(), recorded_now = recorded - before, seconds, tokens_per_second = rate });
             else
                 Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                    $"{manifest.StoredTokens:N0} tokens × {manifest.Hooks.Count} hook(s) in {Path.GetFullPath(outDir)} ({manifest.StoredTokens - before:N0} recorded now at {rate:N0} tokens/s)")));
+                    $"{recorded:N0} tokens × {manifest.Hooks.Count} hook(s) in {Path.GetFullPath(outDir)}{(manifest.Shard is { } sh ? $" (shard {sh}; merge the shards with `interrogate merge`)" : "")} ({recorded - before:N0} recorded now at {rate:N0} tokens/s)")));
             return ExitCodes.Ok;
         });
         return command;

@@ -19,11 +19,12 @@ internal static class ExperimentCommand
         var db = new Option<string?>("--db") { Description = "SQLite database of runs (default: beside the spec, same name, .sqlite)" };
         var report = new Option<string?>("--report") { Description = "HTML report to write (default: beside the spec, same name, .html)" };
         var outDir = new Option<string?>("--out") { Description = "Folder for the database and report (NAME.sqlite, NAME.html; --db and --report override)" };
+        var shardOption = ShardOptions.Shard();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("experiment", "Compare training settings across seeds: mean ± 95% CI, Welch t-test vs a baseline, HTML report")
         {
-            spec, db, report, outDir, dataDir, json,
+            spec, db, report, outDir, shardOption, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -33,12 +34,21 @@ internal static class ExperimentCommand
             var stem = parsed.GetValue(outDir) is { } dir ? Path.Combine(Directory.CreateDirectory(dir).FullName, Path.GetFileName(specPath)) : specPath;
             var dbPath = parsed.GetValue(db) ?? Path.ChangeExtension(stem, ".sqlite");
             var reportPath = parsed.GetValue(report) ?? Path.ChangeExtension(stem, ".html");
-            using var store = ExperimentStore.Open(dbPath, experiment);
+            var shard = ShardOptions.Parse(parsed.GetValue(shardOption));
+            if (shard is not null && parsed.GetValue(db) is null && parsed.GetValue(outDir) is null)
+                throw new InputException("--shard: give each shard its own --out folder (its database goes there; `interrogate merge` combines them)");
+            using var store = ExperimentStore.Open(dbPath, experiment, shard);
             var (train, test) = Mnist.Load(parsed.GetValue(dataDir));
             var result = Terminal.WithProgress($"experiment {experiment.Name}", update =>
                 ExperimentRunner.Run(experiment, store, train, test, p => update(
                     $"run {p.Index}/{p.Total}: {p.Setting}, seed {p.Seed}{(p.Reused ? " (recorded)" : "")}",
-                    (p.Index - 1 + p.RunFraction) / p.Total)));
+                    (p.Index - 1 + p.RunFraction) / p.Total), shard: shard));
+            if (shard is not null)   // a part: no summary or report until the shards are merged
+            {
+                if (parsed.GetValue(json)) Terminal.WriteJson(new { shard = shard.ToString(), db = Path.GetFullPath(dbPath), runs_executed = result.RunsExecuted, runs_reused = result.RunsReused });
+                else Terminal.Out.MarkupLine(Markup.Escape($"shard {shard}: {result.RunsExecuted} runs now, {result.RunsReused} recorded before, in {Path.GetFullPath(dbPath)}; merge the shards with `interrogate merge`, then run experiment with --db on the merged database for the summary and report"));
+                return ExitCodes.Ok;
+            }
             Interrogate.IO.AtomicFile.WriteAllText(reportPath, ExperimentReport.Build(result, Path.GetFullPath(dbPath)));
             if (parsed.GetValue(json)) Terminal.WriteJson(ExperimentJson.From(result, dbPath, reportPath));
             else Print(result, dbPath, reportPath);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Interrogate.IO;
+using Interrogate.Sharding;
 
 namespace Interrogate.Store;
 
@@ -34,7 +35,15 @@ public sealed record ActivationManifest
     public int TotalChunks { get; init; }
     public string? StateFile { get; init; }
 
-    public bool Complete => Chunks.Count == TotalChunks;
+    /// <summary>The shard this store holds (its chunks are <see cref="ChunkRange"/> only), or null for a whole store.</summary>
+    public ShardSpec? Shard { get; init; }
+
+    /// <summary>The chunks [Start, End) this store records: all of them, or its shard's contiguous part.</summary>
+    public (int Start, int End) ChunkRange => Shard is { } shard
+        ? ((int)shard.Range(TotalChunks).Start, (int)shard.Range(TotalChunks).End)
+        : (0, TotalChunks);
+
+    public bool Complete => Chunks.Count == ChunkRange.End - ChunkRange.Start;
     public long StoredTokens => Chunks.Count == 0 ? 0 : Chunks[^1].FirstToken + Chunks[^1].Tokens;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
@@ -82,5 +91,10 @@ public sealed record ActivationManifest
         yield return ("top-k", $"{TopK}");
         yield return ("context radius", $"{ContextRadius}");
         yield return ("histogram bins", $"{HistogramBins}");
+        yield return ("shard", Shard?.ToString() ?? "none");
     }
+
+    /// <summary>Throws naming the first setting other than the shard in which another shard's store differs from this one.</summary>
+    public void CheckSameRecording(ActivationManifest other, string directory) =>
+        (this with { Shard = null }).CheckSameIdentity(other with { Shard = null }, directory);
 }

@@ -49,6 +49,8 @@ public static class ActivationRecorder
         var state = manifest.StateFile is null
             ? [.. manifest.Hooks.Select(h => (new NeuronStatistics(h.Width, options.HistogramBins), new TopActivations(h.Width, options.TopK)))]
             : StoreState.Load(Path.Combine(directory, manifest.StateFile), manifest.Hooks.Count);
+        var (firstChunk, endChunk) = manifest.ChunkRange;
+        if (manifest.StateFile is null && firstChunk > 0 && firstChunk < endChunk) TakeStoreHistogramRange(model, source, manifest, state);
 
         // Chunk c + 1 is computed while chunk c goes to disk (fsync, rename, state, manifest) on a
         // background task; at most one chunk is in flight, and a run never returns or throws before it lands.
@@ -56,7 +58,7 @@ public static class ActivationRecorder
         bool stopped = false;
         try
         {
-            for (int chunk = manifest.Chunks.Count; chunk < manifest.TotalChunks; chunk++)
+            for (int chunk = firstChunk + manifest.Chunks.Count; chunk < endChunk; chunk++)
             {
                 if (stopped = cancel.IsCancellationRequested) break;
                 var recorded = RecordChunk(model, source, directory, manifest, chunk, state);
@@ -96,8 +98,8 @@ public static class ActivationRecorder
         return manifest;
     }
 
-    /// <summary>A chunk whose activations are written but not yet durable: its token ids and open chunk files.</summary>
-    private sealed record PendingChunk(StoredChunk Chunk, int[] Ids, List<ChunkFile.Writer> Writers) : IDisposable
+    /// <summary>A chunk whose activations are written but not yet durable: its token ids, open chunk files and, in a shard, its [batch][hook] moments (else null).</summary>
+    private sealed record PendingChunk(StoredChunk Chunk, int[] Ids, List<ChunkFile.Writer> Writers, List<BatchMoments[]>? Moments) : IDisposable
     {
         public void Dispose()
         {
@@ -114,6 +116,7 @@ public static class ActivationRecorder
             int chunk = pending.Chunk.Index;
             AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(pending.Ids.AsSpan()));
             foreach (var w in pending.Writers) w.Commit();
+            if (pending.Moments is not null) MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
             state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
             var previous = manifest.StateFile;
@@ -172,6 +175,7 @@ public static class ActivationRecorder
             HistogramBins = options.HistogramBins,
             Hooks = hooks,
             TotalChunks = checked((int)((windows + options.WindowsPerChunk - 1) / options.WindowsPerChunk)),
+            Shard = options.Shard,
         };
     }
 
@@ -179,38 +183,28 @@ public static class ActivationRecorder
     private static PendingChunk RecordChunk(CausalLanguageModel model, TokenSource source, string directory, ActivationManifest m,
         int chunk, List<(NeuronStatistics Stats, TopActivations Top)> state)
     {
-        long first = (long)chunk * m.WindowsPerChunk * m.WindowLength;
-        int count = (int)Math.Min(source.Count - first, (long)m.WindowsPerChunk * m.WindowLength);
-        var ids = new int[count];
-        source.Read(first, ids);
-
+        var ids = ChunkIds(source, m, chunk, out long first);
+        int count = ids.Length;
         var writers = m.Hooks.Select(h => new ChunkFile.Writer(Path.Combine(directory, ChunkFile.Name(h.Name, chunk)), m.Precision, h.Width, count)).ToList();
-        var pending = new PendingChunk(new StoredChunk(chunk, first, count), ids, writers);
+        var moments = m.Shard is null ? null : new List<BatchMoments[]>();
+        var pending = new PendingChunk(new StoredChunk(chunk, first, count), ids, writers, moments);
         try
         {
-            using var _ = GradientTape.NoGrad();
             for (int start = 0; start < count; start += m.BatchSize * m.WindowLength)
             {
-                var windows = new List<int[]>();
-                for (int s = start; s < Math.Min(count, start + m.BatchSize * m.WindowLength); s += m.WindowLength)
-                    windows.Add(ids[s..Math.Min(count, s + m.WindowLength)]);
-                using var hooks = new HookScope().Cache([.. m.Hooks.Select(h => h.Name)]);
-                var batch = windows.All(w => w.Length == m.WindowLength)   // no mask when nothing is padded: the unmasked attention is faster
-                    ? new TokenBatch([.. windows.SelectMany(w => w)], windows.Count, m.WindowLength)
-                    : TokenBatch.Pad(windows, PaddingSide.Right);
-                model.Forward(batch);
-                for (int h = 0; h < m.Hooks.Count; h++)
+                var batchMoments = moments is null ? null : m.Hooks.Select(h => new BatchMoments(h.Width)).ToArray();
+                if (batchMoments is not null) moments!.Add(batchMoments);
+                ForwardBatch(model, m, ids, start, (h, rows) =>
                 {
-                    var rows = RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width);   // [tokens in batch, width]
                     writers[h].Append(rows);
                     var stats = state[h].Stats;
-                    stats.Add(rows, state[h].Top, first + start);
+                    stats.Add(rows, state[h].Top, first + start, batchMoments?[h]);
                     if (!stats.HasHistogramRange)   // the store's first batch sets the histogram range, then is counted in it
                     {
                         stats.FixHistogramRange();
                         stats.AddToHistogram(rows);
                     }
-                }
+                });
             }
             return pending;   // its last writes and fsyncs are still running; Commit waits for them
         }
@@ -219,6 +213,52 @@ public static class ActivationRecorder
             pending.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A shard that does not start at chunk 0 runs the store's first batch once, unrecorded, so its
+    /// histograms have the range the single-process run fixes there: counts then add exactly.
+    /// </summary>
+    private static void TakeStoreHistogramRange(CausalLanguageModel model, TokenSource source, ActivationManifest m,
+        List<(NeuronStatistics Stats, TopActivations Top)> state)
+    {
+        var ids = ChunkIds(source, m, 0, out _);
+        ForwardBatch(model, m, ids, 0, (h, rows) =>
+        {
+            var scratch = new NeuronStatistics(m.Hooks[h].Width, m.HistogramBins);
+            scratch.Add(rows);
+            scratch.FixHistogramRange();
+            state[h].Stats.CopyHistogramRange(scratch);
+        });
+    }
+
+    /// <summary>The token ids of one chunk and its first token's position in the source.</summary>
+    private static int[] ChunkIds(TokenSource source, ActivationManifest m, int chunk, out long first)
+    {
+        first = (long)chunk * m.WindowsPerChunk * m.WindowLength;
+        var ids = new int[(int)Math.Min(source.Count - first, (long)m.WindowsPerChunk * m.WindowLength)];
+        source.Read(first, ids);
+        return ids;
+    }
+
+    /// <summary>Receives one hook's rows of a batch: [tokens in batch, width], padding dropped; valid only during the call.</summary>
+    private delegate void RowsAction(int hook, ReadOnlySpan<float> rows);
+
+    /// <summary>Runs the batch of windows starting at <paramref name="start"/> of a chunk's ids and hands each hook's rows to <paramref name="take"/>.</summary>
+    private static void ForwardBatch(CausalLanguageModel model, ActivationManifest m, int[] ids, int start, RowsAction take)
+    {
+        using var _ = GradientTape.NoGrad();
+        int count = ids.Length;
+        var windows = new List<int[]>();
+        for (int s = start; s < Math.Min(count, start + m.BatchSize * m.WindowLength); s += m.WindowLength)
+            windows.Add(ids[s..Math.Min(count, s + m.WindowLength)]);
+        using var hooks = new HookScope().Cache([.. m.Hooks.Select(h => h.Name)]);
+        var batch = windows.All(w => w.Length == m.WindowLength)   // no mask when nothing is padded: the unmasked attention is faster
+            ? new TokenBatch([.. windows.SelectMany(w => w)], windows.Count, m.WindowLength)
+            : TokenBatch.Pad(windows, PaddingSide.Right);
+        model.Forward(batch);
+        for (int h = 0; h < m.Hooks.Count; h++)
+            take(h, RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width));
     }
 
     /// <summary>Drops padding: the rows of real tokens of a [B, T, width] activation, window after window (no copy when no window is padded).</summary>

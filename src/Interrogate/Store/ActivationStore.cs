@@ -36,7 +36,10 @@ public sealed class ActivationStore : IDisposable
     {
         if (!File.Exists(ActivationManifest.PathIn(directory)))
             throw InputException.ForFile(directory, $"no {ActivationManifest.FileName}; not an activation store (record one first)");
-        return new ActivationStore(directory, ActivationManifest.Load(directory));
+        var manifest = ActivationManifest.Load(directory);
+        if (manifest.Shard is { } shard)
+            throw InputException.ForFile(directory, $"is shard {shard} of an activation store; merge the shards first (interrogate merge SHARD-FOLDERS... --out STORE)");
+        return new ActivationStore(directory, manifest);
     }
 
     public int Width(string hook) => Hooks[HookIndex(hook)].Width;

@@ -1,4 +1,5 @@
 using Interrogate.Data.Corpora;
+using Interrogate.Sharding;
 
 namespace Interrogate.Store;
 
@@ -37,6 +38,12 @@ public sealed record ActivationStoreOptions
 
     /// <summary>Histogram bins per neuron for approximate quantiles (see <see cref="NeuronStatistics"/>).</summary>
     public int HistogramBins { get; init; } = 128;
+
+    /// <summary>
+    /// Record only this shard's contiguous part of the chunks (null: all). A shard also keeps each
+    /// batch's moments, so <see cref="ActivationShardMerger"/> can rebuild the single-process statistics bit for bit.
+    /// </summary>
+    public ShardSpec? Shard { get; init; }
 }
 
 /// <summary>

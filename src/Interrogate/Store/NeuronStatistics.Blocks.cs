@@ -22,8 +22,9 @@ public sealed partial class NeuronStatistics
     /// <param name="before">The count before this batch.</param>
     /// <param name="first">The block's first neuron.</param>
     /// <param name="count">Neurons in the block.</param>
+    /// <param name="moments">Also receives the block's batch moments, when not null.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void AddBlock(ReadOnlySpan<float> packed, int n, int stride, long before, int first, int count)
+    internal void AddBlock(ReadOnlySpan<float> packed, int n, int stride, long before, int first, int count, BatchMoments? moments = null)
     {
         Span<double> batchMean = stackalloc double[count];
         Span<double> batchM2 = stackalloc double[count];
@@ -32,15 +33,30 @@ public sealed partial class NeuronStatistics
             for (; k + 8 <= count; k += 8) MomentsOfEight(packed, n, stride, k, first + k, batchMean[k..], batchM2[k..]);
         for (; k < count; k++) MomentsOfOne(packed, n, stride, k, first + k, out batchMean[k], out batchM2[k]);
 
+        ApplyBatchMoments(batchMean, batchM2, n, before, first);
+        if (moments is not null)
+        {
+            batchMean.CopyTo(moments.Mean.AsSpan(first));
+            batchM2.CopyTo(moments.M2.AsSpan(first));
+        }
+        if (HasHistogramRange) AddToHistogramBlock(packed, n, stride, first, count);
+    }
+
+    /// <summary>
+    /// Chan et al.'s update of neurons first.. with one batch's means and M2 about them, the one
+    /// place it is written: recording and <see cref="AddMoments"/> (the shard merge's replay) both
+    /// call it, so a replay of the same batches in the same order gives the same bits.
+    /// </summary>
+    private void ApplyBatchMoments(ReadOnlySpan<double> batchMean, ReadOnlySpan<double> batchM2, int n, long before, int first)
+    {
         long total = before + n;
-        for (k = 0; k < count; k++)
+        for (int k = 0; k < batchMean.Length; k++)
         {
             int j = first + k;
             double delta = batchMean[k] - mean[j];
             mean[j] += delta * n / total;
             m2[j] += batchM2[k] + delta * delta * ((double)before * n / total);
         }
-        if (HasHistogramRange) AddToHistogramBlock(packed, n, stride, first, count);
     }
 
     /// <summary>

@@ -63,14 +63,16 @@ public sealed partial class NeuronStatistics
     /// <param name="rows">[n, Width], row-major; row i is source token firstToken + i.</param>
     /// <param name="top">Also offered every value, when not null.</param>
     /// <param name="firstToken">Source position of the first row (for the top-k).</param>
-    internal void Add(ReadOnlySpan<float> rows, TopActivations? top, long firstToken)
+    /// <param name="moments">Receives this batch's per-neuron means and M2 (for a shard's moments file), when not null.</param>
+    internal void Add(ReadOnlySpan<float> rows, TopActivations? top, long firstToken, BatchMoments? moments = null)
     {
         int n = rows.Length / Width;
         if (n == 0) return;
         long before = Count;
+        if (moments is not null) moments.Rows = n;
         NeuronBlocks.ForEach(rows, Width, (packed, rowCount, stride, first, count) =>
         {
-            AddBlock(packed, rowCount, stride, before, first, count);
+            AddBlock(packed, rowCount, stride, before, first, count, moments);
             top?.AddBlock(packed, rowCount, stride, firstToken, first, count);
         });
         Count = before + n;
@@ -116,6 +118,48 @@ public sealed partial class NeuronStatistics
         }
         return max[neuron];
     }
+
+    /// <summary>Replays one recorded batch's moments (<see cref="BatchMoments"/>) exactly as <see cref="Add(ReadOnlySpan{float})"/> applied them; counts nothing else.</summary>
+    internal void AddMoments(BatchMoments batch)
+    {
+        if (batch.Rows == 0) return;
+        ApplyBatchMoments(batch.Mean, batch.M2, batch.Rows, Count, 0);
+        Count += batch.Rows;
+    }
+
+    /// <summary>Takes another statistics' histogram range (a shard takes the range the store's first batch sets, wherever that batch is recorded).</summary>
+    internal void CopyHistogramRange(NeuronStatistics from)
+    {
+        from.low.CopyTo(low, 0);
+        from.high.CopyTo(high, 0);
+        HasHistogramRange = from.HasHistogramRange;
+    }
+
+    /// <summary>
+    /// Adds a later shard's order-free parts: extremes (replaced only when strictly beyond, as the
+    /// recording does, so the earlier of equal values stays), positive counts and histogram counts.
+    /// Means and M2 come from <see cref="AddMoments"/>; the histogram ranges must be the same.
+    /// </summary>
+    internal void MergeCountsAndExtremes(NeuronStatistics later)
+    {
+        if (later.Width != Width || later.Bins != Bins) throw new ArgumentException("statistics of different widths or bins");
+        if (!later.low.AsSpan().SequenceEqual(low) || !later.high.AsSpan().SequenceEqual(high))
+            throw new InvalidOperationException("shards with different histogram ranges");
+        for (int j = 0; j < Width; j++)
+        {
+            if (later.min[j] < min[j]) min[j] = later.min[j];
+            if (later.max[j] > max[j]) max[j] = later.max[j];
+            positives[j] += later.positives[j];
+        }
+        for (int i = 0; i < histogram.Length; i++) histogram[i] += later.histogram[i];
+    }
+
+    /// <summary>True when every field (counts, moments, extremes, range, histogram) has the same bits as <paramref name="other"/>'s.</summary>
+    public bool BitEquals(NeuronStatistics other) =>
+        Width == other.Width && Bins == other.Bins && Count == other.Count && HasHistogramRange == other.HasHistogramRange
+        && new[] { (mean, other.mean), (m2, other.m2), (min, other.min), (max, other.max), (low, other.low), (high, other.high) }
+            .All(p => MemoryMarshal.AsBytes(p.Item1.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(p.Item2.AsSpan())))
+        && positives.AsSpan().SequenceEqual(other.positives) && histogram.AsSpan().SequenceEqual(other.histogram);
 
     internal void Write(BinaryWriter w)
     {

@@ -1,4 +1,5 @@
 using Interrogate.Data;
+using Interrogate.Sharding;
 
 namespace Interrogate.Training.Experiments;
 
@@ -12,10 +13,17 @@ public sealed record ExperimentProgress(int Index, int Total, string Setting, ul
 /// </summary>
 public static class ExperimentRunner
 {
+    /// <param name="spec">The experiment.</param>
+    /// <param name="store">Its database (that shard's, when sharded).</param>
+    /// <param name="train">Training images.</param>
+    /// <param name="test">Test images.</param>
+    /// <param name="progress">Called as runs advance.</param>
+    /// <param name="cancel">Stops between steps; finished runs stay recorded.</param>
+    /// <param name="shard">Run only this shard's contiguous part of the cells (the store must be that shard's); null for all.</param>
     public static ExperimentResult Run(ExperimentSpec spec, ExperimentStore store, LabelledImages train, LabelledImages test,
-        Action<ExperimentProgress>? progress = null, CancellationToken cancel = default)
+        Action<ExperimentProgress>? progress = null, CancellationToken cancel = default, ShardSpec? shard = null)
     {
-        var cells = spec.Seeds.SelectMany(seed => spec.Settings.Select(setting => (setting, seed))).ToList();
+        var cells = ExperimentStore.ShardCells(spec, shard);
         int executed = 0, reused = 0;
         for (int i = 0; i < cells.Count; i++)
         {

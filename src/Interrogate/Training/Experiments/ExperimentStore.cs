@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interrogate.Sharding;
 using Microsoft.Data.Sqlite;
 
 namespace Interrogate.Training.Experiments;
@@ -8,6 +9,8 @@ namespace Interrogate.Training.Experiments;
 /// created), <c>runs</c> (one row per finished (setting, seed): its config JSON and final metrics)
 /// and <c>curves</c> (per-epoch train loss, test loss and test accuracy). A run and its curve are
 /// written in one transaction once it has finished, so a killed run leaves no row and reruns next time.
+/// A database of one shard of the cells (<c>--shard I/N</c>) also holds <c>shard</c> ("I/N") and
+/// <c>shard_cells</c> (how many cells that shard runs) in <c>experiment</c>; <see cref="ExperimentShardMerger"/> combines them.
 /// </summary>
 public sealed class ExperimentStore : IDisposable
 {
@@ -21,8 +24,11 @@ public sealed class ExperimentStore : IDisposable
         this.connection = connection;
     }
 
-    /// <summary>Opens (creating when absent) the database for this spec; one made for other spec content is an <see cref="InputException"/>.</summary>
-    public static ExperimentStore Open(string path, ExperimentSpec spec)
+    /// <summary>Opens (creating when absent) the database for this spec; one made for other spec content, or another shard, is an <see cref="InputException"/>.</summary>
+    /// <param name="path">The SQLite file.</param>
+    /// <param name="spec">The experiment.</param>
+    /// <param name="shard">The shard of the cells this database holds, or null for all of them.</param>
+    public static ExperimentStore Open(string path, ExperimentSpec spec, ShardSpec? shard = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
@@ -32,7 +38,7 @@ public sealed class ExperimentStore : IDisposable
         try
         {
             connection.Open();
-            store.Initialise(spec);
+            store.Initialise(spec, shard);
             return store;
         }
         catch (SqliteException e)
@@ -47,7 +53,7 @@ public sealed class ExperimentStore : IDisposable
         }
     }
 
-    private void Initialise(ExperimentSpec spec)
+    private void Initialise(ExperimentSpec spec, ShardSpec? shard)
     {
         Execute("""
             CREATE TABLE IF NOT EXISTS experiment (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,7 +72,9 @@ public sealed class ExperimentStore : IDisposable
         if (existing is null)
         {
             using var tx = connection.BeginTransaction();
-            foreach (var (key, value) in new[] { ("spec_hash", spec.ContentHash), ("name", spec.Name), ("created", DateTime.UtcNow.ToString("O")) })
+            var keys = new List<(string, string)> { ("spec_hash", spec.ContentHash), ("name", spec.Name), ("created", DateTime.UtcNow.ToString("O")) };
+            if (shard is not null) keys.AddRange([("shard", shard.ToString()), ("shard_cells", ShardCells(spec, shard).Count.ToString(CultureInfo.InvariantCulture))]);
+            foreach (var (key, value) in keys)
             {
                 using var put = Command("INSERT OR REPLACE INTO experiment (key, value) VALUES ($k, $v)", tx);
                 put.Parameters.AddWithValue("$k", key);
@@ -80,6 +88,29 @@ public sealed class ExperimentStore : IDisposable
             using var name = Command("SELECT value FROM experiment WHERE key = 'name'");
             throw InputException.ForFile(Path, $"was created for a different spec (experiment '{name.ExecuteScalar()}', other settings or seeds); pass another --db or delete it");
         }
+        else if (Value("shard") is var stored && stored != shard?.ToString())
+            throw InputException.ForFile(Path, $"holds {(stored is null ? "the whole experiment" : $"shard {stored}")}, this run asks for {(shard is null ? "the whole experiment" : $"shard {shard}")}; pass another --db");
+    }
+
+    /// <summary>A value of the experiment table, or null.</summary>
+    internal string? Value(string key)
+    {
+        using var get = Command("SELECT value FROM experiment WHERE key = $k");
+        get.Parameters.AddWithValue("$k", key);
+        return get.ExecuteScalar() as string;
+    }
+
+    /// <summary>Every (setting, seed) cell in run order: seeds outer, so a partial run has balanced results.</summary>
+    public static List<(ExperimentSetting Setting, ulong Seed)> Cells(ExperimentSpec spec) =>
+        [.. spec.Seeds.SelectMany(seed => spec.Settings.Select(setting => (setting, seed)))];
+
+    /// <summary>The cells a shard runs: its contiguous part of <see cref="Cells"/>.</summary>
+    public static List<(ExperimentSetting Setting, ulong Seed)> ShardCells(ExperimentSpec spec, ShardSpec? shard)
+    {
+        var cells = Cells(spec);
+        if (shard is null) return cells;
+        var (start, end) = shard.Range(cells.Count);
+        return cells.GetRange((int)start, (int)(end - start));
     }
 
     /// <summary>True when this (setting, seed) has finished and been recorded.</summary>

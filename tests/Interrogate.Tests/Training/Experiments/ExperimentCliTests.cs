@@ -77,6 +77,37 @@ public sealed class ExperimentCliTests : IDisposable
     }
 
     [Fact]
+    public void Experiment_ThreeShardsMerged_SummaryEqualsSingleProcess()
+    {
+        var spec = Write("tiny.json", Spec);
+        var whole = Run(spec, "--out", Path.Combine(dir, "whole"), "--json");
+        Assert.True(whole.ExitCode == 0, whole.Stderr);
+        var parts = Enumerable.Range(0, 3).Select(i => Path.Combine(dir, $"part{i}")).ToList();
+        for (int i = 0; i < 3; i++)   // 4 cells in 3 shards: 1, 1 and 2 runs
+        {
+            var part = Run(spec, "--out", parts[i], "--shard", $"{i}/3", "--json");
+            Assert.True(part.ExitCode == 0, part.Stderr);
+            using var j = JsonDocument.Parse(part.Stdout);
+            Assert.Equal(i == 2 ? 2 : 1, j.RootElement.GetProperty("runs_executed").GetInt32());
+            Assert.False(File.Exists(Path.Combine(parts[i], "tiny.html")));
+        }
+        CliRunner.AssertBadInput(CliRunner.Run(["merge", parts[0], parts[2], "--out", Path.Combine(dir, "merged")]), "shard(s) 1 of 3");
+        var merge = CliRunner.Run(["merge", parts[2], parts[0], parts[1], "--out", Path.Combine(dir, "merged"), "--json"]);
+        Assert.True(merge.ExitCode == 0, merge.Stderr);
+        Assert.Equal(4, CountRuns(Path.Combine(dir, "merged", "tiny.sqlite")));
+
+        var report = Run(spec, "--out", Path.Combine(dir, "merged"), "--json");
+        Assert.True(report.ExitCode == 0, report.Stderr);
+        using var merged = JsonDocument.Parse(report.Stdout);
+        using var single = JsonDocument.Parse(whole.Stdout);
+        Assert.Equal(0, merged.RootElement.GetProperty("runs_executed").GetInt32());
+        Assert.Equal(4, merged.RootElement.GetProperty("runs_reused").GetInt32());
+        Assert.Equal(single.RootElement.GetProperty("rows").GetRawText(), merged.RootElement.GetProperty("rows").GetRawText());
+        Assert.True(File.Exists(Path.Combine(dir, "merged", "tiny.html")));
+        CliRunner.AssertBadInput(Run(spec, "--db", Path.Combine(parts[0], "tiny.sqlite")), "holds shard 0/3");
+    }
+
+    [Fact]
     public void Experiment_DbFromDifferentSpec_ExitsTwoAndRecordsNothing()
     {
         var db = Path.Combine(dir, "shared.sqlite");
