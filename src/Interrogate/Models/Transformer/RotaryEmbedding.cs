@@ -39,18 +39,22 @@ public sealed class RotaryEmbedding
         return f;
     }
 
-    /// <summary>positions: [B·T] → cos, sin: [B, T, 1, R], the angle of column i being that of column i mod R/2.</summary>
+    /// <summary>
+    /// positions: [B·T] → cos, sin: [B, T, 1, R], the angle of column i being that of column i mod R/2.
+    /// Dynamic scaling reads each row's own length (its largest position + 1 in this pass), so a padded
+    /// row gets the frequencies it would get alone; Hugging Face uses the batch's longest row.
+    /// </summary>
     public (Tensor Cos, Tensor Sin) Tables(int[] positions, int batch, int length)
     {
         int r = RotaryDims, half = r / 2;
-        var frequencies = Scaling is { Kind: RopeScalingKind.Dynamic } dynamic
-            ? dynamic.InverseFrequencies(Theta, r, positions.Length == 0 ? 0 : positions.Max() + 1)
-            : inverseFrequency;
         double amplitude = Scaling?.CosSinScale ?? 1;
         var cos = Tensor.Zeros(batch, length, 1, r);
         var sin = Tensor.Zeros(batch, length, 1, r);
+        var frequencies = inverseFrequency;
         for (int p = 0; p < positions.Length; p++)
         {
+            if (p % length == 0 && Scaling is { Kind: RopeScalingKind.Dynamic } dynamic)
+                frequencies = dynamic.InverseFrequencies(Theta, r, positions.AsSpan(p, length).ToArray().Max() + 1);
             for (int i = 0; i < half; i++)
             {
                 double angle = positions[p] * frequencies[i];
