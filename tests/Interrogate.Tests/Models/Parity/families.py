@@ -2,6 +2,7 @@
 """Independent float64 PyTorch forward passes for the Hugging Face decoder families Interrogate loads.
 
 Usage: families.py MODEL_DIR REQUEST_JSON OUT_DIR
+       families.py JOBS_JSON        (a list of {"model": MODEL_DIR, "request": ..., "out": OUT_DIR}; one torch start for all)
 
 REQUEST_JSON is {"ids": [[...], ...]} (unpadded rows of equal length). Writes OUT_DIR/logits.f32
 (little-endian float32 [B, T, V]) and OUT_DIR/meta.json {"logits_shape": [...]}.
@@ -294,7 +295,15 @@ def gpt_neox(W, cfg, ids):
 
 
 def main():
-    model_dir, request_path, out_dir = sys.argv[1:4]
+    if len(sys.argv) == 2:
+        with open(sys.argv[1]) as f:
+            for job in json.load(f):
+                run(job["model"], job["request"], job["out"])
+    else:
+        run(*sys.argv[1:4])
+
+
+def run(model_dir, request_path, out_dir):
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
     with open(request_path) as f:
