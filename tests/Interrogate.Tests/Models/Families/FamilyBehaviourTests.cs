@@ -93,9 +93,7 @@ public class FamilyBehaviourTests
     [MemberData(nameof(FamilyKit.All), MemberType = typeof(FamilyKit))]
     public void SaveLoad_PerLayerWidths_KeepsWidthsAndLogits(string variant)
     {
-        var original = FamilyKit.Build(variant);
-        int[] widths = [11, 6, 9];
-        var pruned = ModelKit.Randomized(original.WithMlpWidths(widths[..original.Dimensions.Layers]), 9);
+        var pruned = FamilyKit.Pruned(variant);
         using var dir = new TempDir();
         var loaded = FamilyKit.RoundTrip(pruned, dir.Path);
         Assert.Equal(pruned.ModelType, loaded.ModelType);
@@ -103,6 +101,27 @@ public class FamilyBehaviourTests
         var ids = ModelKit.RandomIds(10, pruned.Dimensions.VocabSize, 3);
         using var _ = GradientTape.NoGrad();
         Assert.Equal(pruned.Forward(ids).ToArray(), loaded.Forward(ids).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(FamilyKit.All), MemberType = typeof(FamilyKit))]
+    public void SaveStandard_PerLayerWidths_PadsWithDeadUnitsToAStandardConfig(string variant)
+    {
+        var pruned = FamilyKit.Pruned(variant);
+        using var dir = new TempDir();
+        pruned.SaveStandard(dir.Path);
+        var config = HfConfig.Load(Path.Combine(dir.Path, "config.json"));
+        Assert.DoesNotContain(config.Json, p => p.Key.EndsWith("_per_layer", StringComparison.Ordinal));
+        var loaded = TransformerLoader.FromDirectory(dir.Path);
+        Assert.All(loaded.Dimensions.MlpWidths, w => Assert.Equal(11, w));
+        var ids = ModelKit.RandomIds(10, pruned.Dimensions.VocabSize, 3);
+        using var _ = GradientTape.NoGrad();
+        float diff = ModelKit.MaxAbsDiff(pruned.Forward(ids).ToArray(), loaded.Forward(ids).ToArray());
+        Assert.True(diff < Tolerance, $"{variant}: padded model's logits differ from the pruned model's by {diff}");
+
+        using var perLayer = new TempDir();
+        pruned.SaveStandard(perLayer.Path, perLayerWidths: true);
+        Assert.Equal(pruned.Dimensions.MlpWidths, TransformerLoader.FromDirectory(perLayer.Path).Dimensions.MlpWidths);
     }
 
     [Fact]

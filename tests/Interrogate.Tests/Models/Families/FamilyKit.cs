@@ -68,6 +68,14 @@ internal static class FamilyKit
         }, s),
     };
 
+    /// <summary>The variant with layer MLP widths 11, 6 (and 9), randomised: what pruning leaves.</summary>
+    public static CausalLanguageModel Pruned(string name)
+    {
+        int[] widths = [11, 6, 9];
+        var original = Build(name);
+        return ModelKit.Randomized(original.WithMlpWidths(widths[..original.Dimensions.Layers]), 9);
+    }
+
     /// <summary>Saves the model in the Hugging Face layout and loads it back through <see cref="TransformerLoader"/>.</summary>
     public static CausalLanguageModel RoundTrip(CausalLanguageModel model, string directory)
     {
