@@ -124,6 +124,36 @@ public class FamilyBehaviourTests
         Assert.Equal(pruned.Dimensions.MlpWidths, TransformerLoader.FromDirectory(perLayer.Path).Dimensions.MlpWidths);
     }
 
+    [Theory]
+    [InlineData("gemma2-softcap-window")]
+    [InlineData("phi3-partial-window")]
+    [InlineData("pythia-parallel")]
+    public void Load_ShardedCheckpoint_SameLogitsAsSingleFile(string variant)
+    {
+        var model = FamilyKit.Build(variant);
+        using var dir = new TempDir();
+        model.Save(dir.Path);
+        var single = Path.Combine(dir.Path, "model.safetensors");
+        var tensors = new List<(string Name, Interrogate.Tensors.Tensor Tensor)>();
+        using (var file = SafetensorsFile.Open(single))
+            tensors.AddRange(file.Names.Select(n => (n, file.ReadTensor(n))));
+        File.Delete(single);
+        var map = new System.Text.Json.Nodes.JsonObject();
+        for (int shard = 0; shard < 2; shard++)
+        {
+            var name = $"model-0000{shard + 1}-of-00002.safetensors";
+            var part = tensors.Where((_, i) => i % 2 == shard).ToList();
+            SafetensorsWriter.Write(Path.Combine(dir.Path, name), part);
+            foreach (var (tensor, _) in part) map[tensor] = name;
+        }
+        File.WriteAllText(Path.Combine(dir.Path, "model.safetensors.index.json"),
+            new System.Text.Json.Nodes.JsonObject { ["metadata"] = new System.Text.Json.Nodes.JsonObject(), ["weight_map"] = map }.ToJsonString());
+        var loaded = TransformerLoader.FromDirectory(dir.Path);
+        var ids = ModelKit.RandomIds(9, model.Dimensions.VocabSize, 2);
+        using var _ = GradientTape.NoGrad();
+        Assert.Equal(model.Forward(ids).ToArray(), loaded.Forward(ids).ToArray());
+    }
+
     [Fact]
     public void HookPoints_Gemma2AndParallelNeoX_FollowTheirBlocks()
     {
