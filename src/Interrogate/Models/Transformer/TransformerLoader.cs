@@ -22,6 +22,7 @@ public static class TransformerLoader
         ["gemma2"] = GemmaModel.Load,
         ["phi3"] = Phi3Model.Load,
         ["gpt_neox"] = GptNeoXModel.Load,
+        ["gptneox"] = GptNeoXModel.Load,   // what HfConfig guesses from "GPTNeoXForCausalLM" when model_type is absent
     };
 
     /// <summary>The model_type values that load.</summary>
