@@ -29,6 +29,17 @@ public sealed record BpeOptions
     public bool IgnoreMerges { get; init; }
     /// <summary>SentencePiece: drop one leading space when decoding (the Strip / Metaspace decoder).</summary>
     public bool StripLeadingSpace { get; init; }
+    /// <summary>A Split pre-tokenizer that runs before the byte-level step (Llama 3, Qwen 2); null for none.</summary>
+    public SplitPreTokenizer? Split { get; init; }
+    /// <summary>
+    /// A Unicode normalizer applied to ordinary text before pre-tokenizing (Qwen 2's NFC); null for none.
+    /// It needs the runtime's ICU: under InvariantGlobalization string.Normalize returns non-ASCII text
+    /// unchanged (<see cref="RuntimeNormalizes"/> is false), so text not already in that form is encoded as written.
+    /// </summary>
+    public NormalizationForm? Normalization { get; init; }
+
+    /// <summary>Whether string.Normalize works in this process (false under InvariantGlobalization).</summary>
+    public static bool RuntimeNormalizes { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9";
 }
 
 /// <summary>A BPE tokenizer: added tokens matched literally, then byte-level or sentencepiece-style BPE.</summary>
@@ -87,7 +98,17 @@ public sealed class BpeTokenizer : ITokenizer
     {
         var stretch = Options.Style == BpeStyle.ByteLevel ? ByteLevelStretch(text, start, end) : SentencePieceStretch(text, start, end);
         pieces.Clear();
-        if (Options.Style == BpeStyle.ByteLevel && Options.UseRegex) Gpt2PreTokenizer.Split(stretch, 0, stretch.Length, pieces);
+        if (Options.Split is { } split)
+        {
+            split.Split(stretch, 0, stretch.Length, pieces);
+            if (Options.Style == BpeStyle.ByteLevel && Options.UseRegex)
+            {
+                var coarse = pieces.ToArray();
+                pieces.Clear();
+                foreach (var (s, n) in coarse) Gpt2PreTokenizer.Split(stretch, s, s + n, pieces);
+            }
+        }
+        else if (Options.Style == BpeStyle.ByteLevel && Options.UseRegex) Gpt2PreTokenizer.Split(stretch, 0, stretch.Length, pieces);
         else if (Options.Style == BpeStyle.SentencePiece && Options.SplitOnMetaspace) SplitBeforeMetaspace(stretch, pieces);
         else if (stretch.Length > 0) pieces.Add((0, stretch.Length));
         foreach (var (pieceStart, length) in pieces) EncodePiece(stretch.Substring(pieceStart, length), output);
@@ -95,13 +116,14 @@ public sealed class BpeTokenizer : ITokenizer
 
     private string ByteLevelStretch(string text, int start, int end)
     {
-        var stretch = text[start..end];
+        var stretch = Options.Normalization is { } form ? text[start..end].Normalize(form) : text[start..end];
         return Options.AddPrefixSpace && !stretch.StartsWith(' ') ? " " + stretch : stretch;
     }
 
     private string SentencePieceStretch(string text, int start, int end)
     {
-        var body = text[start..end].Replace(' ', Metaspace);
+        var raw = Options.Normalization is { } form ? text[start..end].Normalize(form) : text[start..end];
+        var body = raw.Replace(' ', Metaspace);
         var prefix = Options.AddPrefixSpace && (!Options.PrefixFirstOnly || start == 0);
         return prefix && body.Length > 0 ? Metaspace + body : body;
     }

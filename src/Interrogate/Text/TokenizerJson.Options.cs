@@ -22,6 +22,18 @@ public static partial class TokenizerJson
         foreach (var n in Flatten(root, "normalizer", "normalizers"))
         {
             var (type, ok) = (Str(n, "type"), false);
+            if (type is "NFC" or "NFD" or "NFKC" or "NFKD")
+            {
+                var form = type switch
+                {
+                    "NFC" => System.Text.NormalizationForm.FormC,
+                    "NFD" => System.Text.NormalizationForm.FormD,
+                    "NFKC" => System.Text.NormalizationForm.FormKC,
+                    _ => System.Text.NormalizationForm.FormKD,
+                };
+                options = options with { Normalization = form };
+                continue;
+            }
             if (type == "Prepend") ok = Str(n, "prepend") == Metaspace;
             else if (type == "Replace") ok = n.TryGetProperty("pattern", out var p) && Str(p, "String") == " " && Str(n, "content") == Metaspace;
             if (!ok) throw Unsupported(path, "normalizer", n);
@@ -35,6 +47,9 @@ public static partial class TokenizerJson
                 case "ByteLevel":
                     byteLevel = true;
                     options = options with { AddPrefixSpace = Bool(p, "add_prefix_space", false), UseRegex = Bool(p, "use_regex", true) };
+                    break;
+                case "Split":
+                    options = options with { Split = ReadSplit(p, path) };
                     break;
                 case "Metaspace" when (Str(p, "replacement") ?? Metaspace) == Metaspace:
                     sentencePiece = true;
@@ -69,6 +84,16 @@ public static partial class TokenizerJson
                 ? "mixes a ByteLevel pre-tokenizer/decoder with \"▁\" normalization; not supported"
                 : "neither byte-level (ByteLevel pre_tokenizer) nor sentencepiece-style (\"▁\" normalizer or Metaspace); not supported");
         return options with { Style = byteLevel ? BpeStyle.ByteLevel : BpeStyle.SentencePiece };
+    }
+
+    /// <summary>A Split pre-tokenizer: one of the known regexes, behavior Isolated, not inverted; anything else is refused.</summary>
+    private static SplitPreTokenizer ReadSplit(JsonElement p, string path)
+    {
+        var regex = p.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object ? Str(pattern, "Regex") : null;
+        if ((Str(p, "behavior") ?? "Isolated") != "Isolated" || Bool(p, "invert", false) || regex is null)
+            throw Unsupported(path, "pre_tokenizer", p);
+        return SplitPreTokenizer.ForPattern(regex) ?? throw InputException.ForFile(path,
+            $"Split pre-tokenizer regex '{Formats.MessageText.Printable(regex, 80)}' is not supported (only the Llama 3 and Qwen 2 patterns)");
     }
 
     /// <summary>The component at <paramref name="name"/>, or the members of a Sequence there; none when null.</summary>

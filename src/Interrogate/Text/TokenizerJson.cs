@@ -15,7 +15,8 @@ public static partial class TokenizerJson
     private static readonly string[] EosNames = ["</s>", "<|end_of_text|>", "<|endoftext|>", "<eos>"];
     private static readonly string[] PadNames = ["<pad>", "<|pad|>", "[PAD]"];
 
-    public static BpeTokenizer Load(string path)
+    /// <summary>Loads tokenizer.json; special tokens named in <paramref name="configPath"/> (a tokenizer_config.json) override the guesses from the names.</summary>
+    public static BpeTokenizer Load(string path, string? configPath = null)
     {
         using var doc = JsonFile.ParseDocument(path);
         var root = doc.RootElement;
@@ -33,12 +34,22 @@ public static partial class TokenizerJson
         var bpe = new BpeModel(tokens, merges, path);
         var options = ReadOptions(root, model, path);
         int? Find(string[] names) => names.Select(n => added.FirstOrDefault(t => t.Content == n)?.Id).FirstOrDefault(id => id is not null);
-        return new BpeTokenizer(bpe, options, added, path)
+        var (bos, eos, pad) = (TemplateBos(root, added) ?? Find(BosNames), Find(EosNames), Find(PadNames));
+        if (configPath is not null)
         {
-            BosId = TemplateBos(root, added) ?? Find(BosNames),
-            EosId = Find(EosNames),
-            PadId = Find(PadNames),
-        };
+            var named = TokenizerConfigJson.Read(configPath);
+            int? Id(string key, int? guess)
+            {
+                var (present, content) = named[key];
+                if (!present) return guess;
+                if (content is null) return null;
+                if (added.FirstOrDefault(t => t.Content == content) is { } token) return token.Id;
+                return bpe.TryGetId(content, out var id) ? id
+                    : throw InputException.ForFile(configPath, $"{key} '{MessageText.Printable(content)}' is not a token of {path}");
+            }
+            (bos, eos, pad) = (Id("bos_token", bos), Id("eos_token", eos), Id("pad_token", pad));
+        }
+        return new BpeTokenizer(bpe, options, added, path) { BosId = bos, EosId = eos, PadId = pad };
     }
 
     private static string? Str(JsonElement e, string name) =>

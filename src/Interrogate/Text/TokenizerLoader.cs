@@ -3,12 +3,16 @@ namespace Interrogate.Text;
 /// <summary>Finds and loads the tokenizer saved beside a model.</summary>
 public static class TokenizerLoader
 {
-    /// <summary>Loads <c>tokenizer.json</c> when present, else <c>vocab.json</c> + <c>merges.txt</c>.</summary>
+    /// <summary>
+    /// Loads <c>tokenizer.json</c> when present (with BOS/EOS/PAD as <c>tokenizer_config.json</c> beside
+    /// it names them), else <c>vocab.json</c> + <c>merges.txt</c>.
+    /// </summary>
     public static ITokenizer FromDirectory(string directory)
     {
         if (!Directory.Exists(directory)) throw InputException.ForFile(directory, "directory not found");
         var json = Path.Combine(directory, "tokenizer.json");
-        if (File.Exists(json)) return TokenizerJson.Load(json);
+        var config = Path.Combine(directory, TokenizerConfigJson.FileName);
+        if (File.Exists(json)) return TokenizerJson.Load(json, File.Exists(config) ? config : null);
         var vocab = Path.Combine(directory, "vocab.json");
         var merges = Path.Combine(directory, "merges.txt");
         if (File.Exists(vocab) || File.Exists(merges)) return Gpt2Files.Load(vocab, merges);

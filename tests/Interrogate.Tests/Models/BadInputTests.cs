@@ -74,11 +74,11 @@ public class BadInputTests
     }
 
     [Fact]
-    public void Load_RopeScaling_IsNotSupported()
+    public void Load_UnknownRopeScaling_IsNotSupported()
     {
         using var dir = new TempDir();
         ModelKit.Llama().Save(dir.Path);
-        HfConfig.Load(dir.File("config.json")).Set("rope_scaling", new JsonObject { ["type"] = "linear", ["factor"] = 2.0 }).Save(dir.File("config.json"));
+        HfConfig.Load(dir.File("config.json")).Set("rope_scaling", new JsonObject { ["type"] = "longrope", ["factor"] = 2.0 }).Save(dir.File("config.json"));
         var ex = Assert.Throws<InputException>(() => TransformerLoader.FromDirectory(dir.Path));
         Assert.Contains("rope_scaling", ex.Message);
         Assert.Contains("not supported", ex.Message);

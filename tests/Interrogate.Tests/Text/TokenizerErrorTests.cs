@@ -132,9 +132,9 @@ public class TokenizerErrorTests
     public void TokenizerJson_UnsupportedNormalizer_SaysWhich()
     {
         using var dir = new TempDir();
-        var json = TokenizerJsonFixtures.ByteLevel().Replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"NFKC\"}");
+        var json = TokenizerJsonFixtures.ByteLevel().Replace("\"normalizer\":null", "\"normalizer\":{\"type\":\"Lowercase\"}");
         var path = dir.File("tokenizer.json", json);
-        AssertInputError(() => TokenizerJson.Load(path), path, "normalizer NFKC is not supported");
+        AssertInputError(() => TokenizerJson.Load(path), path, "normalizer Lowercase is not supported");
     }
 
     [Fact]

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Interrogate.Data.Corpora;
-using Interrogate.Models.Gpt2;
-using Interrogate.Models.Llama;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors;
@@ -152,17 +150,8 @@ public sealed class LanguageModelNetwork : PrunableNetwork
         return tokens / clock.Elapsed.TotalSeconds;
     }
 
-    public override PrunableNetwork Resized(int[] widths)
-    {
-        bool uniform = widths.All(v => v == widths[0]);
-        CausalLanguageModel model = Model switch
-        {
-            Gpt2Model g => new Gpt2Model(g.Config with { Inner = uniform ? widths[0] : g.Config.Inner, InnerPerLayer = uniform ? null : widths }),
-            LlamaModel m => new LlamaModel(m.Config with { Intermediate = uniform ? widths[0] : m.Config.Intermediate, IntermediatePerLayer = uniform ? null : widths }),
-            _ => throw new InputException($"{Model.ModelType} models cannot be resized"),
-        };
-        return new LanguageModelNetwork(model, Calibration, Evaluation, Train, BatchSize, Seed);
-    }
+    public override PrunableNetwork Resized(int[] widths) =>
+        new LanguageModelNetwork(Model.WithMlpWidths(widths), Calibration, Evaluation, Train, BatchSize, Seed);
 
     public override object TrainingBatch(long step)
     {

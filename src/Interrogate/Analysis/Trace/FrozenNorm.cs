@@ -34,7 +34,7 @@ internal sealed class FrozenNorm
             case RmsNorm rms:
                 centers = false;
                 scale = 1.0 / Math.Sqrt(meanSquare + rms.Eps);
-                gamma = rms.Weight.ToArray();
+                gamma = [.. rms.Weight.ToArray().Select(w => w + rms.Offset)];
                 break;
             default:
                 throw new NotSupportedException($"trace cannot freeze a {norm.GetType().Name}");

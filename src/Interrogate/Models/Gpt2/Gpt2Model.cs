@@ -23,6 +23,12 @@ public sealed class Gpt2Model : CausalLanguageModel
     public override int? EosId => Config.EosId;
     public override string ModelType => "gpt2";
 
+    public override CausalLanguageModel WithMlpWidths(int[] widths)
+    {
+        bool uniform = widths.All(v => v == widths[0]);
+        return new Gpt2Model(Config with { Inner = uniform ? widths[0] : Config.Inner, InnerPerLayer = uniform ? null : widths });
+    }
+
     private static TransformerParts Build(Gpt2Config c, TensorRandom rng)
     {
         var dims = c.Dimensions;

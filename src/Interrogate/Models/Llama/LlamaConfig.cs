@@ -5,12 +5,16 @@ using Interrogate.Models.Transformer;
 namespace Interrogate.Models.Llama;
 
 /// <summary>
-/// A Llama config.json (model_type "llama"). Besides the Hugging Face keys, Interrogate reads and
-/// writes one optional key: <c>intermediate_size_per_layer</c>, a list of num_hidden_layers MLP
-/// widths for pruned models. rope_scaling must be null (scaled RoPE is not supported).
+/// A Llama-style config.json: model_type "llama" (Llama 1–3.x), and the two families that share its
+/// tensor names, "mistral" (sliding window) and "qwen2" (q/k/v biases, optional sliding window).
+/// Besides the Hugging Face keys, Interrogate reads and writes one optional key:
+/// <c>intermediate_size_per_layer</c>, a list of num_hidden_layers MLP widths for pruned models.
+/// rope_scaling may be linear, dynamic, yarn or llama3 (<see cref="Transformer.RopeScaling"/>).
 /// </summary>
 public sealed record LlamaConfig
 {
+    /// <summary>"llama", "mistral" or "qwen2": which Hugging Face class the saved config names.</summary>
+    public string ModelType { get; init; } = "llama";
     public int VocabSize { get; init; } = 32000;            // vocab_size
     public int ContextLength { get; init; } = 2048;         // max_position_embeddings
     public int DModel { get; init; } = 4096;                // hidden_size
@@ -27,24 +31,54 @@ public sealed record LlamaConfig
     public double RopeTheta { get; init; } = 10000;         // rope_theta
     public bool TieWordEmbeddings { get; init; }            // tie_word_embeddings
     public bool AttentionBias { get; init; }                // attention_bias (q, k, v and o)
+    /// <summary>Biases on q, k and v only (Qwen2).</summary>
+    public bool QkvBias { get; init; }
+    public RopeScaling? RopeScaling { get; init; }          // rope_scaling
+    /// <summary>The fraction of each head's dimensions that rotate (Phi-3's partial_rotary_factor).</summary>
+    public double PartialRotaryFactor { get; init; } = 1;
+    /// <summary>Rotated dimensions per head: ⌊head_dim·partial_rotary_factor⌋, as Hugging Face rounds it.</summary>
+    public int RotaryDims => (int)((HeadDim ?? DModel / Heads) * PartialRotaryFactor);
+    /// <summary>sliding_window W (a query sees its last W positions) on the layers <see cref="SlidingLayers"/> marks; null for none.</summary>
+    public int? SlidingWindow { get; init; }
+    /// <summary>Which layers slide (one flag per layer); null means all of them when <see cref="SlidingWindow"/> is set.</summary>
+    public bool[]? SlidingLayers { get; init; }
     public bool MlpBias { get; init; }                      // mlp_bias
     public int? BosId { get; init; } = 1;                   // bos_token_id
     public int? EosId { get; init; } = 2;                   // eos_token_id
 
     public int[] MlpWidths => IntermediatePerLayer ?? [.. Enumerable.Repeat(Intermediate, Layers)];
 
+    /// <summary>Dynamic rope scaling is meant to run past max_position_embeddings, up to factor times it.</summary>
     public TransformerDimensions Dimensions =>
-        new(VocabSize, ContextLength, DModel, Layers, Heads, KeyValueHeads, HeadDim ?? DModel / Heads, MlpWidths);
+        new(VocabSize, RopeScaling is { Kind: RopeScalingKind.Dynamic } r ? (int)(ContextLength * r.Factor) : ContextLength,
+            DModel, Layers, Heads, KeyValueHeads, HeadDim ?? DModel / Heads, MlpWidths);
 
-    public static LlamaConfig FromHf(HfConfig c)
+    /// <summary>The sliding window of layer <paramref name="layer"/>, or null when it attends to every earlier token.</summary>
+    public int? WindowOf(int layer) => SlidingWindow is { } w && (SlidingLayers?[layer] ?? true) ? w : null;
+
+    /// <summary>The attention options of layer <paramref name="layer"/>.</summary>
+    public AttentionOptions AttentionOf(int layer, RotaryEmbedding rotary) => new()
     {
-        if (c.Has("rope_scaling"))
-            throw InputException.ForFile(c.Path, "'rope_scaling' is set; scaled rotary embeddings are not supported (only rope_scaling: null)");
+        QkvBias = AttentionBias || QkvBias, OutBias = AttentionBias, Rotary = rotary, Window = WindowOf(layer),
+    };
+
+    /// <summary>A model_type "llama" config.json (Llama 1, 2, 3.x).</summary>
+    public static LlamaConfig FromHf(HfConfig c) => ReadCommon(c) with
+    {
+        AttentionBias = c.TryGetBool("attention_bias") ?? false,
+        MlpBias = c.TryGetBool("mlp_bias") ?? false,
+    };
+
+    /// <summary>The keys Llama, Mistral and Qwen2 share; biases and windows are each family's to add.</summary>
+    internal static LlamaConfig ReadCommon(HfConfig c)
+    {
         int heads = c.GetPositiveInt("num_attention_heads");
+        int context = c.TryGetPositiveInt("max_position_embeddings") ?? 2048;
         var config = new LlamaConfig
         {
+            ModelType = c.DetectModelType(),
             VocabSize = c.GetPositiveInt("vocab_size"),
-            ContextLength = c.TryGetPositiveInt("max_position_embeddings") ?? 2048,
+            ContextLength = context,
             DModel = c.GetPositiveInt("hidden_size"),
             Layers = c.GetPositiveInt("num_hidden_layers"),
             Heads = heads,
@@ -55,9 +89,8 @@ public sealed record LlamaConfig
             Activation = Nn.Activation.Validate(c.TryGetString("hidden_act") ?? "silu", c.Path),
             RmsNormEps = (float)(c.TryGetDouble("rms_norm_eps") ?? 1e-6),
             RopeTheta = c.TryGetDouble("rope_theta") ?? 10000,
+            RopeScaling = RopeScaling.FromHf(c, context),
             TieWordEmbeddings = c.TryGetBool("tie_word_embeddings") ?? false,
-            AttentionBias = c.TryGetBool("attention_bias") ?? false,
-            MlpBias = c.TryGetBool("mlp_bias") ?? false,
             BosId = c.TryGetInt("bos_token_id"),
             EosId = c.TryGetIntList("eos_token_id")?.FirstOrDefault(),
         };
@@ -76,8 +109,8 @@ public sealed record LlamaConfig
     {
         var json = new JsonObject
         {
-            ["model_type"] = "llama",
-            ["architectures"] = new JsonArray("LlamaForCausalLM"),
+            ["model_type"] = ModelType,
+            ["architectures"] = new JsonArray(ModelType switch { "mistral" => "MistralForCausalLM", "qwen2" => "Qwen2ForCausalLM", "phi3" => "Phi3ForCausalLM", _ => "LlamaForCausalLM" }),
             ["vocab_size"] = VocabSize,
             ["max_position_embeddings"] = ContextLength,
             ["hidden_size"] = DModel,
@@ -89,14 +122,33 @@ public sealed record LlamaConfig
             ["hidden_act"] = Activation,
             ["rms_norm_eps"] = RmsNormEps,
             ["rope_theta"] = RopeTheta,
-            ["rope_scaling"] = null,
+            ["rope_scaling"] = RopeScaling?.ToHf(),
             ["tie_word_embeddings"] = TieWordEmbeddings,
-            ["attention_bias"] = AttentionBias,
-            ["mlp_bias"] = MlpBias,
             ["bos_token_id"] = BosId,
             ["eos_token_id"] = EosId,
             ["torch_dtype"] = "float32",
         };
+        switch (ModelType)
+        {
+            case "mistral":
+                json["sliding_window"] = SlidingWindow;
+                break;
+            case "phi3":
+                json["partial_rotary_factor"] = PartialRotaryFactor;
+                json["sliding_window"] = SlidingWindow;
+                json["attention_bias"] = AttentionBias;
+                break;
+            case "qwen2":
+                // Qwen2 slides on layers ≥ max_window_layers; layer_types says the same to newer readers.
+                json["use_sliding_window"] = SlidingWindow is not null;
+                json["sliding_window"] = SlidingWindow;
+                json["max_window_layers"] = SlidingLayers is { } s ? Array.IndexOf(s, true) is var first && first >= 0 ? first : Layers : 0;
+                break;
+            default:
+                (json["attention_bias"], json["mlp_bias"]) = (AttentionBias, MlpBias);
+                break;
+        }
+        if (SlidingWindow is not null) json["layer_types"] = LayerWindows.ToHf([.. Enumerable.Range(0, Layers).Select(l => WindowOf(l) is not null)]);
         if (IntermediatePerLayer is not null)
             json["intermediate_size_per_layer"] = new JsonArray([.. IntermediatePerLayer.Select(w => JsonValue.Create(w))]);
         return new HfConfig(json);

@@ -7,8 +7,10 @@ using Interrogate.Tensors;
 namespace Interrogate.Models.Llama;
 
 /// <summary>
-/// Llama: rotary positions (rotate_half layout), RmsNorm, grouped-query attention, a gated MLP.
-/// The file's separate q_proj, k_proj and v_proj are rows of the model's fused q|k|v projection.
+/// Llama: rotary positions (rotate_half layout, optionally rescaled), RmsNorm, grouped-query
+/// attention, a gated MLP. The same model serves Mistral (sliding window) and Qwen2 (q/k/v biases),
+/// which share its tensor names. The file's separate q_proj, k_proj and v_proj are rows of the
+/// model's fused q|k|v projection.
 /// </summary>
 public sealed class LlamaModel : CausalLanguageModel
 {
@@ -20,17 +22,24 @@ public sealed class LlamaModel : CausalLanguageModel
 
     public LlamaConfig Config { get; }
     public override int? EosId => Config.EosId;
-    public override string ModelType => "llama";
+    public override string ModelType => Config.ModelType;
 
-    private static TransformerParts Build(LlamaConfig c, TensorRandom rng)
+    public override CausalLanguageModel WithMlpWidths(int[] widths)
+    {
+        bool uniform = widths.All(v => v == widths[0]);
+        return new LlamaModel(Config with { Intermediate = uniform ? widths[0] : Config.Intermediate, IntermediatePerLayer = uniform ? null : widths });
+    }
+
+    /// <summary>The blocks of a Llama-style model (shared with Phi-3, which differs only in its file layout).</summary>
+    internal static TransformerParts Build(LlamaConfig c, TensorRandom rng)
     {
         var dims = c.Dimensions;
-        var rotary = new RotaryEmbedding(dims.HeadDim, c.RopeTheta);
+        var rotary = new RotaryEmbedding(dims.HeadDim, c.RopeTheta, c.RotaryDims, c.RopeScaling);
         var blocks = new TransformerBlock[c.Layers];
         for (int l = 0; l < c.Layers; l++)
             blocks[l] = new TransformerBlock(
                 new RmsNorm(c.DModel, c.RmsNormEps),
-                new Attention(l, dims, c.AttentionBias, c.AttentionBias, rotary, rng),
+                new Attention(l, dims, c.AttentionOf(l, rotary), rng),
                 new RmsNorm(c.DModel, c.RmsNormEps),
                 new GatedMlp(c.DModel, dims.MlpWidths[l], c.Activation, c.MlpBias, rng));
         var unembed = c.TieWordEmbeddings ? null : new Linear(c.DModel, c.VocabSize, bias: false, rng, Initialization.Normal002);
@@ -55,13 +64,13 @@ public sealed class LlamaModel : CausalLanguageModel
             map.Rows(p + "self_attn.k_proj.weight", qkv.Weight, q, kv);
             map.Rows(p + "self_attn.v_proj.weight", qkv.Weight, q + kv, kv);
             map.Direct(p + "self_attn.o_proj.weight", o.Weight);
-            if (qkv.Bias is not null && o.Bias is not null)
+            if (qkv.Bias is not null)
             {
                 map.Rows(p + "self_attn.q_proj.bias", qkv.Bias, 0, q);
                 map.Rows(p + "self_attn.k_proj.bias", qkv.Bias, q, kv);
                 map.Rows(p + "self_attn.v_proj.bias", qkv.Bias, q + kv, kv);
-                map.Direct(p + "self_attn.o_proj.bias", o.Bias);
             }
+            if (o.Bias is not null) map.Direct(p + "self_attn.o_proj.bias", o.Bias);
             map.Direct(p + "post_attention_layernorm.weight", ((RmsNorm)block.Ln2).Weight);
             foreach (var (name, linear) in new[] { ("gate_proj", mlp.Gate), ("up_proj", mlp.Up), ("down_proj", mlp.Down) })
             {
@@ -74,9 +83,12 @@ public sealed class LlamaModel : CausalLanguageModel
         return map;
     }
 
-    public static LlamaModel Load(ModelDirectory directory, HfConfig hf)
+    /// <summary>Loads a model_type "llama" folder.</summary>
+    public static LlamaModel Load(ModelDirectory directory, HfConfig hf) => Load(directory, hf, LlamaConfig.FromHf(hf));
+
+    /// <summary>Loads a Llama-style folder whose config.json <paramref name="config"/> was read from (Llama, Mistral, Qwen2).</summary>
+    public static LlamaModel Load(ModelDirectory directory, HfConfig hf, LlamaConfig config)
     {
-        var config = LlamaConfig.FromHf(hf);
         using var source = directory.OpenWeights();
         var model = new LlamaModel(config);
         model.Weights().Load(source, directory.WeightsPath, hf.Path, name =>

@@ -7,14 +7,22 @@ namespace Interrogate.Models.Transformer;
 /// Causal multi-head self-attention with grouped-query heads (Hk key/value heads shared by H query
 /// heads) and optional rotary positions. q, k and v come from one fused projection, weight
 /// [(H + 2·Hk)·Dh, D] with rows q | k | v, so one matrix product serves all three. The [B, H, T, T]
-/// pattern is only materialised when the active hook scope asks for <c>hook_pattern</c>.
+/// pattern is only materialised when the active hook scope asks for <c>hook_pattern</c>, or when
+/// soft-capping or a sliding window need the scores as a tensor (<see cref="AttentionOptions"/>).
 /// </summary>
 public sealed class Attention : Module
 {
     private readonly RotaryEmbedding? rotary;
 
     public Attention(int layer, TransformerDimensions dims, bool qkvBias, bool outBias, RotaryEmbedding? rotary, TensorRandom rng)
+        : this(layer, dims, new AttentionOptions { QkvBias = qkvBias, OutBias = outBias, Rotary = rotary }, rng)
     {
+    }
+
+    public Attention(int layer, TransformerDimensions dims, AttentionOptions options, TensorRandom rng)
+    {
+        Options = options;
+        var (qkvBias, outBias, rotary) = (options.QkvBias, options.OutBias, options.Rotary);
         Layer = layer;
         Heads = dims.Heads;
         KeyValueHeads = dims.KeyValueHeads;
@@ -35,6 +43,7 @@ public sealed class Attention : Module
         HookZ = Hook("hook_z", (b, t) => [b, t, h, dh]);
     }
 
+    public AttentionOptions Options { get; }
     public int Layer { get; }
     public int Heads { get; }
     public int KeyValueHeads { get; }
@@ -55,7 +64,7 @@ public sealed class Attention : Module
     {
         int b = x.Shape[0], t = x.Shape[1], h = Heads, hk = KeyValueHeads, dh = HeadDim;
         var qkv = Qkv.Forward(x);                                       // [B, T, (H + 2·Hk)·Dh]
-        if (CanFuse(ctx)) return Out.Forward(qkv.CausalSelfAttention(h, hk, dh));   // [B, T, D]
+        if (CanFuse(ctx)) return Out.Forward(qkv.CausalSelfAttention(h, hk, dh, Options.Scale));   // [B, T, D]
         var parts = qkv.Split([h * dh, hk * dh, hk * dh], -1);
         var q = HookQ.Apply(parts[0].Reshape(b, t, h, dh));             // [B, T, H, Dh]
         var k = HookK.Apply(parts[1].Reshape(b, t, hk, dh));            // [B, T, Hk, Dh]
@@ -71,18 +80,42 @@ public sealed class Attention : Module
         var vh = v.Permute(0, 2, 1, 3).Contiguous();                    // [B, Hk, T, Dh]
         if (ctx.Cache is { } cache) (kh, vh) = cache.Append(Layer, kh, vh);   // [B, Hk, Tpast + T, Dh]
         Tensor z;                                                       // [B, H, T, Dh]
-        if (HookPattern.IsWanted)
+        if (NeedsExplicitPattern(ctx))
         {
-            var pattern = HookPattern.Apply(qh.AttentionPattern(kh, causal: true, ctx.KeyMask));  // [B, H, T, Tpast + T]
+            z = HookPattern.Apply(ExplicitPattern(qh, kh, ctx)).ApplyPattern(vh);
+        }
+        else if (HookPattern.IsWanted)
+        {
+            var pattern = HookPattern.Apply(qh.AttentionPattern(kh, causal: true, ctx.KeyMask, Options.Scale));  // [B, H, T, Tpast + T]
             z = pattern.ApplyPattern(vh);
         }
         else
         {
-            z = qh.ScaledDotProductAttention(kh, vh, causal: true, ctx.KeyMask);
+            z = qh.ScaledDotProductAttention(kh, vh, causal: true, ctx.KeyMask, Options.Scale);
         }
         z = HookZ.Apply(z.Permute(0, 2, 1, 3).Contiguous());            // [B, T, H, Dh]
         return Out.Forward(z.Reshape(b, t, h * dh));                    // [B, T, D]
     }
+
+    /// <summary>
+    /// softmax(cap(scale·q·kᵀ) + mask) from ordinary recorded ops, for the options the fused kernels do
+    /// not have: cap(s) = c·tanh(s/c) and a mask that adds the sliding window to causality and padding.
+    /// qh: [B, H, T, Dh]; kh: [B, Hk, Tk, Dh]. Result: [B, H, T, Tk].
+    /// </summary>
+    private Tensor ExplicitPattern(Tensor qh, Tensor kh, ForwardContext ctx)
+    {
+        int b = qh.Shape[0], t = qh.Shape[2], tk = kh.Shape[2], group = Heads / KeyValueHeads;
+        // Query heads sharing a key/value head are adjacent, so [B, H, T, Dh] viewed as
+        // [B, Hk, group·T, Dh] multiplies each key head once, without repeating keys.
+        var grouped = qh.Contiguous().Reshape(b, KeyValueHeads, group * t, HeadDim);
+        var scores = grouped.MatMul(kh, transposeB: true).Reshape(b, Heads, t, tk)
+            .Mul(Options.Scale ?? 1f / MathF.Sqrt(HeadDim));                       // [B, H, T, Tk]
+        if (Options.SoftCap is { } cap) scores = scores.Mul(1f / cap).Tanh().Mul(cap);
+        return scores.Add(ctx.AttentionBias(Options.Window)).Softmax(-1);          // [B, H, T, Tk]
+    }
+
+    /// <summary>Soft-capping, or a window some query of this pass reaches past (a window wider than every position changes nothing).</summary>
+    private bool NeedsExplicitPattern(ForwardContext ctx) => Options.SoftCap is not null || (Options.Window is { } w && ctx.MaxPosition >= w);
 
     /// <summary>
     /// True when nothing needs q, k, v, the pattern or z as separate tensors (no hook scope wants
@@ -90,7 +123,7 @@ public sealed class Attention : Module
     /// projection: the same values without the split, permute and merge copies.
     /// </summary>
     private bool CanFuse(ForwardContext ctx) =>
-        rotary is null && ctx.Cache is null && ctx.KeyMask is null
+        rotary is null && ctx.Cache is null && !NeedsExplicitPattern(ctx) && ctx.KeyMask is null
         && !HookQ.IsWanted && !HookK.IsWanted && !HookV.IsWanted && !HookPattern.IsWanted && !HookZ.IsWanted;
 
     private HookPoint Hook(string name, Func<int, int, int[]> shape)

@@ -17,6 +17,8 @@ public abstract class CausalLanguageModel : Module
     protected CausalLanguageModel(TransformerDimensions dims, TransformerParts parts)
     {
         Dimensions = dims;
+        EmbeddingScale = parts.EmbeddingScale;
+        FinalSoftCap = parts.FinalSoftCap;
         HookEmbed = AddHookPoint("hook_embed");
         HookEmbed.ShapeOf = (b, t) => [b, t, dims.DModel];
         if (parts.PositionEmbedding is not null)
@@ -46,7 +48,12 @@ public abstract class CausalLanguageModel : Module
     /// <summary>The matrix logits are read with: [V, D].</summary>
     public Tensor UnembedWeight => Unembed?.Weight ?? Embed.Weight;
 
-    public HookPoint HookEmbed { get; }          // [B, T, D]
+    /// <summary>Multiplies token embeddings (Gemma: √D rounded to float); null for none.</summary>
+    public float? EmbeddingScale { get; }
+    /// <summary>Logits become cap·tanh(logits/cap) (Gemma 2's final_logit_softcapping); null for none.</summary>
+    public float? FinalSoftCap { get; }
+
+    public HookPoint HookEmbed { get; }          // [B, T, D], after EmbeddingScale
     public HookPoint? HookPosEmbed { get; }      // [B, T, D]
 
     /// <summary>End-of-sequence id from the config, if any (generation stops there).</summary>
@@ -59,6 +66,12 @@ public abstract class CausalLanguageModel : Module
     public abstract void Save(string directory);
 
     /// <summary>
+    /// A model of the same architecture and config whose layer l has MLP width widths[l] (freshly
+    /// initialised weights), for pruning; equal widths save as the plain config key.
+    /// </summary>
+    public abstract CausalLanguageModel WithMlpWidths(int[] widths);
+
+    /// <summary>
     /// Logits [B, T, V] for a batch; with a cache, the batch continues the cached tokens and is
     /// appended to them. Padded rows give the same logits at real tokens as when run alone.
     /// </summary>
@@ -66,12 +79,14 @@ public abstract class CausalLanguageModel : Module
     {
         var ctx = ForwardContext.Create(batch, cache, Dimensions.ContextLength);
         int b = batch.Batch, t = batch.Length;
-        var x = HookEmbed.Apply(Embed.Forward(batch.Ids, b, t));                 // [B, T, D]
+        var embedded = Embed.Forward(batch.Ids, b, t);                          // [B, T, D]
+        var x = HookEmbed.Apply(EmbeddingScale is { } scale ? embedded.Mul(scale) : embedded);
         if (PosEmbed is not null)
             x = x.Add(HookPosEmbed!.Apply(PosEmbed.Forward(ctx.Positions, b, t)));  // [B, T, D]
         foreach (var block in blocks) x = block.Forward(x, ctx);                // [B, T, D]
         x = LnFinal.Forward(x);                                                 // [B, T, D]
         var logits = x.Linear(UnembedWeight);                                   // [B, T, V]
+        if (FinalSoftCap is { } cap) logits = logits.Mul(1f / cap).Tanh().Mul(cap);
         ctx.Commit();
         return logits;
     }
@@ -104,4 +119,5 @@ public abstract class CausalLanguageModel : Module
 
 /// <summary>The pieces an architecture hands to <see cref="CausalLanguageModel"/>.</summary>
 public sealed record TransformerParts(
-    Embedding Embedding, Embedding? PositionEmbedding, IReadOnlyList<TransformerBlock> Blocks, Normalization FinalNorm, Linear? Unembed);
+    Embedding Embedding, Embedding? PositionEmbedding, IReadOnlyList<TransformerBlock> Blocks, Normalization FinalNorm, Linear? Unembed,
+    float? EmbeddingScale = null, float? FinalSoftCap = null);

@@ -9,9 +9,11 @@ namespace Interrogate.Models.Transformer;
 public sealed class ForwardContext
 {
     private (RotaryEmbedding Owner, Tensor Cos, Tensor Sin)? rotaryTables;
+    private readonly Dictionary<int, Tensor> attentionBiases = [];
 
     private ForwardContext(TokenBatch batch, KeyValueCache? cache, int[] positions, Tensor? keyMask, int[] realCount)
     {
+        MaxPosition = positions.Length == 0 ? 0 : positions.Max();
         Batch = batch;
         Cache = cache;
         Positions = positions;
@@ -25,6 +27,8 @@ public sealed class ForwardContext
     public int[] Positions { get; }
     /// <summary>[B, Tpast + T] 1/0 over cached and new tokens, or null when nothing is padded.</summary>
     public Tensor? KeyMask { get; }
+    /// <summary>The largest position of a new token.</summary>
+    public int MaxPosition { get; }
     /// <summary>Real tokens per row after this pass.</summary>
     public int[] RealCount { get; }
 
@@ -69,6 +73,40 @@ public sealed class ForwardContext
         return (cos, sin);
     }
 
+    /// <summary>
+    /// An additive mask [B, 1, T, Tpast + T]: 0 where a new token may attend to a key, float.MinValue
+    /// where it may not (a later slot, padding, or with <paramref name="window"/> W a key W or more
+    /// positions back). Positions count real tokens, so padding never shifts a window. Built once per
+    /// window per pass. A query that sees no key (a padding slot) gets a uniform row, as in Hugging Face.
+    /// </summary>
+    public Tensor AttentionBias(int? window)
+    {
+        int key = window ?? 0;
+        if (attentionBiases.TryGetValue(key, out var cached)) return cached;
+        int b = Batch.Batch, t = Batch.Length, past = Cache?.Length ?? 0, tk = past + t;
+        var pastPositions = past > 0 ? Cache!.KeyPositions : null;   // [B, Tpast]
+        var bias = Tensor.Zeros(b, 1, t, tk);
+        var s = bias.Storage;
+        var mask = KeyMask?.ContiguousData();   // [B, Tk]
+        for (int i = 0; i < b; i++)
+            for (int q = 0; q < t; q++)
+            {
+                int qPos = Positions[i * t + q];
+                for (int k = 0; k < tk; k++)
+                {
+                    bool visible = k <= past + q && (mask is null || mask.Storage[mask.Offset + i * tk + k] != 0f);
+                    if (visible && window is { } w)
+                    {
+                        int kPos = k < past ? pastPositions![i * past + k] : Positions[i * t + k - past];
+                        visible = qPos - kPos < w;
+                    }
+                    if (!visible) s[(i * t + q) * tk + k] = float.MinValue;
+                }
+            }
+        attentionBiases[key] = bias;
+        return bias;
+    }
+
     /// <summary>Tells the cache this pass is complete.</summary>
-    internal void Commit() => Cache?.Commit(Batch.Batch, Batch.Length, KeyMask, RealCount);
+    internal void Commit() => Cache?.Commit(Batch.Batch, Batch.Length, KeyMask, RealCount, Positions);
 }

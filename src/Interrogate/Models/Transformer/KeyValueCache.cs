@@ -23,6 +23,8 @@ public sealed class KeyValueCache
     public Tensor? Mask { get; private set; }
     /// <summary>Real (unpadded) tokens cached per row; the next real token's position.</summary>
     public int[] RealCount { get; private set; } = [];
+    /// <summary>[B, Tpast] position of each cached slot among its row's real tokens (0 for padding); sliding windows measure from it.</summary>
+    public int[] KeyPositions { get; private set; } = [];
 
     /// <summary>Appends this step's keys and values of one layer and returns all of them. k, v: [B, Hk, T, Dh] → [B, Hk, Tpast + T, Dh].</summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v)
@@ -37,9 +39,16 @@ public sealed class KeyValueCache
         return (k, v);
     }
 
-    /// <summary>Records that a step of T slots (mask [B, T] or null) ran through every layer.</summary>
-    internal void Commit(int batch, int length, Tensor? fullMask, int[] realCount)
+    /// <summary>Records that a step of T slots (mask [B, Tpast + T] or null, positions [B, T]) ran through every layer.</summary>
+    internal void Commit(int batch, int length, Tensor? fullMask, int[] realCount, int[] positions)
     {
+        var merged = new int[batch * (Length + length)];
+        for (int i = 0; i < batch; i++)
+        {
+            if (Length > 0) KeyPositions.AsSpan(i * Length, Length).CopyTo(merged.AsSpan(i * (Length + length)));
+            positions.AsSpan(i * length, length).CopyTo(merged.AsSpan(i * (Length + length) + Length));
+        }
+        KeyPositions = merged;
         Batch = batch;
         Length += length;
         Mask = fullMask;

@@ -1,6 +1,11 @@
 using Interrogate.Formats;
 using Interrogate.Models.Gpt2;
+using Interrogate.Models.Gemma;
+using Interrogate.Models.GptNeoX;
 using Interrogate.Models.Llama;
+using Interrogate.Models.Mistral;
+using Interrogate.Models.Phi3;
+using Interrogate.Models.Qwen2;
 
 namespace Interrogate.Models.Transformer;
 
@@ -11,6 +16,13 @@ public static class TransformerLoader
     {
         ["gpt2"] = Gpt2Model.Load,
         ["llama"] = LlamaModel.Load,
+        ["mistral"] = (d, c) => LlamaModel.Load(d, c, MistralConfig.FromHf(c)),
+        ["qwen2"] = (d, c) => LlamaModel.Load(d, c, Qwen2Config.FromHf(c)),
+        ["gemma"] = GemmaModel.Load,
+        ["gemma2"] = GemmaModel.Load,
+        ["phi3"] = Phi3Model.Load,
+        ["gpt_neox"] = GptNeoXModel.Load,
+        ["gptneox"] = GptNeoXModel.Load,   // what HfConfig guesses from "GPTNeoXForCausalLM" when model_type is absent
     };
 
     /// <summary>The model_type values that load.</summary>

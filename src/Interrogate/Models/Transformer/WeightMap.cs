@@ -5,20 +5,25 @@ namespace Interrogate.Models.Transformer;
 
 /// <summary>
 /// How a model's parameters sit in a Hugging Face weights file: one entry per file tensor, naming
-/// the parameter it fills and how (as is, transposed from Conv1D's [in, out], or as a block of rows
-/// of a fused parameter). The same table loads and saves, so the two can never disagree.
+/// the parameter it fills and how (as is, transposed from Conv1D's [in, out], as a block of rows
+/// of a fused parameter, or as rows gathered from one or more parameters: a file's fused projection
+/// that the model keeps apart, or keeps in another row order). The same table loads and saves, so
+/// the two can never disagree.
 /// </summary>
 public sealed class WeightMap
 {
-    private enum Layout { Direct, Transposed, Rows }
+    private enum Layout { Direct, Transposed, Rows, Gathered }
 
-    private sealed record Entry(string Name, Tensor Target, Layout Layout, int FirstRow, int RowCount)
+    /// <summary>For Gathered: file row i is row RowIndex[i] of Sources[SourceIndex[i]].</summary>
+    private sealed record Entry(string Name, Tensor Target, Layout Layout, int FirstRow, int RowCount,
+        Tensor[]? Sources = null, int[]? SourceIndex = null, int[]? RowIndex = null)
     {
         /// <summary>The tensor's shape in the file.</summary>
         public int[] FileShape => Layout switch
         {
             Layout.Transposed => [Target.Shape[1], Target.Shape[0]],
             Layout.Rows => [RowCount, .. Target.Shape[1..]],
+            Layout.Gathered => [RowIndex!.Length, .. Target.Shape[1..]],
             _ => Target.Shape,
         };
     }
@@ -33,6 +38,23 @@ public sealed class WeightMap
 
     /// <summary>The file tensor is rows [first, first + count) of the parameter (a piece of a fused projection).</summary>
     public void Rows(string name, Tensor parameter, int first, int count) => entries.Add(new(name, parameter, Layout.Rows, first, count));
+
+    /// <summary>
+    /// The file tensor stacks the given parameters' rows in order (Phi-3's gate_up_proj = [gate; up]).
+    /// Every part has the same trailing shape.
+    /// </summary>
+    public void Stacked(string name, params Tensor[] parts)
+    {
+        var source = new List<int>();
+        var row = new List<int>();
+        for (int p = 0; p < parts.Length; p++)
+            for (int r = 0; r < parts[p].Shape[0]; r++) { source.Add(p); row.Add(r); }
+        entries.Add(new(name, parts[0], Layout.Gathered, 0, 0, parts, [.. source], [.. row]));
+    }
+
+    /// <summary>File row i is row <paramref name="rows"/>[i] of the parameter (a fused projection stored in another order).</summary>
+    public void Gathered(string name, Tensor parameter, int[] rows) =>
+        entries.Add(new(name, parameter, Layout.Gathered, 0, 0, [parameter], new int[rows.Length], rows));
 
     public IEnumerable<string> Names => entries.Select(e => e.Name);
 
@@ -67,6 +89,14 @@ public sealed class WeightMap
                     int cols = e.Target.Size / e.Target.Shape[0];
                     source.ReadInto(e.Name, target.Slice(e.FirstRow * cols, e.RowCount * cols));
                     break;
+                case Layout.Gathered:
+                    int width = e.Target.Size / e.Target.Shape[0];
+                    if (scratch.Length < e.RowIndex!.Length * width) scratch = new float[e.RowIndex.Length * width];
+                    var rowsInFile = scratch.AsSpan(0, e.RowIndex.Length * width);
+                    source.ReadInto(e.Name, rowsInFile);
+                    for (int i = 0; i < e.RowIndex.Length; i++)
+                        rowsInFile.Slice(i * width, width).CopyTo(e.Sources![e.SourceIndex![i]].Span.Slice(e.RowIndex[i] * width, width));
+                    break;
                 case Layout.Transposed:
                     // One reused scratch buffer: a fresh array per tensor would leave hundreds of MB
                     // of large-object garbage behind while a big model loads.
@@ -86,8 +116,18 @@ public sealed class WeightMap
     {
         Layout.Transposed => new Tensor(e.Target.Storage, e.Target.Offset, e.FileShape, [e.Target.Strides[1], e.Target.Strides[0]]),
         Layout.Rows => new Tensor(e.Target.Storage, e.Target.Offset + e.FirstRow * e.Target.Strides[0], e.FileShape, e.Target.Strides),
+        Layout.Gathered => Gather(e),
         _ => e.Target,
     }));
+
+    private static Tensor Gather(Entry e)
+    {
+        var file = Tensor.Zeros(e.FileShape);
+        int width = file.Size / e.RowIndex!.Length;
+        for (int i = 0; i < e.RowIndex.Length; i++)
+            e.Sources![e.SourceIndex![i]].ContiguousData().Span.Slice(e.RowIndex[i] * width, width).CopyTo(file.Span.Slice(i * width, width));
+        return file;
+    }
 
     private static string List(List<string> names) =>
         string.Join(", ", names.Take(5).Select(n => $"'{MessageText.Printable(n)}'")) + (names.Count > 5 ? $" and {names.Count - 5} more" : "");

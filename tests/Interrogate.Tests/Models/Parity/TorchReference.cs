@@ -56,7 +56,7 @@ internal static class TorchReference
             ReadFloats(Path.Combine(output, "grad.f32")), Shape("grad_shape"));
     }
 
-    private static float[] ReadFloats(string path)
+    internal static float[] ReadFloats(string path)
     {
         var bytes = File.ReadAllBytes(path);
         var values = new float[bytes.Length / 4];
@@ -64,7 +64,7 @@ internal static class TorchReference
         return values;
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) RunProcess(string[] args, TimeSpan timeout)
+    internal static (int ExitCode, string Stdout, string Stderr) RunProcess(string[] args, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
