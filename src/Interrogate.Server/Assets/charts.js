@@ -51,7 +51,7 @@ const Charts = (() => {
     const W = opts.width || 560, H = opts.height || 280, m = { l: 60, r: 130, t: 12, b: 36 };
     const svg = frame(W, H);
     const all = series.flatMap(s => s.xs.map((x, i) => [x, s.ys[i], s.low ? s.low[i] : null, s.high ? s.high[i] : null]));
-    const xs = all.map(a => a[0]), ys = all.flatMap(a => [a[1], a[2], a[3]]).filter(v => v !== null && isFinite(v));
+    const xs = all.map(a => a[0]), ys = all.flatMap(a => [a[1], a[2], a[3]]).concat([opts.reference ?? null]).filter(v => v !== null && isFinite(v));
     if (!xs.length) return svg;
     let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
     if (x1 === x0) x1 = x0 + 1; if (y1 === y0) y1 = y0 + 1;
