@@ -32,6 +32,7 @@ public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output
         await page.Locator("nav a[href='#/search']").ClickAsync();
         await page.Locator("#search-input").FillAsync("capitalized after");
         await page.Locator("#search-input").PressAsync("Enter");
+        await Expect(page.Locator("#search-results a.unit-link")).ToHaveCountAsync(1);   // the empty search listed both studied units
         await Expect(page.Locator("#search-results a.unit-link")).ToHaveTextAsync("L0.N231");
         await page.Locator("#search-results a.unit-link").ClickAsync();
         await Expect(page.Locator(".study .verdict")).ToHaveTextAsync("responsible");
