@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Interrogate.Models.Transformer;
 
 namespace Interrogate.Server.Catalog;
 
@@ -73,8 +74,14 @@ public sealed class ResultsCatalog
         return catalog;
     }
 
-    private static bool IsModelFolder(string dir) =>
-        File.Exists(Path.Combine(dir, "config.json")) && (File.Exists(Path.Combine(dir, "model.safetensors")) || File.Exists(Path.Combine(dir, "model.safetensors.index.json")));
+    /// <summary>A language-model folder the trace explorer can load (classifier folders, e.g. MNIST, are skipped).</summary>
+    private static bool IsModelFolder(string dir)
+    {
+        var config = Path.Combine(dir, "config.json");
+        if (!File.Exists(config) || !(File.Exists(Path.Combine(dir, "model.safetensors")) || File.Exists(Path.Combine(dir, "model.safetensors.index.json")))) return false;
+        try { return JsonNode.Parse(File.ReadAllText(config))?["model_type"] is JsonValue v && v.TryGetValue<string>(out var type) && TransformerLoader.SupportedTypes.Contains(type); }
+        catch (JsonException) { return true; }   // a broken config is shown as that model's error
+    }
 
     private void AddJson(ResultsFile file)
     {

@@ -55,6 +55,9 @@ public sealed class ViewerFixture : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(Outside, "secret.json"), """{"secret": true}""");
         File.WriteAllText(Path.Combine(ResultsDir, "broken.json"), "{ \"candidates\": [");
+        var classifier = Directory.CreateDirectory(Path.Combine(ResultsDir, "mnist-mlp")).FullName;   // not a language model: not offered for tracing
+        File.WriteAllText(Path.Combine(classifier, "config.json"), """{"model_type": "mlp"}""");
+        File.WriteAllBytes(Path.Combine(classifier, "model.safetensors"), [0]);
         var study = new JsonObject
         {
             ["concept"] = "capitalized",
