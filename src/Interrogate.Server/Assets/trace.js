@@ -73,8 +73,9 @@ const Trace = (() => {
     for (let i = 0; i < raw.length; i++) pattern[i] = raw.charCodeAt(i);
     const canvas = document.getElementById("attention-canvas");
     canvas.width = T; canvas.height = T;
-    const px = Math.max(1, Math.min(4, Math.floor(512 / T)));
-    canvas.style.width = canvas.style.height = `${T * px}px`;
+    // At most 512 CSS pixels a side: small inputs get big cells, 1,024 tokens are shown at half a pixel each.
+    const side = T > 512 ? 512 : T * Math.floor(512 / T);
+    canvas.style.width = canvas.style.height = `${side}px`;
     const ctx = canvas.getContext("2d"), img = ctx.createImageData(T, T);
     for (let i = 0; i < T * T; i++) {
       const v = pattern[i], o = 4 * i;

@@ -13,6 +13,7 @@ namespace Interrogate.Tests.Server;
 /// trace whose attention hover must stay responsive. A failing test leaves a screenshot in artifacts/.
 /// </summary>
 [Trait("Category", "Browser")]
+[Collection(ServeTimingCollection.Name)]
 public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output) : IClassFixture<ViewerFixture>
 {
     [RequiresChromiumFact]
@@ -50,6 +51,7 @@ public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output
         await Expect(page.Locator("#attention-canvas")).ToHaveAttributeAsync("width", "6");
         await page.Locator("#trace-tokens .tok").Nth(3).HoverAsync();
         await Expect(page.Locator("#attn-info")).ToHaveAttributeAsync("data-query", "3");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder(), "serve-trace.png"), FullPage = true });
 
         await page.Locator("nav a[href='#/pruning']").ClickAsync();
         await Expect(page.Locator(".comparison svg .series")).ToHaveCountAsync(2);
@@ -79,10 +81,11 @@ public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output
             await page.Locator("#trace-text").FillAsync(text);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             await page.Locator("#trace-run").ClickAsync();
-            await Expect(page.Locator("#attention-canvas")).ToHaveAttributeAsync("width", new System.Text.RegularExpressions.Regex("^(99\\d|10\\d\\d)$"), new() { Timeout = 30_000 });
+            await Expect(page.Locator("#attention-canvas")).ToHaveAttributeAsync("width", new System.Text.RegularExpressions.Regex("^(99\\d|10\\d\\d)$"), new() { Timeout = 90_000 });
             double traceSeconds = clock.Elapsed.TotalSeconds;
             int tokens = int.Parse(await page.Locator("#attention-canvas").GetAttributeAsync("width") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             int nodes = await page.EvaluateAsync<int>("document.getElementsByTagName('*').length");
+            var status = await page.Locator("#trace-status").InnerTextAsync();
             // 100 hovers across the pattern, each waited to its painted frame.
             double ms = await page.EvaluateAsync<double>("""
                 async () => {
@@ -94,7 +97,7 @@ public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output
                   return (performance.now() - t0) / 100;
                 }
                 """);
-            var line = $"1,024-context model: {tokens} tokens traced and drawn in {traceSeconds:F2} s (browser clock); {nodes} DOM nodes; {ms:F1} ms per hover frame";
+            var line = $"1,024-context model: {tokens} tokens traced and drawn in {traceSeconds:F2} s (browser clock; page: {status}); {nodes} DOM nodes; {ms:F1} ms per hover frame";
             output.WriteLine(line);
             Console.WriteLine(line);
             Assert.InRange(tokens, 990, 1024);
@@ -132,4 +135,11 @@ public sealed class ViewerBrowserTests(ViewerFixture f, ITestOutputHelper output
             if (File.Exists(Path.Combine(d.FullName, "Interrogate.slnx"))) return Directory.CreateDirectory(Path.Combine(d.FullName, "artifacts")).FullName;
         return Path.GetTempPath();
     }
+}
+
+/// <summary>The timed viewer tests (load test, browser) run one after another, not beside each other.</summary>
+[CollectionDefinition(Name)]
+public sealed class ServeTimingCollection
+{
+    public const string Name = "serve timing";
 }

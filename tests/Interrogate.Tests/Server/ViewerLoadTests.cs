@@ -13,6 +13,7 @@ namespace Interrogate.Tests.Server;
 /// loopback from 4 concurrent clients, p50/p95 printed, p95 under 1 s asserted.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(ServeTimingCollection.Name)]
 public sealed class ViewerLoadTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string dir = Path.Combine(Path.GetTempPath(), "interrogate-serve-load-" + Guid.NewGuid().ToString("N"));
