@@ -33,6 +33,7 @@ public static class Program
         root.Add(AttributeCommand.Create());
         root.Add(MergeCommand.Create());
         root.Add(SlurmCommand.Create());
+        root.Add(ServeCommand.Create());
         return Run(root, args);
     }
 

@@ -21,9 +21,10 @@ internal static class DemoCommand
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
+        var serve = new Option<bool>("--serve") { Description = "When done, open the results in the viewer (`interrogate serve`) until Ctrl-C" };
         var command = new Command("demo", "The whole story on the shipped GPT and MNIST, written to one report.html (≈ 15 min on 2 cores)")
         {
-            model, output, corpus, quick, seed, dataDir, json,
+            model, output, corpus, quick, seed, dataDir, json, serve,
         };
         command.SetAction((parsed, cancel) =>
         {
@@ -44,7 +45,8 @@ internal static class DemoCommand
                     Terminal.Out.MarkupLine($"[bold]{Markup.Escape(s.Question)}[/]\n  {Markup.Escape(s.Answer)}");
                 Terminal.Out.MarkupLine($"report: [bold]{Markup.Escape(result.ReportPath)}[/] ({result.Seconds:F0} s)");
             }
-            return Task.FromResult(ExitCodes.Ok);
+            if (!parsed.GetValue(serve)) return Task.FromResult(ExitCodes.Ok);
+            return ServeCommand.Serve(new Server.ServeOptions { ModelDirectory = options.ModelDirectory, Results = [options.OutputDirectory] }, cancel);
         });
         return command;
     }

@@ -99,6 +99,18 @@ public sealed partial class NeuronStatistics
     /// <summary>Count of a neuron's histogram bin: 0 below the range, 1..Bins inside, Bins + 1 above.</summary>
     internal long HistogramCount(int neuron, int bin) => histogram[neuron * (Bins + 2) + bin];
 
+    /// <summary>
+    /// A neuron's histogram as counted: the edges of its in-range bins ([Bins + 1], increasing; empty
+    /// before the range is fixed) and the counts [Bins + 2]: below the range, each bin, above it.
+    /// </summary>
+    public (double[] Edges, long[] Counts) Histogram(int neuron)
+    {
+        var counts = histogram.AsSpan(neuron * (Bins + 2), Bins + 2).ToArray();
+        if (!HasHistogramRange) return ([], counts);
+        double w = (high[neuron] - low[neuron]) / Bins;
+        return ([.. Enumerable.Range(0, Bins + 1).Select(b => low[neuron] + b * w)], counts);
+    }
+
     /// <summary>Approximate p-quantile (0 ≤ p ≤ 1) of a neuron from its histogram; error bound in the type's remarks.</summary>
     public double Quantile(int neuron, double p)
     {
