@@ -10,8 +10,11 @@ namespace Interrogate.Analysis.Pruning;
 /// </summary>
 public interface IPruningMethod
 {
-    /// <summary>The name `--method` takes.</summary>
-    string Name { get; }
+    /// <summary>Which method this is (`--method` takes its lower-case name).</summary>
+    PruningMethod Method { get; }
+
+    /// <summary>How curves and tables name it ("magnitude", "redundancy, R² ≥ 0.99").</summary>
+    string Label { get; }
 
     /// <summary>One line for help texts and reports.</summary>
     string Description { get; }
