@@ -32,6 +32,13 @@ public interface IPruningDecision
     /// network it analysed.
     /// </summary>
     int[][] Choose(PrunableNetwork target, double fraction);
+
+    /// <summary>
+    /// Only the choice for <paramref name="fraction"/>, leaving <paramref name="analysed"/> as it is (a
+    /// comparison compensates on its own). A method may answer from earlier work (redundancy: a prefix of
+    /// a larger fraction's plan), so callers ask for fractions largest first.
+    /// </summary>
+    int[][] ChooseOnly(PrunableNetwork analysed, double fraction) => Choose(analysed.Clone(), fraction);
 }
 
 /// <summary>A decision from one score per neuron: the lowest-scoring neurons of each layer go first.</summary>

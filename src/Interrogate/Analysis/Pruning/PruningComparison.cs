@@ -76,17 +76,17 @@ public static class PruningComparison
             var clock = Stopwatch.StartNew();
             var decision = method.Analyse(network, (what, f) => progress?.Invoke($"{method.Label}: {what}", f));
             double seconds = clock.Elapsed.TotalSeconds;
-            var plain = new List<PruningPoint>();
-            var refitted = new List<PruningPoint>();
-            for (int i = 0; i < fractions.Count; i++)
+            var plain = new PruningPoint[fractions.Count];
+            var refitted = new PruningPoint[fractions.Count];
+            // Largest fraction first, so a method can answer smaller ones from the same plan.
+            foreach (int i in Enumerable.Range(0, fractions.Count).OrderByDescending(i => fractions[i]))
             {
                 cancel.ThrowIfCancellationRequested();
-                progress?.Invoke($"{method.Label}: removing {fractions[i]:P0}", (double)i / fractions.Count);
-                // A method may fold into the copy it chooses on (redundancy); only its choice is kept.
-                var removed = decision.Choose(network.Clone(), fractions[i]);
+                progress?.Invoke($"{method.Label}: removing {fractions[i]:P0}", (double)(fractions.Count - i) / fractions.Count);
+                var removed = decision.ChooseOnly(network, fractions[i]);
                 double removedFraction = (double)removed.Sum(r => r.Length) / total;
-                plain.Add(new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.MeanIntoBias).Evaluate()));
-                refitted.Add(new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.LeastSquaresRefit).Evaluate()));
+                plain[i] = new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.MeanIntoBias).Evaluate());
+                refitted[i] = new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.LeastSquaresRefit).Evaluate());
             }
             double? minR2 = method is RedundancyPruningMethod r ? r.MinR2 : null;
             curves.Add(new PruningCurve(method.Method, method.Label, minR2, false, plain, seconds));

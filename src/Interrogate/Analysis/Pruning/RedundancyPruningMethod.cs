@@ -29,17 +29,39 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
 
     private sealed class Decision(double minR2, Action<string, double>? progress) : IPruningDecision
     {
+        // The merges of the largest fraction planned so far: a smaller fraction's are a prefix of them.
+        private (double Fraction, IReadOnlyList<Merge> Merges)? planned;
+
         public int[][] Choose(PrunableNetwork target, double fraction)
         {
-            var subject = Subject(target);
+            var result = Plan(target, fraction);
+            planned = planned is { } p && p.Fraction >= fraction ? p : (fraction, result.Merges);
+            return Group(result.Merges, target.Layers.Count);
+        }
+
+        /// <summary>
+        /// The planner stops at the fraction and never measures a merge (no budget), so the merges for a
+        /// smaller fraction are the first ceil(f·total) of a larger fraction's: answered from the plan
+        /// without running it again when one exists.
+        /// </summary>
+        public int[][] ChooseOnly(PrunableNetwork analysed, double fraction)
+        {
+            if (planned is not { } p || p.Fraction < fraction) return Choose(analysed.Clone(), fraction);
+            int count = (int)Math.Ceiling(fraction * analysed.Widths.Sum());
+            return Group([.. p.Merges.Take(count)], analysed.Layers.Count);
+        }
+
+        private RedundancyResult Plan(PrunableNetwork target, double fraction)
+        {
             var options = new RedundancyOptions
             {
                 MinR2 = minR2, TargetFraction = fraction, MaxRounds = 64, MeasureEachMerge = false, MaxAblationGroups = 0,
             };
-            var result = new RedundancyPlanner(subject, options).Run(progress);
-            var removed = result.Removed;
-            return [.. Enumerable.Range(0, target.Layers.Count).Select(l => removed.TryGetValue(l, out var r) ? r : [])];
+            return new RedundancyPlanner(Subject(target), options).Run(progress);
         }
+
+        private static int[][] Group(IReadOnlyList<Merge> merges, int layers) =>
+            [.. Enumerable.Range(0, layers).Select(l => merges.Where(m => m.Layer == l).SelectMany(m => m.Removed).Order().ToArray())];
     }
 
     /// <summary>The network's calibration data as the planner sees it: the first 3/4 of it to fit, the rest held out (and evaluated on).</summary>

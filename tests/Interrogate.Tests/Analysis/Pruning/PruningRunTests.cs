@@ -83,6 +83,21 @@ public sealed class PruningRunTests
         Assert.Equal(result.Curve("taylor", true).Loss[1], result.Rows.Single(r => r.Method == PruningMethod.Taylor && r.Refit && r.Fraction == 0.6).Loss);
     }
 
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.4)]
+    public void Redundancy_ChooseOnlyAfterALargerFraction_EqualsAFreshPlan(double fraction)
+    {
+        var net = ImportanceFixtures.Classifier();
+        var method = new RedundancyPruningMethod();
+        var planned = method.Analyse(net);
+        planned.ChooseOnly(net, 0.7);
+        var fromPlan = planned.ChooseOnly(net, fraction);
+        var fresh = method.Analyse(net).Choose(net.Clone(), fraction);
+        Assert.Equal(fresh, fromPlan);
+        Assert.True(fromPlan.Sum(r => r.Length) > 0);
+    }
+
     [Fact]
     public void Refit_TwinNeuron_RemovedWithoutChangingTheOutputWhileMeansDoChangeIt()
     {
