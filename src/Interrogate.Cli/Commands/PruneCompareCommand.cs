@@ -68,7 +68,7 @@ internal static class PruneCompareCommand
     {
         string magnitude = PruningMethod.Magnitude.Name();
         if (!r.Curves.Any(c => c.Label == magnitude)) return [];
-        return [.. r.Curves.Where(c => !c.Refit && c.Label != magnitude).SelectMany(c =>
+        return [.. r.Curves.Where(c => !c.Refit && c.Label != magnitude && !c.MayStopShort).SelectMany(c =>
             Enumerable.Range(0, c.Points.Count).Select(i => ChoiceAndRefit.Measure(r, magnitude, c.Label, i)))];
     }
 
@@ -103,13 +103,13 @@ internal static class PruneCompareCommand
         bool accuracy = r.Baseline.Accuracy is not null;
         string A(double? a) => a is double v ? v.ToString("P2", CultureInfo.InvariantCulture) : "";
         // A point where a thresholded method stopped short shows the fraction it did remove.
-        string L(PruningPoint p) => p.Evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture) +
-            (p.RemovedFraction + 1e-9 < p.Fraction ? $" ({p.RemovedFraction.ToString("P1", CultureInfo.InvariantCulture)})" : "");
+        string L(PruningCurve c, PruningPoint p) => p.Evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture) +
+            (c.MayStopShort ? $" ({p.RemovedFraction.ToString("P1", CultureInfo.InvariantCulture)} removed)" : "");
         yield return ["0 (original)", .. r.Curves.Select(_ => r.Baseline.Loss.ToString("F4", CultureInfo.InvariantCulture)),
             .. accuracy ? r.Curves.Select(_ => A(r.Baseline.Accuracy)) : []];
         for (int i = 0; i < r.Curves[0].Points.Count; i++)
             yield return [r.Curves[0].Points[i].Fraction.ToString("0.###", CultureInfo.InvariantCulture),
-                .. r.Curves.Select(c => L(c.Points[i])),
+                .. r.Curves.Select(c => L(c, c.Points[i])),
                 .. accuracy ? r.Curves.Select(c => A(c.Accuracy[i])) : []];
     }
 }

@@ -53,7 +53,7 @@ internal static class PruningStages
         var result = Comparison(network, options, progress, cancel, "compare");
         int at = Nearest(options.Fractions, TunedFraction);
         var effects = ChoiceAndRefit.Measure(result, Magnitude, Ranked, at);
-        var best = result.Curves.OrderBy(c => c.Points[at].Evaluation.Loss).First();
+        var best = result.Curves.Where(c => !c.MayStopShort).OrderBy(c => c.Points[at].Evaluation.Loss).First();
         var thresholded = result.Curve(Thresholded, false);
         var answer = effects.Describe(unit) + string.Create(CultureInfo.InvariantCulture,
             $" Lowest loss at {options.Fractions[at]:P0}: {best.Label}{(best.Refit ? " with refit" : "")} ({best.Points[at].Evaluation.Loss:F3}; unpruned {result.Baseline.Loss:F3}). " +
@@ -65,9 +65,9 @@ internal static class PruningStages
                 [.. result.Curves.Select(c => new LineSeries(Name(c), c.Fractions, c.Loss))]));
             report.Table(["method", "compensation", .. options.Fractions.Select(f => f.ToString("P0", CultureInfo.InvariantCulture)), "analysis s"],
                 result.Curves.Select(c => (IReadOnlyList<string>)[c.Label, c.Refit ? "least-squares refit" : "means into bias",
-                    .. c.Points.Select(p => p.Evaluation.Loss.ToString("F3", CultureInfo.InvariantCulture) + (p.RemovedFraction + 1e-9 < p.Fraction ? $" ({p.RemovedFraction:P0})" : "")),
+                    .. c.Points.Select(p => p.Evaluation.Loss.ToString("F3", CultureInfo.InvariantCulture) + (c.MayStopShort ? $" ({p.RemovedFraction:P1} removed)" : "")),
                     c.AnalysisSeconds.ToString("F1", CultureInfo.InvariantCulture)]));
-            report.Paragraph($"Every method chooses its neurons on {result.ChosenOn}; each choice is removed twice (means into the next bias; the least-squares refit redundancy uses, fitted on {result.RefitRows:N0} calibration rows) and measured on {result.ReportedOn}. A percentage in brackets is the fraction actually removed, where a method stopped short. Intervals: paired bootstrap over evaluation windows. Unpruned: {result.Baseline.Loss:F4}.", note: true);
+            report.Paragraph($"Every method chooses its neurons on {result.ChosenOn}; each choice is removed twice (means into the next bias; the least-squares refit redundancy uses, fitted on {result.RefitRows:N0} calibration rows) and measured on {result.ReportedOn}. For the R²-floored method, the bracket is the fraction it actually removed. Intervals: paired bootstrap over evaluation windows. Unpruned: {result.Baseline.Loss:F4}.", note: true);
         });
     }
 

@@ -36,7 +36,7 @@ public sealed record ChoiceAndRefit(double Fraction, bool Accuracy, string Basel
             : string.Create(CultureInfo.InvariantCulture, $"{d.Mean:+0.0000;-0.0000;0.0000} [{d.Low:+0.0000;-0.0000;0.0000}, {d.High:+0.0000;-0.0000;0.0000}] {unit}");
         string Better(Difference d) => !d.ExcludesZero ? "no difference this data can detect" : (d.Mean < 0) != Accuracy ? "better" : "worse";
         var s = string.Create(CultureInfo.InvariantCulture,
-            $"At {Fraction:P0} removed ({Challenger}: {ChallengerRemovedFraction:P1}), choosing by {Challenger} instead of {Baseline} changes the {metric} by {D(ChoiceWithoutRefit)} " +
+            $"At {Fraction:P0} removed{(Math.Abs(ChallengerRemovedFraction - Fraction) > 0.005 ? $" ({Challenger} removed {ChallengerRemovedFraction:P1})" : "")}, choosing by {Challenger} instead of {Baseline} changes the {metric} by {D(ChoiceWithoutRefit)} " +
             $"when removed neurons' means go into the bias ({Better(ChoiceWithoutRefit)}), and by {D(ChoiceWithRefit)} when both refit the kept neurons by least squares ({Better(ChoiceWithRefit)}). " +
             $"Refitting changes {Baseline}'s {metric} by {D(RefitOfBaseline)} and {Challenger}'s by {D(RefitOfChallenger)}.");
         double choice = Math.Abs(ChoiceWithRefit.Mean), refit = Math.Abs(RefitOfBaseline.Mean);

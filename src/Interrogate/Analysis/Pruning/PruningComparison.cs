@@ -13,6 +13,9 @@ public sealed record PruningCurve(PruningMethod Method, string Label, double? Mi
     public IReadOnlyList<double> Fractions => [.. Points.Select(p => p.Fraction)];
     public IReadOnlyList<double> Loss => [.. Points.Select(p => p.Evaluation.Loss)];
     public IReadOnlyList<double?> Accuracy => [.. Points.Select(p => p.Evaluation.Accuracy)];
+
+    /// <summary>Whether the method has an R² floor and so may remove less than asked (its points then say how much it removed).</summary>
+    public bool MayStopShort => MinR2 is double floor && floor > RedundancyPruningMethod.Ranked;
 }
 
 /// <summary>One row of `prune compare --json`: a method (and, for redundancy, its R² floor), refit or not, a fraction and what it cost.</summary>

@@ -22,7 +22,7 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
 
     public double MinR2 { get; } = minR2;
     public PruningMethod Method => PruningMethod.Redundancy;
-    public string Label => MinR2 <= Ranked ? "redundancy, ranked by R²" : $"redundancy, R² ≥ {MinR2.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public string Label => MinR2 <= Ranked ? "redundancy (ranked by R²)" : $"redundancy (R² ≥ {MinR2.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
     public string Description => "fold neurons that are affine functions of other neurons of their layer into them (held-out R², best first)";
 
     public IPruningDecision Analyse(PrunableNetwork network, Action<string, double>? progress = null) => new Decision(MinR2, progress);
