@@ -40,11 +40,12 @@ public sealed record ChoiceAndRefit(double Fraction, bool Accuracy, string Basel
             $"when removed neurons' means go into the bias ({Better(ChoiceWithoutRefit)}), and by {D(ChoiceWithRefit)} when both refit the kept neurons by least squares ({Better(ChoiceWithRefit)}). " +
             $"Refitting changes {Baseline}'s {metric} by {D(RefitOfBaseline)} and {Challenger}'s by {D(RefitOfChallenger)}.");
         double choice = Math.Abs(ChoiceWithRefit.Mean), refit = Math.Abs(RefitOfBaseline.Mean);
+        string M(double v) => Accuracy ? (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + " points" : v.ToString("0.0000", CultureInfo.InvariantCulture) + $" {unit}";
         s += !ChoiceWithoutRefit.ExcludesZero && !ChoiceWithRefit.ExcludesZero
             ? " The choice of neurons makes no detectable difference here."
             : choice < refit
-                ? $" With the same refit, what is left of the choice ({Math.Abs(ChoiceWithRefit.Mean).ToString("G3", CultureInfo.InvariantCulture)}) is smaller than what refitting gives {Baseline} ({refit.ToString("G3", CultureInfo.InvariantCulture)}): most of the gap between the plain curves is refitting, not choosing."
-                : $" With the same refit, the choice still matters more ({choice.ToString("G3", CultureInfo.InvariantCulture)}) than refitting does for {Baseline} ({refit.ToString("G3", CultureInfo.InvariantCulture)}).";
+                ? $" With the same refit, what is left of the choice ({M(choice)}) is smaller than what refitting gives {Baseline} ({M(refit)}): most of the gap between the plain curves is refitting, not choosing."
+                : $" With the same refit, the choice still matters more ({M(choice)}) than refitting does for {Baseline} ({M(refit)}).";
         return s;
     }
 }
