@@ -13,7 +13,7 @@ internal static class PruneCommand
         var model = ModelOptions.Model();
         var method = new Option<string>("--method") { Description = $"How neurons are ranked: {string.Join(", ", PruningMethods.Names)}", DefaultValueFactory = _ => "magnitude" };
         var target = new Option<double?>("--target") { Description = "Fraction to remove, in (0, 1): of every MLP layer's neurons, or of the weights with --unstructured" };
-        var budget = new Option<double?>("--loss-budget") { Description = "Remove as much as possible while the measured evaluation loss rises by at most this many nats" };
+        var budget = new Option<double?>("--loss-budget") { Description = "Remove as much as possible while the loss on the calibration data rises by at most this many nats (reported on the evaluation data, which the search never sees)" };
         var unstructured = new Option<bool>("--unstructured") { Description = "Zero single weights (magnitude or wanda) instead of removing neurons" };
         var finetune = new Option<int>("--finetune") { Description = "Fine-tuning steps after pruning", DefaultValueFactory = _ => 0 };
         var distill = new Option<bool>("--distill") { Description = "Fine-tune towards the original's logits (KL at --temperature) mixed with the task loss" };
@@ -31,7 +31,7 @@ internal static class PruneCommand
         var pruneEvery = new Option<int>("--prune-every") { Description = "gradual: fine-tuning steps between mask updates", DefaultValueFactory = _ => 100 };
         var allocation = new Option<string>("--allocation")
         {
-            Description = $"Unstructured magnitude: how the removed fraction is spread over the weight matrices: {string.Join(", ", WeightMask.Allocations)} " +
+            Description = $"Unstructured magnitude: how the removed fraction is spread over the weight matrices: {string.Join(", ", PruningChoices.Names<WeightAllocation>())} " +
                 "(global: one |W| threshold; uniform: the same fraction of every matrix; lamp: one threshold over LAMP scores, Lee et al. 2021)",
             DefaultValueFactory = _ => "global",
         };
@@ -50,15 +50,15 @@ internal static class PruneCommand
             var outDir = parsed.GetValue(output)!;
             var request = new PruningRequest
             {
-                Method = parsed.GetValue(method)!,
+                Method = PruningMethods.Parse(parsed.GetValue(method)!),
                 Target = parsed.GetValue(target),
                 LossBudget = parsed.GetValue(budget),
                 Unstructured = parsed.GetValue(unstructured),
                 Rounds = parsed.GetValue(rounds),
-                Schedule = parsed.GetValue(schedule)!,
+                Schedule = PruningChoices.Parse<PruningSchedule>(parsed.GetValue(schedule)!, "--schedule", "schedule"),
                 Ramp = parsed.GetValue(ramp),
                 PruneEvery = parsed.GetValue(pruneEvery),
-                Allocation = parsed.GetValue(allocation)!,
+                Allocation = PruningChoices.Parse<WeightAllocation>(parsed.GetValue(allocation)!, "--allocation", "allocation"),
                 FineTune = new FineTuneOptions
                 {
                     Steps = parsed.GetValue(finetune),
@@ -86,8 +86,8 @@ internal static class PruneCommand
     {
         var r = result.Report;
         var console = Terminal.Out;
-        string what = r.Unstructured ? $"{r.WeightSparsity:P1} of MLP weights zeroed ({r.Allocation}, {(r.Schedule == "gradual" ? "gradual" : "rounds")})" : $"{r.Fraction:P1} of MLP neurons removed";
-        console.MarkupLine(Markup.Escape($"{r.Method}: {what}; widths [{string.Join(", ", r.WidthsBefore)}] → [{string.Join(", ", r.WidthsAfter)}]"));
+        string what = r.Unstructured ? $"{r.WeightSparsity:P1} of MLP weights zeroed ({r.Allocation.Name()}, {r.Schedule.Name()})" : $"{r.Fraction:P1} of MLP neurons removed";
+        console.MarkupLine(Markup.Escape($"{r.Method.Name()}: {what}; widths [{string.Join(", ", r.WidthsBefore)}] → [{string.Join(", ", r.WidthsAfter)}]"));
         bool accuracy = r.Original.Accuracy is not null;
         var table = new Table().AddColumns(accuracy ? ["", "loss (nats)", "accuracy"] : ["", "loss (nats)"]);
         void Row(string name, Analysis.Importance.NetworkEvaluation e) =>
@@ -100,6 +100,8 @@ internal static class PruneCommand
         if (r.Matrices is { } matrices)
             console.MarkupLine(Markup.Escape("kept: " + string.Join("; ", matrices.Select(m => $"{m.Name} {m.Kept:N0}/{m.Weights:N0} ({m.KeptFraction:P1})")) +
                 $"; all {matrices.Sum(m => m.Kept):N0}/{matrices.Sum(m => m.Weights):N0} ({(double)matrices.Sum(m => m.Kept) / matrices.Sum(m => m.Weights):P2}) of the weight matrices, biases not counted"));
+        if (r.SearchedOn is { } searched)
+            console.MarkupLine(Markup.Escape($"budget searched on {searched} (unpruned loss {r.SearchBaselineLoss:F4}); every loss above is on {r.ReportedOn}"));
         foreach (var p in r.BudgetSearch) console.MarkupLine(Markup.Escape($"  budget probe: {p.Fraction:P1} → Δloss {p.DeltaLoss:+0.0000;-0.0000} {(p.WithinBudget ? "within" : "over")}"));
         console.MarkupLine(Markup.Escape($"parameters {r.ParametersBefore:N0} → {r.ParametersAfter:N0} ({r.NonZeroParametersAfter:N0} non-zero); " +
             $"weights file {result.OriginalBytes:N0} → {result.PrunedBytes:N0} bytes; forward {r.ThroughputBefore:N0} → {r.ThroughputAfter:N0} {r.ThroughputUnit}"));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Interrogate.Analysis.Pruning;
+using Interrogate.Analysis.Redundancy;
 using Interrogate.Cli.Output;
 using Interrogate.Reports;
 using Spectre.Console;
@@ -15,29 +16,46 @@ internal static class PruneCompareCommand
         var model = ModelOptions.Model();
         var methods = new Option<string>("--methods") { Description = $"all, or a comma-separated list of {string.Join(", ", PruningMethods.Names)}", DefaultValueFactory = _ => "all" };
         var fractions = new Option<string>("--fractions") { Description = "Fractions of every MLP layer to remove", DefaultValueFactory = _ => "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9" };
+        var minR2 = new Option<double>("--min-r2")
+        {
+            Description = "redundancy: also run it with this held-out R² floor (only redundant neurons; it may stop short of a fraction), beside the ranking by R² that prune uses",
+            DefaultValueFactory = _ => new RedundancyOptions().MinR2,
+        };
         var report = new Option<string?>("--report") { Description = "HTML report with the curves (SVG) and the table" };
         var json = CommonOptions.Json();
         var data = PruneOptions.Data();
-        var command = new Command("compare", "Loss-vs-fraction-removed curves of every pruning method, measured on the same evaluation data")
+        var command = new Command("compare", "Loss-vs-fraction-removed curves of every pruning method, each with and without a least-squares refit of the kept neurons, on the same evaluation data")
         {
-            model, methods, fractions, report, json,
+            model, methods, fractions, minR2, report, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.SetAction(parsed =>
         {
-            var chosen = ParseMethods(parsed.GetValue(methods)!);
+            double floor = parsed.GetValue(minR2);
+            new RedundancyOptions { MinR2 = floor }.Validate();
+            var chosen = PruningComparison.Methods(ParseMethods(parsed.GetValue(methods)!), floor);
             var points = ParseFractions(parsed.GetValue(fractions)!);
             var reportPath = parsed.GetValue(report);
             using var opened = PruningData.Open(parsed.GetValue(model)!, data.Read(parsed));
             PruningComparison.Check(opened.Network, points);
             var result = Terminal.WithProgress("comparing", progress => PruningComparison.Run(opened.Network, chosen, points, progress));
-            if (reportPath is not null) new HtmlReport("Pruning methods compared").Charts(Charts(result)).Table(Headers(result), Rows(result)).Save(reportPath);
-            if (parsed.GetValue(json)) Terminal.WriteJson(new { result.Baseline, result.Unit, result.Curves, Report = reportPath is null ? null : Path.GetFullPath(reportPath) });
+            var effects = Effects(result);
+            string unit = result.Baseline.Accuracy is null ? "nats/token" : "";
+            if (reportPath is not null)
+            {
+                var html = new HtmlReport("Pruning methods compared").Charts(Charts(result)).Table(Headers(result), Rows(result));
+                foreach (var e in effects) html.Paragraph(e.Describe(unit));
+                html.Paragraph($"Neurons chosen on {result.ChosenOn}; measured on {result.ReportedOn}; the refit is fitted on {result.RefitRows:N0} calibration rows.", note: true).Save(reportPath);
+            }
+            if (parsed.GetValue(json))
+                Terminal.WriteJson(new { result.Baseline, result.Unit, result.ChosenOn, result.ReportedOn, result.RefitRows, result.Rows, ChoiceAndRefit = effects, Report = reportPath is null ? null : Path.GetFullPath(reportPath) });
             else
             {
                 var table = new Table().AddColumns([.. Headers(result).Select(Markup.Escape)]);
                 foreach (var row in Rows(result)) table.AddRow([.. row.Select(Markup.Escape)]);
                 Terminal.Out.Write(table);
+                foreach (var e in effects) Terminal.Out.MarkupLine(Markup.Escape(e.Describe(unit)));
+                Terminal.Out.MarkupLine(Markup.Escape($"chosen on {result.ChosenOn}; measured on {result.ReportedOn}"));
                 if (reportPath is not null) Terminal.Out.MarkupLine($"report: [bold]{Markup.Escape(Path.GetFullPath(reportPath))}[/]");
             }
             return ExitCodes.Ok;
@@ -45,8 +63,17 @@ internal static class PruneCompareCommand
         return command;
     }
 
-    private static IReadOnlyList<IPruningMethod> ParseMethods(string text) => text.Trim() == "all" ? PruningMethods.All
-        : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PruningMethods.Get)];
+    /// <summary>Choosing against refitting, each method against magnitude, at every fraction (empty without magnitude).</summary>
+    private static List<ChoiceAndRefit> Effects(PruningComparisonResult r)
+    {
+        string magnitude = PruningMethod.Magnitude.Name();
+        if (!r.Curves.Any(c => c.Label == magnitude)) return [];
+        return [.. r.Curves.Where(c => !c.Refit && c.Label != magnitude && !c.MayStopShort).SelectMany(c =>
+            Enumerable.Range(0, c.Points.Count).Select(i => ChoiceAndRefit.Measure(r, magnitude, c.Label, i)))];
+    }
+
+    private static IEnumerable<PruningMethod> ParseMethods(string text) => text.Trim() == "all" ? Enum.GetValues<PruningMethod>()
+        : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PruningMethods.Parse)];
 
     private static double[] ParseFractions(string text)
     {
@@ -56,28 +83,33 @@ internal static class PruneCompareCommand
             : throw new InputException($"--fractions: '{p}' is not a number in (0, 1)"))];
     }
 
+    private static string Name(PruningCurve c) => c.Refit ? c.Label + " + refit" : c.Label;
+
     private static string[] Charts(PruningComparisonResult r)
     {
         var loss = SvgLineChart.Render("Evaluation loss after removing neurons (no fine-tuning)", "fraction of MLP neurons removed", "loss (nats)",
-            [.. r.Curves.Select(c => new LineSeries(c.Method, [0, .. c.Fractions], [r.Baseline.Loss, .. c.Loss]))]);
+            [.. r.Curves.Select(c => new LineSeries(Name(c), [0, .. c.Fractions], [r.Baseline.Loss, .. c.Loss]))]);
         if (r.Baseline.Accuracy is not double baseAccuracy) return [loss];
         var accuracy = SvgLineChart.Render("Test accuracy after removing neurons", "fraction of hidden units removed", "accuracy",
-            [.. r.Curves.Select(c => new LineSeries(c.Method, [0, .. c.Fractions], [baseAccuracy, .. c.Accuracy.Select(a => a ?? double.NaN)]))]);
+            [.. r.Curves.Select(c => new LineSeries(Name(c), [0, .. c.Fractions], [baseAccuracy, .. c.Accuracy.Select(a => a ?? double.NaN)]))]);
         return [loss, accuracy];
     }
 
     private static string[] Headers(PruningComparisonResult r) =>
-        ["fraction removed", .. r.Curves.Select(c => $"{c.Method} loss"), .. r.Baseline.Accuracy is null ? Array.Empty<string>() : r.Curves.Select(c => $"{c.Method} accuracy")];
+        ["fraction removed", .. r.Curves.Select(c => $"{Name(c)} loss"), .. r.Baseline.Accuracy is null ? Array.Empty<string>() : r.Curves.Select(c => $"{Name(c)} accuracy")];
 
     private static IEnumerable<IReadOnlyList<string>> Rows(PruningComparisonResult r)
     {
         bool accuracy = r.Baseline.Accuracy is not null;
         string A(double? a) => a is double v ? v.ToString("P2", CultureInfo.InvariantCulture) : "";
+        // A point where a thresholded method stopped short shows the fraction it did remove.
+        string L(PruningCurve c, PruningPoint p) => p.Evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture) +
+            (c.MayStopShort ? $" ({p.RemovedFraction.ToString("P1", CultureInfo.InvariantCulture)} removed)" : "");
         yield return ["0 (original)", .. r.Curves.Select(_ => r.Baseline.Loss.ToString("F4", CultureInfo.InvariantCulture)),
             .. accuracy ? r.Curves.Select(_ => A(r.Baseline.Accuracy)) : []];
-        for (int i = 0; i < r.Curves[0].Fractions.Count; i++)
-            yield return [r.Curves[0].Fractions[i].ToString("0.###", CultureInfo.InvariantCulture),
-                .. r.Curves.Select(c => c.Loss[i].ToString("F4", CultureInfo.InvariantCulture)),
+        for (int i = 0; i < r.Curves[0].Points.Count; i++)
+            yield return [r.Curves[0].Points[i].Fraction.ToString("0.###", CultureInfo.InvariantCulture),
+                .. r.Curves.Select(c => L(c, c.Points[i])),
                 .. accuracy ? r.Curves.Select(c => A(c.Accuracy[i])) : []];
     }
 }

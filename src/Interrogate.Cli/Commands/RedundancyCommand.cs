@@ -1,11 +1,6 @@
 using System.CommandLine;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Cli.Output;
-using Interrogate.Data;
-using Interrogate.Data.Corpora;
-using Interrogate.Formats;
-using Interrogate.Models.Mlp;
-using Interrogate.Text;
 using Spectre.Console;
 
 namespace Interrogate.Cli.Commands;
@@ -52,12 +47,11 @@ internal static class RedundancyCommand
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
             CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
-            if (!Directory.Exists(dir)) throw new InputException($"--model: {dir}: model folder not found");
-            var data = Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
+            var data = RedundancyDataLoader.Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
             var confirmBefore = data.Confirm?.Evaluate();
             var result = Terminal.WithProgress("redundancy", report => new RedundancyPlanner(data.Subject, options).Run(report));
             var confirm = data.Confirm is null ? null : new RedundancyConfirmation(data.ConfirmSet!, confirmBefore!, data.Confirm.Evaluate());
-            var report = RedundancyReport.From(result, Path.GetFullPath(dir), data.Kind, options, confirm);
+            var report = RedundancyReport.From(result, Path.GetFullPath(dir), data.Kind, options, confirm) with { DecidedOn = data.DecidedOn };
             if (parsed.GetValue(json)) Terminal.WriteJson(report);
             else Print(report);
             return ExitCodes.Ok;
@@ -65,58 +59,10 @@ internal static class RedundancyCommand
         return command;
     }
 
-    /// <summary>The subject merges are measured on, and a second view of the same model on data no decision saw.</summary>
-    private sealed record Opened(IRedundancySubject Subject, string Kind, IRedundancySubject? Confirm, string? ConfirmSet);
-
-    /// <summary>
-    /// MLP: fit on 6,000 training digits, R² on the other 2,000, losses and budgets on test digits
-    /// 0–999, confirmation on test digits 1,000–1,999. Language model: 80% of the tokens fit, 20% held
-    /// out; losses on the first --eval-tokens held-out tokens, confirmation on the next as many.
-    /// </summary>
-    private static Opened Open(string dir, string corpusName, int tokens, int evalTokens, string? dataDir)
-    {
-        var config = HfConfig.Load(Path.Combine(dir, "config.json"));
-        if (config.ModelType == MlpConfig.ModelType)
-        {
-            var classifier = MlpStore.Load(dir);
-            var (train, test) = Mnist.Load(dataDir);
-            int fit = train.Count * 3 / 4;
-            LabelledImages Part(LabelledImages set, int from, int to) => set.Subset([.. Enumerable.Range(from, to - from)]);
-            var (fitSet, heldOutSet) = (Part(train, 0, fit), Part(train, fit, train.Count));
-            int half = test.Count / 2;
-            return new(new MlpSubject(classifier, fitSet, heldOutSet, Part(test, 0, half)), "mlp",
-                new MlpSubject(classifier, fitSet, heldOutSet, Part(test, half, test.Count)), $"mnist test digits {half}-{test.Count - 1}");
-        }
-        var lm = ModelOptions.LoadModel(dir);
-        var ids = CorpusTokens(dir, corpusName, tokens, dataDir);
-        int split = ids.Length * 4 / 5;
-        var (fitTokens, heldOut) = (ids[..split], ids[split..]);
-        int e = Math.Min(evalTokens, heldOut.Length);
-        var subject = new TransformerSubject(lm, fitTokens, heldOut, heldOut[..e]);
-        if (heldOut.Length - e < 2) return new(subject, lm.ModelType, null, null);
-        var confirm = heldOut[e..Math.Min(heldOut.Length, 2 * e)];
-        return new(subject, lm.ModelType, new TransformerSubject(lm, fitTokens, heldOut, confirm), $"held-out tokens {split + e}-{split + e + confirm.Length - 1}");
-    }
-
-    /// <summary>The first <paramref name="count"/> tokens of the corpus under the model's tokenizer: validation split first, then test, then train.</summary>
-    private static int[] CorpusTokens(string dir, string corpusName, int count, string? dataDir)
-    {
-        var corpus = Corpus.Open(corpusName, dataDir);
-        var tokenizer = ModelOptions.LoadTokenizer(dir);
-        using var tokenized = TokenizedCorpus.Build(corpus, tokenizer, TokenizerLoader.Fingerprint(dir), dataDir);
-        var ids = new List<int>(count);
-        foreach (var file in new[] { tokenized.Validation, tokenized.Test, tokenized.Train })
-        {
-            int take = (int)Math.Min(file.Count, count - ids.Count);
-            if (take > 0) ids.AddRange(file.Read(0, take));
-        }
-        return [.. ids];
-    }
-
     private static void Print(RedundancyReport r)
     {
         var console = Terminal.Out;
-        console.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] ({r.Kind}): {r.FitRows:N0} fit rows, {r.HeldOutRows:N0} held-out rows, min R² {r.MinR2}, sets of up to {r.MaxSet}");
+        console.MarkupLine($"[bold]{Markup.Escape(r.Model)}[/] ({r.Kind}): {r.FitRows:N0} fit rows, {r.HeldOutRows:N0} held-out rows, min R² {r.MinR2}, sets of up to {r.MaxSet}; losses on {Markup.Escape(r.DecidedOn)}");
         var layers = new Table().AddColumns("layer", "hook", "neurons", "merged", "removed|kept R²", "CKA", "search s");
         foreach (var l in r.Layers)
             layers.AddRow($"{l.Layer}", Markup.Escape(l.Hook), $"{l.Width}", $"{l.Removed}", l.RemovedGivenKeptR2 is double q ? $"{q:F4}" : "-",
@@ -147,6 +93,9 @@ internal sealed record RedundancyReport(string Model, string Kind, double MinR2,
     double Seconds, double RecordSeconds, RedundancyConfirmation? Confirmation, IReadOnlyList<RedundancyLayerReport> Layers,
     IReadOnlyList<RedundancyMergeReport> Merges)
 {
+    /// <summary>The data every loss, budget and accuracy limit above is measured on (never the confirmation set).</summary>
+    public string DecidedOn { get; init; } = "";
+
     public static RedundancyReport From(RedundancyResult r, string model, string kind, RedundancyOptions options, RedundancyConfirmation? confirmation) => new(
         model, kind, options.MinR2, options.MaxSet, r.FitRows, r.HeldOutRows, r.Before.Loss, r.After.Loss, r.Before.Accuracy, r.After.Accuracy, r.AfterGreedy.Loss, r.Refitted,
         r.Layers.Sum(l => l.Removed), r.Layers.Sum(l => l.Width), r.TotalSeconds, r.RecordSeconds, confirmation,

@@ -64,9 +64,13 @@ internal static class TrainGptCommand
     {
         var table = new Table().AddColumns("validation", "loss (nats/token)", "perplexity");
         table.AddRow("this model", $"{r.ValidationLoss:F4}", $"{Math.Exp(r.ValidationLoss):F1}");
-        table.AddRow("bigram baseline", $"{r.BigramLoss:F4}", $"{Math.Exp(r.BigramLoss):F1}");
+        var b = r.Baselines;
+        table.AddRow($"Kneser–Ney trigram (D {b.TrigramDiscount:0.00})", $"{b.KneserNeyTrigram:F4}", $"{Math.Exp(b.KneserNeyTrigram):F1}");
+        table.AddRow($"Kneser–Ney bigram (D {b.BigramDiscount:0.00})", $"{b.KneserNeyBigram:F4}", $"{Math.Exp(b.KneserNeyBigram):F1}");
+        table.AddRow("bigram baseline (add-0.1)", $"{r.BigramLoss:F4}", $"{Math.Exp(r.BigramLoss):F1}");
         table.AddRow("unigram baseline", $"{r.UnigramLoss:F4}", $"{Math.Exp(r.UnigramLoss):F1}");
         Terminal.Out.Write(table);
+        Terminal.Out.MarkupLine(Markup.Escape($"{r.MarginOverKneserNey:+0.000;-0.000} nats/token below the stronger baseline ({b.Strongest.Name}); discounts chosen on {b.TuningTokens:N0} validation tokens outside these windows"));
         var state = r.Finished ? (r.StoppedEarly ? "stopped early" : "finished") : "paused (continue with --resume)";
         Terminal.Out.MarkupLine($"{r.Steps}/{r.TotalSteps} steps, {state}; {r.TokensPerSecond:N0} tokens/s, {r.Parameters:N0} parameters; saved to [bold]{Markup.Escape(r.ModelDirectory)}[/]");
     }

@@ -14,7 +14,10 @@ namespace Interrogate.Demo;
 /// </summary>
 internal static class PruningStages
 {
-    private static readonly string[] Methods = ["magnitude", "wanda", "taylor", "redundancy"];
+    private static readonly PruningMethod[] Methods = [PruningMethod.Magnitude, PruningMethod.Wanda, PruningMethod.Taylor, PruningMethod.Redundancy];
+    private static readonly string Magnitude = PruningMethod.Magnitude.Name();
+    private static readonly string Ranked = new RedundancyPruningMethod().Label;
+    private static readonly string Thresholded = new RedundancyPruningMethod(new Analysis.Redundancy.RedundancyOptions().MinR2).Label;
     private const double TunedFraction = 0.3;
 
     public static IEnumerable<DemoSection> Run(DemoOptions options, Action<string> say, Action<string, double> progress, CancellationToken cancel)
@@ -40,29 +43,31 @@ internal static class PruningStages
         return section with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
+    private static PruningComparisonResult Comparison(PrunableNetwork network, DemoOptions options, Action<string, double> progress, CancellationToken cancel, string stage) =>
+        PruningComparison.Run(network, PruningComparison.Methods(Methods, new Analysis.Redundancy.RedundancyOptions().MinR2), options.Fractions,
+            (what, f) => progress($"{stage}: {what}", f), cancel);
+
     private static DemoSection Compare(PrunableNetwork network, DemoOptions options, Action<string, double> progress, CancellationToken cancel,
         string id, string unit)
     {
-        var result = PruningComparison.Run(network, [.. Methods.Select(PruningMethods.Get)], options.Fractions,
-            (stage, f) => progress($"compare: {stage}", f), cancel);
+        var result = Comparison(network, options, progress, cancel, "compare");
         int at = Nearest(options.Fractions, TunedFraction);
-        var magnitude = result.Curves.Single(c => c.Method == "magnitude");
-        var redundancy = result.Curves.Single(c => c.Method == "redundancy");
-        var best = result.Curves.OrderBy(c => c.Loss[at]).First();
-        double fraction = options.Fractions[at];
-        bool wins = redundancy.Loss[at] < magnitude.Loss[at];
-        var answer = string.Create(CultureInfo.InvariantCulture,
-            $"With {fraction:P0} of MLP neurons removed and no tuning, redundancy merging gives loss {redundancy.Loss[at]:F3} and magnitude pruning {magnitude.Loss[at]:F3} " +
-            $"(unpruned {result.Baseline.Loss:F3} {unit}): redundancy {(wins ? "loses less" : "does NOT lose less")} than magnitude here" +
-            $"{(best.Method is "magnitude" or "redundancy" ? "." : $"; the best method at this fraction is {best.Method} ({best.Loss[at]:F3}).")}");
-        return new DemoSection(id, "Does removing redundant neurons cost less than removing small weights?", answer, result, report =>
+        var effects = ChoiceAndRefit.Measure(result, Magnitude, Ranked, at);
+        var best = result.Curves.Where(c => !c.MayStopShort).OrderBy(c => c.Points[at].Evaluation.Loss).First();
+        var thresholded = result.Curve(Thresholded, false);
+        var answer = effects.Describe(unit) + string.Create(CultureInfo.InvariantCulture,
+            $" Lowest loss at {options.Fractions[at]:P0}: {best.Label}{(best.Refit ? " with refit" : "")} ({best.Points[at].Evaluation.Loss:F3}; unpruned {result.Baseline.Loss:F3}). " +
+            $"With its R² ≥ 0.99 floor, redundancy removes {thresholded.Points[^1].RemovedFraction:P1} of the neurons at most.");
+        return new DemoSection(id, "Does removing redundant neurons cost less than removing small weights, and is that the choice or the refit?", answer,
+            new { result.Baseline, result.ChosenOn, result.ReportedOn, result.Rows, choice_and_refit = effects }, report =>
         {
-            report.Charts(SvgLineChart.Render("Loss vs fraction of MLP neurons removed (no tuning)", "fraction removed", $"loss ({unit})",
-                [.. result.Curves.Select(c => new LineSeries(c.Method, c.Fractions, c.Loss))]));
-            report.Table(["method", .. options.Fractions.Select(f => f.ToString("P0", CultureInfo.InvariantCulture)), "analysis s"],
-                result.Curves.Select(c => (IReadOnlyList<string>)[c.Method, .. c.Loss.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)),
+            report.Charts(SvgLineChart.Render("Loss vs fraction of MLP neurons removed (no tuning; dashed names: least-squares refit)", "fraction removed", $"loss ({unit})",
+                [.. result.Curves.Select(c => new LineSeries(Name(c), c.Fractions, c.Loss))]));
+            report.Table(["method", "compensation", .. options.Fractions.Select(f => f.ToString("P0", CultureInfo.InvariantCulture)), "analysis s"],
+                result.Curves.Select(c => (IReadOnlyList<string>)[c.Label, c.Refit ? "least-squares refit" : "means into bias",
+                    .. c.Points.Select(p => p.Evaluation.Loss.ToString("F3", CultureInfo.InvariantCulture) + (c.MayStopShort ? $" ({p.RemovedFraction:P1} removed)" : "")),
                     c.AnalysisSeconds.ToString("F1", CultureInfo.InvariantCulture)]));
-            report.Paragraph($"Every method is measured on the same held-out evaluation data; its choices are made on separate calibration data. Unpruned: {result.Baseline.Loss:F4}.", note: true);
+            report.Paragraph($"Every method chooses its neurons on {result.ChosenOn}; each choice is removed twice (means into the next bias; the least-squares refit redundancy uses, fitted on {result.RefitRows:N0} calibration rows) and measured on {result.ReportedOn}. For the R²-floored method, the bracket is the fraction it actually removed. Intervals: paired bootstrap over evaluation windows. Unpruned: {result.Baseline.Loss:F4}.", note: true);
         });
     }
 
@@ -70,7 +75,7 @@ internal static class PruningStages
     {
         var request = new PruningRequest
         {
-            Method = "redundancy", Target = TunedFraction,
+            Method = PruningMethod.Redundancy, Target = TunedFraction,
             FineTune = new FineTuneOptions { Steps = options.FineTuneSteps, Distill = true, LearningRate = 1e-3f },
         };
         var (pruned, r) = PruningRun.Run(opened.Network, request, (stage, f) => progress($"prune + tune: {stage}", f), cancel);
@@ -109,36 +114,37 @@ internal static class PruningStages
         MlpStore.Save(model, dir);
         using var opened = PruningData.Open(dir, new PruningDataOptions { CacheDirectory = options.CacheDirectory, Seed = options.Seed });
         var network = opened.Network;
-        var result = PruningComparison.Run(network, [.. Methods.Select(PruningMethods.Get)], options.Fractions,
-            (stage, f) => progress($"MNIST compare: {stage}", f), cancel);
+        var result = Comparison(network, options, progress, cancel, "MNIST compare");
         // Gradual magnitude pruning to 8% of the weights, tuned for as many steps as the dense run took
         // at its peak rate (the README's recipe, chosen on held-out training digits).
         int denseSteps = options.MnistEpochs * ((train.Count + 63) / 64);
         var han = PruningRun.Run(network, new PruningRequest
         {
-            Method = "magnitude", Unstructured = true, Target = 0.92, Schedule = options.Quick ? "rounds" : "gradual",
+            Method = PruningMethod.Magnitude, Unstructured = true, Target = 0.92, Schedule = options.Quick ? PruningSchedule.Rounds : PruningSchedule.Gradual,
             FineTune = new FineTuneOptions { Steps = options.Quick ? 50 : denseSteps, LearningRate = 1e-3f },
         }, (stage, f) => progress($"MNIST weight pruning: {stage}", f), cancel).Report;
         int at = Nearest(options.Fractions, TunedFraction);
-        var magnitude = result.Curves.Single(c => c.Method == "magnitude");
-        var redundancy = result.Curves.Single(c => c.Method == "redundancy");
+        var effects = ChoiceAndRefit.Measure(result, Magnitude, Ranked, at);
         var answer = string.Create(CultureInfo.InvariantCulture,
-            $"LeNet-300-100 reaches {result.Baseline.Accuracy:P2} on the 2,000 held-out digits. Removing {options.Fractions[at]:P0} of its hidden neurons without tuning: " +
-            $"redundancy merging {redundancy.Accuracy[at]:P2}, magnitude {magnitude.Accuracy[at]:P2}. Keeping {1 - (han.WeightSparsity ?? 0):P1} of the hidden-layer weights " +
-            $"(gradual magnitude pruning, {han.FineTuneSteps} tuning steps): {(han.Tuned ?? han.Pruned).Accuracy:P2}.");
-        return new DemoSection("mnist", "The same questions on an MNIST classifier", answer, new { comparison = result, weight_pruning = han }, report =>
+            $"LeNet-300-100 reaches {result.Baseline.Accuracy:P2} on {result.ReportedOn["evaluation: ".Length..]}. ") + effects.Describe("") + string.Create(CultureInfo.InvariantCulture,
+            $" Keeping {1 - (han.WeightSparsity ?? 0):P1} of the hidden-layer weights (gradual magnitude pruning, {han.FineTuneSteps} tuning steps): {(han.Tuned ?? han.Pruned).Accuracy:P2}.");
+        return new DemoSection("mnist", "The same questions on an MNIST classifier", answer,
+            new { comparison = new { result.Baseline, result.ChosenOn, result.ReportedOn, result.Rows }, choice_and_refit = effects, weight_pruning = han }, report =>
         {
             report.Charts(
                 SvgLineChart.Render("MNIST: test accuracy vs fraction of hidden neurons removed", "fraction removed", "accuracy",
-                    [.. result.Curves.Select(c => new LineSeries(c.Method, c.Fractions, [.. c.Accuracy.Select(a => a ?? double.NaN)]))]),
+                    [.. result.Curves.Select(c => new LineSeries(Name(c), c.Fractions, [.. c.Accuracy.Select(a => a ?? double.NaN)]))]),
                 SvgBarChart.Render("Unstructured magnitude pruning (Han et al. 2015 style)", "test accuracy",
                     [new Bar("dense", han.Original.Accuracy ?? 0), new Bar("pruned", han.Pruned.Accuracy ?? 0), new Bar("tuned", (han.Tuned ?? han.Pruned).Accuracy ?? 0)], yMin: 0.8));
-            report.Table(["method", .. options.Fractions.Select(f => f.ToString("P0", CultureInfo.InvariantCulture))],
-                result.Curves.Select(c => (IReadOnlyList<string>)[c.Method, .. c.Accuracy.Select(v => v?.ToString("P2", CultureInfo.InvariantCulture) ?? "—")]));
+            report.Table(["method", "compensation", .. options.Fractions.Select(f => f.ToString("P0", CultureInfo.InvariantCulture))],
+                result.Curves.Select(c => (IReadOnlyList<string>)[c.Label, c.Refit ? "least-squares refit" : "means into bias",
+                    .. c.Accuracy.Select(v => v?.ToString("P2", CultureInfo.InvariantCulture) ?? "—")]));
             report.Paragraph(string.Create(CultureInfo.InvariantCulture,
                 $"Weight pruning: {han.WeightSparsity:P1} of hidden-layer weights zeroed ({han.NonZeroParametersAfter:N0} of {han.ParametersBefore:N0} parameters non-zero), {han.FineTuneSteps} fine-tuning steps ({(options.Quick ? "one-shot" : "gradual schedule")})."), note: true);
         });
     }
+
+    private static string Name(PruningCurve c) => c.Refit ? c.Label + " + refit" : c.Label;
 
     private static int Nearest(IReadOnlyList<double> values, double x) =>
         Enumerable.Range(0, values.Count).OrderBy(i => Math.Abs(values[i] - x)).First();

@@ -139,17 +139,33 @@ public sealed class PruneCliTests(TinyMnistMlpFolder folder) : IClassFixture<Tin
     }
 
     [Fact]
-    public void Compare_TwoMethods_WritesJsonCurvesAndAnSvgReport()
+    public void Compare_TwoMethods_WritesJsonRowsWithAndWithoutRefitAndAnSvgReport()
     {
         var report = Path.Combine(folder.Root, "compare.html");
         var json = Json(CliRunner.Run("prune", "compare", "--model", folder.Model, "--methods", "magnitude,taylor", "--fractions", "0.25,0.5",
             "--json", "--report", report));
-        var curves = json.GetProperty("curves").EnumerateArray().ToList();
-        Assert.Equal(["magnitude", "taylor"], curves.Select(c => c.GetProperty("method").GetString()));
-        Assert.All(curves, c => Assert.Equal(2, c.GetProperty("accuracy").GetArrayLength()));
+        var rows = json.GetProperty("rows").EnumerateArray().ToList();
+        // Every method at every fraction, once with means folded into the bias and once refitted.
+        Assert.Equal(["magnitude/False/0.25", "magnitude/False/0.5", "magnitude/True/0.25", "magnitude/True/0.5",
+            "taylor/False/0.25", "taylor/False/0.5", "taylor/True/0.25", "taylor/True/0.5"],
+            rows.Select(r => $"{r.GetProperty("method").GetString()}/{r.GetProperty("refit").GetBoolean()}/{r.GetProperty("fraction").GetDouble()}"));
+        Assert.All(rows, r => Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0, 1));
+        Assert.StartsWith("calibration:", json.GetProperty("chosen_on").GetString());
+        Assert.Equal(2, json.GetProperty("choice_and_refit").GetArrayLength());   // taylor against magnitude at each fraction
         var html = File.ReadAllText(report);
         Assert.Contains("<svg", html);
-        Assert.Contains("taylor", html);
+        Assert.Contains("taylor + refit", html);
+        Assert.Contains("choosing by taylor instead of magnitude", html);
+    }
+
+    [Fact]
+    public void Prune_LossBudget_JsonNamesTheSearchedAndTheReportedData()
+    {
+        var report = Json(CliRunner.Run("prune", "--model", folder.Model, "--loss-budget", "0.01", "--out", folder.Fresh("budget"), "--json")).GetProperty("report");
+        Assert.Equal("calibration: the first 2,000 training digits", report.GetProperty("searched_on").GetString());
+        Assert.Equal("evaluation: 2,000 test digits", report.GetProperty("reported_on").GetString());
+        Assert.All(report.GetProperty("budget_search").EnumerateArray(), p =>
+            Assert.Equal(p.GetProperty("within_budget").GetBoolean(), p.GetProperty("delta_loss").GetDouble() <= 0.01));
     }
 
     [Fact]

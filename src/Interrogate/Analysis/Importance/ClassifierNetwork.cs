@@ -20,8 +20,17 @@ public sealed class ClassifierNetwork : PrunableNetwork
 {
     private readonly NeuronLayer[] layers;
 
+    /// <param name="model">The classifier; its weights are read in place.</param>
+    /// <param name="calibration">Images scores, means and --loss-budget searches are measured on.</param>
+    /// <param name="evaluation">Images every reported loss and accuracy is measured on.</param>
+    /// <param name="train">Images for fine-tuning; null when the network will not be tuned.</param>
+    /// <param name="batchSize">Images per forward pass when measuring.</param>
+    /// <param name="trainBatchSize">Images per fine-tuning step.</param>
+    /// <param name="seed">Seeds which training images fine-tuning reads.</param>
+    /// <param name="epochShuffle">Fine-tune on epoch-shuffled batches (see <see cref="EpochShuffle"/>).</param>
+    /// <param name="evaluationName">What the evaluation images are, for reports ("test digits").</param>
     public ClassifierNetwork(MlpClassifier model, LabelledImages calibration, LabelledImages evaluation, LabelledImages? train = null,
-        int batchSize = 500, int trainBatchSize = 64, ulong seed = 0, bool epochShuffle = false)
+        int batchSize = 500, int trainBatchSize = 64, ulong seed = 0, bool epochShuffle = false, string evaluationName = "test digits")
     {
         if (model.Config.Normalization != "none")
             throw new InputException($"an MLP with normalization '{model.Config.Normalization}' cannot be pruned (only 'none')");
@@ -33,6 +42,7 @@ public sealed class ClassifierNetwork : PrunableNetwork
         TrainBatchSize = trainBatchSize;
         Seed = seed;
         EpochShuffle = epochShuffle;
+        EvaluationName = evaluationName;
         var hidden = model.HiddenLayers;
         layers = [.. hidden.Select((linear, i) => new NeuronLayer($"layers.{Name(i)}", $"layers.{Name(i)}.hook_post",
             i == 0 ? null : $"layers.{Name(i - 1)}.hook_post", [linear], i + 1 < hidden.Count ? hidden[i + 1] : model.Output))];
@@ -51,6 +61,9 @@ public sealed class ClassifierNetwork : PrunableNetwork
     /// </summary>
     public bool EpochShuffle { get; }
     private (long Epoch, int[] Order)? shuffled;
+
+    /// <summary>What the evaluation images are ("test digits", "held-out training digits").</summary>
+    public string EvaluationName { get; }
 
     public override Module Module => Model;
     public override IReadOnlyList<NeuronLayer> Layers => layers;
@@ -113,10 +126,34 @@ public sealed class ClassifierNetwork : PrunableNetwork
         return result;
     }
 
-    public override NetworkEvaluation Evaluate()
+    public override NetworkEvaluation Evaluate() => Measure(EvaluationSet);
+
+    public override NetworkEvaluation EvaluateCalibration() => Measure(Calibration);
+
+    public override string CalibrationData => $"calibration: the first {Calibration.Count:N0} training digits";
+
+    public override string EvaluationData => $"evaluation: {EvaluationSet.Count:N0} {EvaluationName}";
+
+    /// <summary>Loss and accuracy as training reports them, with each sample's loss and correctness kept for paired comparisons.</summary>
+    private NetworkEvaluation Measure(LabelledImages set)
     {
-        var m = ClassifierTraining.Evaluate(Model, EvaluationSet, BatchSize);
-        return new NetworkEvaluation(m.Loss, m.Accuracy, m.Count);
+        var m = ClassifierTraining.Evaluate(Model, set, BatchSize);
+        var losses = new List<double>(set.Count);
+        var correct = new List<double>(set.Count);
+        using var _ = GradientTape.NoGrad();
+        int classes = Model.Config.NumClasses;
+        for (int b = 0; b < (set.Count + BatchSize - 1) / BatchSize; b++)
+        {
+            var (x, y) = Rows(set, b);
+            var logits = Model.Forward(x).ContiguousData().Span;   // [n, classes]
+            for (int r = 0; r < y.Length; r++)
+            {
+                var row = logits.Slice(r * classes, classes);
+                losses.Add(RowLoss(row, y[r]));
+                correct.Add(System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == y[r] ? 1 : 0);
+            }
+        }
+        return new NetworkEvaluation(m.Loss, m.Accuracy, m.Count) { ItemLosses = losses, ItemCorrect = correct };
     }
 
     public override double Throughput()
@@ -138,7 +175,7 @@ public sealed class ClassifierNetwork : PrunableNetwork
 
     public override PrunableNetwork Resized(int[] widths) =>
         new ClassifierNetwork(new MlpClassifier(Model.Config with { HiddenSizes = widths }, Seed), Calibration, EvaluationSet, TrainSet,
-            BatchSize, TrainBatchSize, Seed, EpochShuffle);
+            BatchSize, TrainBatchSize, Seed, EpochShuffle, EvaluationName);
 
     public override object TrainingBatch(long step)
     {

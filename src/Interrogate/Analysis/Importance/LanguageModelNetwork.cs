@@ -120,18 +120,30 @@ public sealed class LanguageModelNetwork : PrunableNetwork
         return Model.LnFinal.Forward(x).Linear(Model.UnembedWeight);
     }
 
-    public override NetworkEvaluation Evaluate()
+    public override NetworkEvaluation Evaluate() => Measure(Evaluation);
+
+    public override NetworkEvaluation EvaluateCalibration() => Measure(Calibration);
+
+    public override string CalibrationData => $"calibration: {Calibration.Count} windows of {Calibration[0].Length} tokens of the train split";
+
+    public override string EvaluationData => $"evaluation: {Evaluation.Count} windows of {Evaluation[0].Length} tokens of the validation split";
+
+    /// <summary>Mean next-token loss over the windows, with each window's own mean kept for paired comparisons.</summary>
+    private NetworkEvaluation Measure(IReadOnlyList<int[]> windows)
     {
         using var _ = GradientTape.NoGrad();
         double sum = 0;
         long count = 0;
-        for (int i = 0; i < (Evaluation.Count + BatchSize - 1) / BatchSize; i++)
+        var items = new List<double>(windows.Count);
+        for (int i = 0; i < (windows.Count + BatchSize - 1) / BatchSize; i++)
         {
-            var tokens = Batch(Evaluation, i);
-            sum += RowLossSums(Model.Forward(tokens).ContiguousData().Span, tokens).Sum();
+            var tokens = Batch(windows, i);
+            var rows = RowLossSums(Model.Forward(tokens).ContiguousData().Span, tokens);
+            sum += rows.Sum();
             count += tokens.Batch * (tokens.Length - 1);
+            items.AddRange(rows.Select(r => r / Math.Max(1, tokens.Length - 1)));
         }
-        return new NetworkEvaluation(sum / count, null, count);
+        return new NetworkEvaluation(sum / count, null, count) { ItemLosses = items };
     }
 
     public override double Throughput()

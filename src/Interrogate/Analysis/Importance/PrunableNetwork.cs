@@ -41,6 +41,18 @@ public abstract class PrunableNetwork
     /// <summary>Loss (and accuracy, for classifiers) on the evaluation data, without gradients.</summary>
     public abstract NetworkEvaluation Evaluate();
 
+    /// <summary>
+    /// Loss (and accuracy) on the calibration data, without gradients: what searches (a --loss-budget) are
+    /// judged on, so the evaluation data they report on never steers them.
+    /// </summary>
+    public abstract NetworkEvaluation EvaluateCalibration();
+
+    /// <summary>What the calibration data is, for reports ("calibration: 16 windows of 128 tokens of the train split").</summary>
+    public abstract string CalibrationData { get; }
+
+    /// <summary>What the evaluation data is, for reports ("evaluation: 128 windows of 128 tokens of the validation split").</summary>
+    public abstract string EvaluationData { get; }
+
     /// <summary>Forward throughput on the evaluation data, in <see cref="Unit"/> per second.</summary>
     public abstract double Throughput();
 

@@ -10,8 +10,11 @@ namespace Interrogate.Analysis.Pruning;
 /// </summary>
 public interface IPruningMethod
 {
-    /// <summary>The name `--method` takes.</summary>
-    string Name { get; }
+    /// <summary>Which method this is (`--method` takes its lower-case name).</summary>
+    PruningMethod Method { get; }
+
+    /// <summary>How curves and tables name it ("magnitude", "redundancy, R² ≥ 0.99").</summary>
+    string Label { get; }
 
     /// <summary>One line for help texts and reports.</summary>
     string Description { get; }
@@ -29,6 +32,13 @@ public interface IPruningDecision
     /// network it analysed.
     /// </summary>
     int[][] Choose(PrunableNetwork target, double fraction);
+
+    /// <summary>
+    /// Only the choice for <paramref name="fraction"/>, leaving <paramref name="analysed"/> as it is (a
+    /// comparison compensates on its own). A method may answer from earlier work (redundancy: a prefix of
+    /// a larger fraction's plan), so callers ask for fractions largest first.
+    /// </summary>
+    int[][] ChooseOnly(PrunableNetwork analysed, double fraction) => Choose(analysed.Clone(), fraction);
 }
 
 /// <summary>A decision from one score per neuron: the lowest-scoring neurons of each layer go first.</summary>

@@ -62,7 +62,9 @@ public static class PruningData
             if (model.Config.InputSize != train.Features || model.Config.NumClasses != train.Classes)
                 throw InputException.ForFile(config.Path, $"the MLP takes {model.Config.InputSize} inputs and {model.Config.NumClasses} classes; MNIST has {train.Features} and {train.Classes}");
             var calibration = train.Subset([.. Enumerable.Range(0, Math.Min(options.CalibrationImages, train.Count))]);
-            return new OpenedNetwork(new ClassifierNetwork(model, calibration, test, train, seed: options.Seed, epochShuffle: options.EpochShuffle), null, []);
+            var evaluationName = options.ValidationImages > 0 ? "held-out training digits (--validation)" : "test digits";
+            return new OpenedNetwork(new ClassifierNetwork(model, calibration, test, train, seed: options.Seed, epochShuffle: options.EpochShuffle,
+                evaluationName: evaluationName), null, []);
         }
         if (options.ValidationImages > 0)
             throw new InputException("--validation: only for MNIST models (a language model is already measured on its corpus's validation split)");

@@ -6,24 +6,25 @@ namespace Interrogate.Analysis.Pruning;
 /// <summary>What `prune` asks for. Exactly one of <see cref="Target"/> and <see cref="LossBudget"/> is set.</summary>
 public sealed record PruningRequest
 {
-    public required string Method { get; init; }
+    public required PruningMethod Method { get; init; }
     /// <summary>Fraction removed: of every layer's neurons, or (unstructured) of the prunable weights. In (0, 1).</summary>
     public double? Target { get; init; }
-    /// <summary>Largest measured increase of the evaluation loss (nats) allowed before fine-tuning.</summary>
+    /// <summary>
+    /// Largest increase of the loss (nats) allowed before fine-tuning, measured on the calibration data while
+    /// searching; the chosen pruning is then reported on the evaluation data, which the search never saw.
+    /// </summary>
     public double? LossBudget { get; init; }
     public bool Unstructured { get; init; }
     /// <summary>Prune-then-tune rounds (Han et al. 2015): round r prunes to r/R of the target and tunes Steps/R steps.</summary>
     public int Rounds { get; init; } = 1;
-    /// <summary>"rounds" (<see cref="Rounds"/> prune-then-tune rounds; 1 is one-shot) or "gradual" (<see cref="GradualSchedule"/>, unstructured only).</summary>
-    public string Schedule { get; init; } = "rounds";
+    /// <summary>Rounds (<see cref="Rounds"/> prune-then-tune rounds; 1 is one-shot) or gradual (<see cref="GradualSchedule"/>, unstructured only).</summary>
+    public PruningSchedule Schedule { get; init; } = PruningSchedule.Rounds;
     /// <summary>Gradual schedule: the fraction of the fine-tuning steps over which the sparsity rises, in (0, 1].</summary>
     public double Ramp { get; init; } = 0.5;
     /// <summary>Gradual schedule: fine-tuning steps between mask updates.</summary>
     public int PruneEvery { get; init; } = 100;
-    /// <summary>Unstructured magnitude: how the fraction is spread over the weight matrices (<see cref="WeightMask.Allocations"/>).</summary>
-    public string Allocation { get; init; } = "global";
-
-    public static readonly IReadOnlyList<string> Schedules = ["rounds", "gradual"];
+    /// <summary>Unstructured magnitude: how the fraction is spread over the weight matrices.</summary>
+    public WeightAllocation Allocation { get; init; } = WeightAllocation.Global;
     public FineTuneOptions FineTune { get; init; } = new();
 
     /// <summary>Checks the values a user types; InputExceptions name the flag.</summary>
@@ -37,8 +38,7 @@ public sealed record PruningRequest
         if (!(FineTune.LearningRate > 0) || !float.IsFinite(FineTune.LearningRate)) throw new InputException($"--lr: {FineTune.LearningRate} must be positive");
         if (!(FineTune.Temperature > 0)) throw new InputException($"--temperature: {FineTune.Temperature} must be positive");
         if (FineTune.DistillWeight is < 0 or > 1) throw new InputException($"--distill-weight: {FineTune.DistillWeight} is outside [0, 1]");
-        if (!Schedules.Contains(Schedule)) throw new InputException($"--schedule: unknown schedule '{Formats.MessageText.Printable(Schedule)}' (known: {string.Join(", ", Schedules)})");
-        if (Schedule == "gradual")
+        if (Schedule == PruningSchedule.Gradual)
         {
             if (!Unstructured) throw new InputException("--schedule: gradual pruning zeroes single weights; add --unstructured");
             if (FineTune.Steps == 0) throw new InputException("--schedule: gradual pruning happens while fine-tuning; give --finetune steps");
@@ -46,17 +46,14 @@ public sealed record PruningRequest
         }
         if (!(Ramp > 0 && Ramp <= 1)) throw new InputException($"--ramp: {Ramp} is outside (0, 1] (the fraction of --finetune steps the sparsity rises over)");
         if (PruneEvery < 1) throw new InputException($"--prune-every: {PruneEvery} must be at least 1 step");
-        if (!WeightMask.Allocations.Contains(Allocation))
-            throw new InputException($"--allocation: unknown allocation '{Formats.MessageText.Printable(Allocation)}' (known: {string.Join(", ", WeightMask.Allocations)})");
-        if (Allocation != "global" && !(Unstructured && Method == "magnitude"))
-            throw new InputException($"--allocation: '{Allocation}' spreads unstructured magnitude pruning over the matrices; it needs --unstructured --method magnitude");
+        if (Allocation != WeightAllocation.Global && !(Unstructured && Method == PruningMethod.Magnitude))
+            throw new InputException($"--allocation: '{Allocation.Name()}' spreads unstructured magnitude pruning over the matrices; it needs --unstructured --method magnitude");
         if (Unstructured && !WeightMask.Methods.Contains(Method))
-            throw new InputException($"--unstructured: method '{Formats.MessageText.Printable(Method)}' scores neurons, not weights (use {string.Join(" or ", WeightMask.Methods)})");
-        if (!Unstructured) PruningMethods.Get(Method);
+            throw new InputException($"--unstructured: method '{Method.Name()}' scores neurons, not weights (use {string.Join(" or ", WeightMask.Methods.Select(m => m.Name()))})");
     }
 }
 
-/// <summary>One measured point of a --loss-budget search.</summary>
+/// <summary>One measured point of a --loss-budget search, on the calibration data (the search never sees the evaluation data).</summary>
 public sealed record BudgetProbe(double Fraction, double Loss, double DeltaLoss, bool WithinBudget);
 
 /// <summary>How many weights of one prunable matrix an unstructured pruning kept (non-zero after tuning).</summary>
@@ -65,16 +62,25 @@ public sealed record MatrixKept(string Name, long Weights, long Kept)
     public double KeptFraction => Weights == 0 ? 0 : (double)Kept / Weights;
 }
 
-/// <summary>Everything `prune` measured. Losses are on the evaluation data (never the calibration data).</summary>
-public sealed record PruningReport(string Method, bool Unstructured, double Fraction, int[] WidthsBefore, int[] WidthsAfter,
+/// <summary>
+/// Everything `prune` measured. Losses are on the evaluation data (<see cref="ReportedOn"/>); a --loss-budget
+/// search is judged on the calibration data (<see cref="SearchedOn"/>, null without a budget), where
+/// <see cref="SearchBaselineLoss"/> is the unpruned loss its probes' Δ are taken from.
+/// </summary>
+public sealed record PruningReport(PruningMethod Method, bool Unstructured, double Fraction, int[] WidthsBefore, int[] WidthsAfter,
     long ParametersBefore, long ParametersAfter, long NonZeroParametersAfter, double? WeightSparsity,
     NetworkEvaluation Original, NetworkEvaluation OriginalWithRemovedAblated, NetworkEvaluation Pruned, NetworkEvaluation? Tuned,
     int FineTuneSteps, bool Distilled, double ThroughputBefore, double ThroughputAfter, string ThroughputUnit,
-    IReadOnlyList<BudgetProbe> BudgetSearch, string Schedule, string Allocation, IReadOnlyList<MatrixKept>? Matrices);
+    IReadOnlyList<BudgetProbe> BudgetSearch, PruningSchedule Schedule, WeightAllocation Allocation, IReadOnlyList<MatrixKept>? Matrices)
+{
+    public string? SearchedOn { get; init; }
+    public string ReportedOn { get; init; } = "";
+    public double? SearchBaselineLoss { get; init; }
+}
 
 /// <summary>
-/// The `prune` pipeline: measure the original, choose what to remove (for a fraction, or by a measured
-/// binary search under a loss budget), remove it (structured: a smaller network, removed neurons' means
+/// The `prune` pipeline: measure the original, choose what to remove (for a fraction, or by a binary
+/// search under a loss budget measured on the calibration data), remove it (structured: a smaller network, removed neurons' means
 /// folded into the next bias; unstructured: zeros), fine-tune, and re-measure. The original network is
 /// never modified.
 /// </summary>
@@ -121,7 +127,8 @@ public static class PruningRun
         if (request.Target is { } target) fraction = target;
         else
         {
-            // Fractions k/G with G the widest layer; the largest k whose measured Δloss is within the budget.
+            // Fractions k/G with G the widest layer; the largest k whose Δloss on the calibration data is within the budget.
+            double searchBefore = original.EvaluateCalibration().Loss;
             int grid = widths.Max();
             int hi = Enumerable.Range(0, grid).Last(k => widths.All(w => PruningMethods.CountFor(w, (double)k / grid) < w));
             int lo = 0;
@@ -131,9 +138,9 @@ public static class PruningRun
                 int mid = (lo + hi + 1) / 2;
                 double f = (double)mid / grid;
                 progress?.Invoke($"budget search: removing {f:P1}", (double)probes.Count / Math.Log2(grid + 1));
-                var loss = Prune(f).Net.Evaluate().Loss;
-                bool ok = loss - before.Loss <= request.LossBudget!.Value;
-                probes.Add(new BudgetProbe(f, loss, loss - before.Loss, ok));
+                var loss = Prune(f).Net.EvaluateCalibration().Loss;
+                bool ok = loss - searchBefore <= request.LossBudget!.Value;
+                probes.Add(new BudgetProbe(f, loss, loss - searchBefore, ok));
                 if (ok) lo = mid; else hi = mid - 1;
             }
             fraction = (double)lo / grid;
@@ -156,15 +163,16 @@ public static class PruningRun
         else
         {
             int lo = 0, hi = 99;   // percent of prunable weights
+            double searchBefore = original.EvaluateCalibration().Loss;
             while (lo < hi)
             {
                 cancel.ThrowIfCancellationRequested();
                 int mid = (lo + hi + 1) / 2;
                 var trial = original.Clone();
                 WeightMask.Choose(trial, request.Method, mid / 100.0, stats, request.Allocation).Apply(trial);
-                var loss = trial.Evaluate().Loss;
-                bool ok = loss - before.Loss <= request.LossBudget!.Value;
-                probes.Add(new BudgetProbe(mid / 100.0, loss, loss - before.Loss, ok));
+                var loss = trial.EvaluateCalibration().Loss;
+                bool ok = loss - searchBefore <= request.LossBudget!.Value;
+                probes.Add(new BudgetProbe(mid / 100.0, loss, loss - searchBefore, ok));
                 progress?.Invoke($"budget search: zeroing {mid}% of weights", probes.Count / 7.0);
                 if (ok) lo = mid; else hi = mid - 1;
             }
@@ -181,7 +189,7 @@ public static class PruningRun
         if (request.FineTune.Steps > 0)
         {
             pruned = original.Clone();
-            mask = request.Schedule == "gradual"
+            mask = request.Schedule == PruningSchedule.Gradual
                 ? Gradual(pruned, teacher, request, fraction, progress, cancel)
                 : Rounds(pruned, teacher, request, fraction, progress, cancel);
             tuned = pruned.Evaluate();
@@ -198,7 +206,7 @@ public static class PruningRun
         WeightMask? mask = null;
         for (int r = 1; r <= rounds; r++)
         {
-            var roundStats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
+            var roundStats = request.Method == PruningMethod.Wanda ? CalibrationStatistics.Measure(pruned) : null;
             mask = WeightMask.Choose(pruned, request.Method, fraction * r / rounds, roundStats, request.Allocation);
             mask.Apply(pruned);
             FineTuning.Run(pruned, teacher, mask, request.FineTune with { Steps = stepsPerRound },
@@ -216,7 +224,7 @@ public static class PruningRun
         WeightMask? MaskAfter(int done)
         {
             if (!schedule.UpdatesAfter(done)) return mask;
-            var stats = request.Method == "wanda" ? CalibrationStatistics.Measure(pruned) : null;
+            var stats = request.Method == PruningMethod.Wanda ? CalibrationStatistics.Measure(pruned) : null;
             return mask = WeightMask.Choose(pruned, request.Method, schedule.SparsityAt(done), stats, request.Allocation);
         }
         FineTuning.Run(pruned, teacher, MaskAfter, request.FineTune,
@@ -241,7 +249,12 @@ public static class PruningRun
         new(request.Method, request.Unstructured, fraction, original.Widths, pruned.Widths, original.Module.ParameterCount(),
             pruned.Module.ParameterCount(), WeightMask.NonZeroParameters(pruned), sparsity, before, ablated, afterPruning, tuned,
             request.FineTune.Steps, request.FineTune.Distill && request.FineTune.Steps > 0, original.Throughput(), pruned.Throughput(),
-            original.Unit + "/s", probes, request.Schedule, request.Allocation, matrices);
+            original.Unit + "/s", probes, request.Schedule, request.Allocation, matrices)
+        {
+            SearchedOn = request.LossBudget is null ? null : original.CalibrationData,
+            ReportedOn = original.EvaluationData,
+            SearchBaselineLoss = request.LossBudget is null ? null : original.EvaluateCalibration().Loss,
+        };
 
     /// <summary>
     /// The original's evaluation with the given neurons replaced by their calibration means (hook edits at

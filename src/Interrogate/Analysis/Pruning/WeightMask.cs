@@ -14,7 +14,7 @@ public sealed class WeightMask
     private WeightMask(Dictionary<string, bool[]> keep) => this.keep = keep;
 
     /// <summary>Methods that score single weights.</summary>
-    public static readonly IReadOnlyList<string> Methods = ["magnitude", "wanda"];
+    public static readonly IReadOnlyList<PruningMethod> Methods = [PruningMethod.Magnitude, PruningMethod.Wanda];
 
     public IReadOnlyDictionary<string, bool[]> Keep => keep;
     public long Total => keep.Values.Sum(k => (long)k.Length);
@@ -23,39 +23,29 @@ public sealed class WeightMask
     public double Sparsity => Total == 0 ? 0 : (double)Zeroed / Total;
 
     /// <summary>
-    /// How magnitude pruning spreads the removed fraction over the weight matrices. "global": one |W|
-    /// threshold over all matrices (big, redundant first layers lose most; a small last layer can be
-    /// starved). "uniform": every matrix loses the same fraction. "lamp": one threshold over LAMP scores
-    /// (Lee et al. 2021), |W|² divided by the sum of the squares of the same matrix's weights at least
-    /// as large, which lets each matrix's own distribution set its share and never empties a matrix.
-    /// </summary>
-    public static readonly IReadOnlyList<string> Allocations = ["global", "uniform", "lamp"];
-
-    /// <summary>
     /// Zeroes <paramref name="fraction"/> of the prunable weights. "magnitude": the smallest |W|, spread
-    /// over the matrices by <paramref name="allocation"/> (see <see cref="Allocations"/>). "wanda": the
+    /// over the matrices by <paramref name="allocation"/> (see <see cref="WeightAllocation"/>; LAMP scores
+    /// are |W|² over the sum of the squares of the same matrix's weights at least as large). Wanda: the
     /// lowest |W|·‖X‖ within each output row (Sun et al. 2023, who compare weights per output; the
-    /// allocation must be "global", meaning the method's own). Weights that are already zero go first.
+    /// allocation must be global, meaning the method's own). Weights that are already zero go first.
     /// </summary>
-    public static WeightMask Choose(PrunableNetwork network, string method, double fraction, IReadOnlyList<LayerStatistics>? stats = null,
-        string allocation = "global")
+    public static WeightMask Choose(PrunableNetwork network, PruningMethod method, double fraction, IReadOnlyList<LayerStatistics>? stats = null,
+        WeightAllocation allocation = WeightAllocation.Global)
     {
-        if (!Allocations.Contains(allocation))
-            throw new InputException($"--allocation: unknown allocation '{Formats.MessageText.Printable(allocation)}' (known: {string.Join(", ", Allocations)})");
         var weights = network.PrunableWeights();
         var masks = new Dictionary<string, bool[]>();
         switch (method)
         {
-            case "magnitude":
+            case PruningMethod.Magnitude:
             {
-                var scores = weights.Select(w => allocation == "lamp" ? LampScores(WeightImportance.Magnitude(w.Weight)) : WeightImportance.Magnitude(w.Weight)).ToList();
-                var keeps = allocation == "uniform" ? [.. scores.Select(s => KeepHighest([s], fraction)[0])] : KeepHighest(scores, fraction);
+                var scores = weights.Select(w => allocation == WeightAllocation.Lamp ? LampScores(WeightImportance.Magnitude(w.Weight)) : WeightImportance.Magnitude(w.Weight)).ToList();
+                var keeps = allocation == WeightAllocation.Uniform ? [.. scores.Select(s => KeepHighest([s], fraction)[0])] : KeepHighest(scores, fraction);
                 for (int i = 0; i < weights.Count; i++) masks[weights[i].Name] = keeps[i];
                 break;
             }
-            case "wanda":
+            case PruningMethod.Wanda:
             {
-                if (allocation != "global") throw new InputException($"--allocation: wanda compares weights within each output row; '{allocation}' applies to magnitude");
+                if (allocation != WeightAllocation.Global) throw new InputException($"--allocation: wanda compares weights within each output row; '{allocation.Name()}' applies to magnitude");
                 stats ??= CalibrationStatistics.Measure(network);
                 foreach (var (name, weight, layer, outgoing) in weights)
                 {
@@ -70,7 +60,7 @@ public sealed class WeightMask
                 break;
             }
             default:
-                throw new InputException($"--unstructured: method '{Formats.MessageText.Printable(method)}' scores neurons, not weights (use {string.Join(" or ", Methods)})");
+                throw new InputException($"--unstructured: method '{method.Name()}' scores neurons, not weights (use {string.Join(" or ", Methods.Select(m => m.Name()))})");
         }
         return new WeightMask(masks);
     }

@@ -22,8 +22,12 @@ public sealed record GptTrainingRequest(string Corpus, GptPreset Preset, string 
 /// <summary>What a run produced; validation losses are nats per token on the same windows for the model and both baselines.</summary>
 public sealed record GptTrainingReport(string Corpus, string Preset, long Steps, long TotalSteps, bool Finished, bool StoppedEarly,
     long? ResumedFrom, long Parameters, int VocabSize, long TrainTokens, long ValidationTokens, long TestTokens,
-    double ValidationLoss, double BestValidationLoss, double UnigramLoss, double BigramLoss, double TokensPerSecond, double Seconds,
-    string ModelDirectory, IReadOnlyList<string> Warnings);
+    double ValidationLoss, double BestValidationLoss, double UnigramLoss, double BigramLoss, NgramBaselineReport Baselines, double TokensPerSecond, double Seconds,
+    string ModelDirectory, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Nats per token the model is below the stronger Kneser–Ney baseline (positive: the model is better).</summary>
+    public double MarginOverKneserNey => Baselines.Strongest.Loss - ValidationLoss;
+}
 
 /// <summary>
 /// The whole `train gpt` pipeline: corpus → byte-level BPE trained on the train split (cached) →
@@ -58,13 +62,13 @@ public static class GptTrainingRun
         var trainer = new LanguageModelTrainer(model, options, request.OutDirectory) { DataIdentity = $"{corpus.Fingerprint}|{tokenizerHash}" };
         var result = trainer.Train(tokens.Train, tokens.Validation, request.Resume, progress, cancel);
 
-        var windows = TokenWindows.ValidationStarts(tokens.Validation, options.EvalWindows, options.SequenceLength)
-            .Select(s => tokens.Validation.Read(s, options.SequenceLength));
-        var (unigram, bigram) = new NgramBaseline(tokens.Train, tokenizer.VocabSize).Measure(windows);
+        status?.Invoke("measuring the n-gram baselines");
+        var starts = TokenWindows.ValidationStarts(tokens.Validation, options.EvalWindows, options.SequenceLength);
+        var baselines = NgramBaselineReport.Measure(tokens.Train, tokens.Validation, tokenizer.VocabSize, starts, options.SequenceLength);
         SaveModel(model, request.OutDirectory);
         var report = new GptTrainingReport(corpus.Name, request.Preset.Name, result.Steps, options.Steps, result.Finished, result.StoppedEarly,
             result.ResumedFrom, model.ParameterCount(), tokenizer.VocabSize, tokens.Train.Count, tokens.Validation.Count, tokens.Test.Count,
-            result.ValidationLoss, result.BestValidationLoss, unigram, bigram, result.TokensPerSecond, result.Seconds,
+            result.ValidationLoss, result.BestValidationLoss, baselines.Unigram, baselines.Bigram, baselines, result.TokensPerSecond, result.Seconds,
             Path.GetFullPath(request.OutDirectory), corpus.Warnings);
         IO.AtomicFile.WriteAllText(Path.Combine(request.OutDirectory, "TRAINING.md"), TrainingNotes.Write(report, request, config));
         return report;

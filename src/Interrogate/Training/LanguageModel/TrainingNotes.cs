@@ -27,12 +27,24 @@ internal static class TrainingNotes
         s.AppendLine(inv, $"- AdamW lr {o.LearningRate} → {o.MinLearningRate} (warm-up {o.WarmupSteps}, cosine), β2 {o.Beta2}, weight decay {o.WeightDecay} on linear weights only, clip {o.GradientClip}");
         s.AppendLine(inv, $"- throughput: {r.TokensPerSecond:N0} tokens/s over {r.Seconds:N0} s of training in the last session");
         s.AppendLine();
-        s.AppendLine("Validation loss (nats per token, the same fixed windows for all three):");
+        var b = r.Baselines;
+        s.AppendLine("Validation loss (nats per token, the same fixed windows for every row):");
         s.AppendLine();
         s.AppendLine("| model | loss | perplexity |");
         s.AppendLine("|---|---|---|");
-        foreach (var (name, loss) in new[] { ("this model", r.ValidationLoss), ($"bigram (add-{NgramBaseline.AddK})", r.BigramLoss), ($"unigram (add-{NgramBaseline.AddK})", r.UnigramLoss) })
+        foreach (var (name, loss) in new[]
+        {
+            ("this model", r.ValidationLoss),
+            ($"Kneser–Ney trigram (interpolated, D = {b.TrigramDiscount:0.00})", b.KneserNeyTrigram),
+            ($"Kneser–Ney bigram (interpolated, D = {b.BigramDiscount:0.00})", b.KneserNeyBigram),
+            ($"bigram (add-{NgramBaseline.AddK})", b.Bigram),
+            ($"unigram (add-{NgramBaseline.AddK})", b.Unigram),
+        })
             s.AppendLine(inv, $"| {name} | {loss:F4} | {Math.Exp(loss):F1} |");
+        s.AppendLine();
+        string tuned = b.TuningTokens == 0 ? $" (none: {NgramBaselineReport.DefaultDiscount} used)." : ".";
+        s.AppendLine(inv, $"Kneser–Ney discounts were chosen from {KneserNey.DiscountGrid[0]:0.00}–{KneserNey.DiscountGrid[^1]:0.00} on the {b.TuningTokens:N0} validation tokens outside these windows{tuned}");
+        s.AppendLine(inv, $"The model is **{r.MarginOverKneserNey:F3} nats/token** below the stronger baseline ({b.Strongest.Name}, {b.Strongest.Loss:F4}).");
         s.AppendLine();
         s.AppendLine("Every step's metrics are in `train_log.jsonl`; `checkpoint/` resumes the run (`--resume`).");
         return s.ToString();

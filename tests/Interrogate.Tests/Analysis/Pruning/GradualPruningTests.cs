@@ -43,11 +43,11 @@ public sealed class GradualPruningTests
         var net = ImportanceFixtures.Classifier();
         var request = new PruningRequest
         {
-            Method = "magnitude", Target = 0.5, Unstructured = true, Schedule = "gradual", Ramp = 0.5, PruneEvery = 3,
+            Method = PruningMethod.Magnitude, Target = 0.5, Unstructured = true, Schedule = PruningSchedule.Gradual, Ramp = 0.5, PruneEvery = 3,
             FineTune = new FineTuneOptions { Steps = 20, LearningRate = 1e-2f },
         };
         var (pruned, report) = PruningRun.Run(net, request);
-        Assert.Equal("gradual", report.Schedule);
+        Assert.Equal(PruningSchedule.Gradual, report.Schedule);
         Assert.Equal(0.5, report.WeightSparsity!.Value, 6);   // 31 of 62 weights
         Assert.Equal([30L, 20L, 12L], report.Matrices!.Select(m => m.Weights));
         Assert.Equal(31, report.Matrices!.Sum(m => m.Kept));
@@ -57,18 +57,17 @@ public sealed class GradualPruningTests
     }
 
     [Theory]
-    [InlineData("sometimes", true, 10, 1, 0.5, 100, "--schedule")]
-    [InlineData("gradual", false, 10, 1, 0.5, 100, "--unstructured")]
-    [InlineData("gradual", true, 0, 1, 0.5, 100, "--finetune")]
-    [InlineData("gradual", true, 10, 3, 0.5, 100, "--rounds")]
-    [InlineData("gradual", true, 10, 1, 0.0, 100, "--ramp")]
-    [InlineData("gradual", true, 10, 1, 1.5, 100, "--ramp")]
-    [InlineData("gradual", true, 10, 1, 0.5, 0, "--prune-every")]
-    public void Validate_BadGradualSettings_NameTheFlag(string schedule, bool unstructured, int steps, int rounds, double ramp, int every, string flag)
+    [InlineData(PruningSchedule.Gradual, false, 10, 1, 0.5, 100, "--unstructured")]
+    [InlineData(PruningSchedule.Gradual, true, 0, 1, 0.5, 100, "--finetune")]
+    [InlineData(PruningSchedule.Gradual, true, 10, 3, 0.5, 100, "--rounds")]
+    [InlineData(PruningSchedule.Gradual, true, 10, 1, 0.0, 100, "--ramp")]
+    [InlineData(PruningSchedule.Gradual, true, 10, 1, 1.5, 100, "--ramp")]
+    [InlineData(PruningSchedule.Gradual, true, 10, 1, 0.5, 0, "--prune-every")]
+    public void Validate_BadGradualSettings_NameTheFlag(PruningSchedule schedule, bool unstructured, int steps, int rounds, double ramp, int every, string flag)
     {
         var request = new PruningRequest
         {
-            Method = "magnitude", Target = 0.5, Unstructured = unstructured, Schedule = schedule, Rounds = rounds, Ramp = ramp, PruneEvery = every,
+            Method = PruningMethod.Magnitude, Target = 0.5, Unstructured = unstructured, Schedule = schedule, Rounds = rounds, Ramp = ramp, PruneEvery = every,
             FineTune = new FineTuneOptions { Steps = steps },
         };
         Assert.Contains(flag, Assert.Throws<InputException>(request.Validate).Message);

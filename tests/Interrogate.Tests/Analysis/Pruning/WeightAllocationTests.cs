@@ -18,7 +18,7 @@ public sealed class WeightAllocationTests
     public void Uniform_Half_ZeroesHalfOfEveryMatrix()
     {
         var net = ImportanceFixtures.Classifier();
-        var mask = WeightMask.Choose(net, "magnitude", 0.5, allocation: "uniform");
+        var mask = WeightMask.Choose(net, PruningMethod.Magnitude, 0.5, allocation: WeightAllocation.Uniform);
         Assert.Equal([15, 10, 6], mask.Keep.Values.Select(k => k.Count(v => !v)));   // of 30, 20, 12
         foreach (var (name, weight, _, _) in net.PrunableWeights())
         {
@@ -33,7 +33,7 @@ public sealed class WeightAllocationTests
     public void Lamp_Half_DropsTheLowestLampScoresAndKeepsEachMatrixsLargest()
     {
         var net = ImportanceFixtures.Classifier();
-        var mask = WeightMask.Choose(net, "magnitude", 0.5, allocation: "lamp");
+        var mask = WeightMask.Choose(net, PruningMethod.Magnitude, 0.5, allocation: WeightAllocation.Lamp);
         Assert.Equal(31, mask.Zeroed);
         var scored = net.PrunableWeights().SelectMany(w => WeightMask.LampScores(WeightImportance.Magnitude(w.Weight))
             .Select((s, i) => (Score: s, Kept: mask.Keep[w.Name][i]))).ToList();
@@ -45,11 +45,17 @@ public sealed class WeightAllocationTests
         }
     }
 
+    [Fact]
+    public void Parse_UnknownAllocation_NamesTheFlagAndTheKnownOnes()
+    {
+        var message = Assert.Throws<InputException>(() => PruningChoices.Parse<WeightAllocation>("sideways", "--allocation", "allocation")).Message;
+        Assert.Equal("--allocation: unknown allocation 'sideways' (known: global, uniform, lamp)", message);
+    }
+
     [Theory]
-    [InlineData("magnitude", "sideways", true, "unknown allocation 'sideways'")]
-    [InlineData("wanda", "lamp", true, "--unstructured --method magnitude")]
-    [InlineData("magnitude", "lamp", false, "--unstructured --method magnitude")]
-    public void Validate_BadAllocation_NamesTheFlag(string method, string allocation, bool unstructured, string says)
+    [InlineData(PruningMethod.Wanda, WeightAllocation.Lamp, true, "--unstructured --method magnitude")]
+    [InlineData(PruningMethod.Magnitude, WeightAllocation.Lamp, false, "--unstructured --method magnitude")]
+    public void Validate_BadAllocation_NamesTheFlag(PruningMethod method, WeightAllocation allocation, bool unstructured, string says)
     {
         var request = new PruningRequest { Method = method, Target = 0.5, Unstructured = unstructured, Allocation = allocation };
         var message = Assert.Throws<InputException>(request.Validate).Message;

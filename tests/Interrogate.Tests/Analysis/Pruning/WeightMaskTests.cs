@@ -14,7 +14,7 @@ public sealed class WeightMaskTests
         var weights = net.PrunableWeights();
         Assert.Equal(["layers.0.linear.weight", "layers.1.linear.weight", "head.weight"], weights.Select(w => w.Name));
         var all = weights.SelectMany(w => w.Weight.ToArray().Select(Math.Abs)).Order().ToArray();   // 30 + 20 + 12 = 62
-        var mask = WeightMask.Choose(net, "magnitude", 0.5);
+        var mask = WeightMask.Choose(net, PruningMethod.Magnitude, 0.5);
         mask.Apply(net);
         Assert.Equal(31, mask.Zeroed);
         Assert.Equal(0.5, mask.Sparsity, 6);
@@ -28,7 +28,7 @@ public sealed class WeightMaskTests
     {
         var net = ImportanceFixtures.Classifier();
         var stats = CalibrationStatistics.Measure(net);
-        var mask = WeightMask.Choose(net, "wanda", 0.25, stats);   // 4 inputs per row of layers.1 → 1 dropped per row
+        var mask = WeightMask.Choose(net, PruningMethod.Wanda, 0.25, stats);   // 4 inputs per row of layers.1 → 1 dropped per row
         var keep = mask.Keep["layers.1.linear.weight"];
         var scores = WeightImportance.Wanda(net.Layers[1].Incoming[0].Weight, stats[1].InputNorm);
         for (int r = 0; r < 4; r++)
@@ -43,7 +43,7 @@ public sealed class WeightMaskTests
     public void FineTuning_WithMask_KeepsPrunedWeightsZeroAndLowersTheTrainingLoss()
     {
         var net = ImportanceFixtures.Classifier();
-        var mask = WeightMask.Choose(net, "magnitude", 0.6);
+        var mask = WeightMask.Choose(net, PruningMethod.Magnitude, 0.6);
         mask.Apply(net);
         long zeros = WeightMask.NonZeroParameters(net);
         var losses = new List<float>();

@@ -1,0 +1,57 @@
+namespace Interrogate.Analysis.Importance;
+
+/// <summary>
+/// Every neuron importance signal side by side on one network's calibration data — per layer the most and
+/// least important neurons by magnitude, Wanda, Taylor and mean ablation, with dead and constant counts —
+/// and, for language models on request, every attention head's magnitude, Taylor and mean-ablation Δloss.
+/// </summary>
+public static class ImportanceSurvey
+{
+    /// <summary>Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking.</summary>
+    public static ImportanceResult Measure(PrunableNetwork network, bool withHeads, int top, string dir, Action<string, double> progress)
+    {
+        var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
+        var signals = new (string Name, float[][] Scores)[]
+        {
+            ("magnitude", NeuronImportance.Magnitude(network)),
+            ("wanda", NeuronImportance.Wanda(network, stats)),
+            ("taylor", NeuronImportance.Taylor(network, f => progress("taylor", f))),
+            ("mean_ablation", NeuronImportance.MeanAblation(network, stats, f => progress("mean ablation", f))),
+        };
+        var layers = network.Layers.Select((layer, l) => new LayerImportance(layer.Name, layer.Width,
+            Enumerable.Range(0, layer.Width).Count(j => stats[l].FractionActive[j] == 0),
+            Enumerable.Range(0, layer.Width).Count(stats[l].IsConstant),
+            [.. signals.Select(s =>
+            {
+                var order = NeuronImportance.Ascending(s.Scores[l]);
+                int m = Math.Min(top, order.Length);
+                return new SignalRanking(s.Name,
+                    [.. order.Reverse().Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))],
+                    [.. order.Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))]);
+            })])).ToList();
+        List<HeadScore>? headScores = null;
+        if (withHeads && network is LanguageModelNetwork lm)
+        {
+            var magnitude = HeadImportance.Magnitude(lm.Model);
+            var taylor = HeadImportance.Taylor(lm, f => progress("head taylor", f));
+            var ablation = HeadImportance.MeanAblation(lm, HeadImportance.MeanZ(lm), f => progress("head mean ablation", f));
+            headScores = [.. magnitude.SelectMany((m, l) => m.Select((_, h) => new HeadScore(l, h, magnitude[l][h], taylor[l][h], ablation[l][h])))];
+        }
+        long rows = stats.Count > 0 ? stats[0].Rows : 0;
+        return new ImportanceResult(dir, network.Unit, rows, layers, headScores);
+    }
+}
+
+/// <summary>What `importance --json` prints; Heads is null without --heads.</summary>
+public sealed record ImportanceResult(string Model, string Unit, long CalibrationRows, IReadOnlyList<LayerImportance> Layers, IReadOnlyList<HeadScore>? Heads);
+
+/// <summary>One MLP layer: neuron count, never-active and constant counts, and each signal's two ends.</summary>
+public sealed record LayerImportance(string Name, int Width, int Dead, int Constant, IReadOnlyList<SignalRanking> Signals);
+
+/// <summary>The <c>--top</c> highest-scoring neurons (most important first) and lowest (least important first) by one signal.</summary>
+public sealed record SignalRanking(string Signal, IReadOnlyList<ScoredUnit> Top, IReadOnlyList<ScoredUnit> Bottom);
+
+public sealed record ScoredUnit(int Neuron, float Score);
+
+/// <summary>One attention head's signals; MeanAblation is the Δ mean loss in nats.</summary>
+public sealed record HeadScore(int Layer, int Head, float Magnitude, float Taylor, float MeanAblation);
