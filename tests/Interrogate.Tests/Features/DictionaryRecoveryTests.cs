@@ -24,9 +24,9 @@ public class DictionaryRecoveryTests(ITestOutputHelper output)
     public void TopK_PlantedOvercompleteDictionary_RecoveredWithMeanMaxCosineAbove095()
     {
         // 512 unit directions in 128 dimensions, about 5 active per row, exponential magnitudes.
-        var data = new SyntheticDictionaryData(512, 128, 5, 32768, seed: 7);
+        var data = new SyntheticDictionaryData(512, 128, 5, 65536, seed: 7);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var dict = Train(data, DictionaryActivation.TopK, 1024, 5, new DictionaryTrainingOptions { LearningRate = 2e-3f, Seed = 1, DeadTokens = 20_000 }, 1024, 8);
+        var dict = Train(data, DictionaryActivation.TopK, 1024, 5, new DictionaryTrainingOptions { LearningRate = 2e-3f, Seed = 1, DeadTokens = 20_000 }, 1024, 6);
         double mmcs = data.MeanMaxCosine(dict.DecoderWeight, dict.Latents);
         output.WriteLine($"MMCS {mmcs:F4} in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(mmcs >= 0.95, $"mean max cosine similarity {mmcs:F4} < 0.95");
