@@ -31,6 +31,7 @@ public static class Program
         root.Add(DemoCommand.Create());
         root.Add(PatchCommand.Create());
         root.Add(AttributeCommand.Create());
+        root.Add(SaeCommand.Create());
         return Run(root, args);
     }
 

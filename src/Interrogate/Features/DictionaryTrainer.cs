@@ -59,6 +59,8 @@ public sealed class DictionaryTrainer
     }
 
     public long TotalSteps { get; }
+    /// <summary>Rows per step.</summary>
+    public int BatchSize => batch;
     /// <summary>Steps taken (restored from a checkpoint to resume).</summary>
     public long Step { get => adam.Steps; set => adam.Steps = value; }
     /// <summary>[Latents] training tokens seen when each latent last fired (for dead latents and AuxK).</summary>

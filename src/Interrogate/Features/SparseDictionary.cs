@@ -158,6 +158,20 @@ public sealed class SparseDictionary
         return y;
     }
 
+    /// <summary>
+    /// Folds the scale factors a dictionary was trained under into its weights, so it reads and writes
+    /// unscaled activations: trained on s_in·x with targets s_out·y, W_enc ← s_in·W_enc, and
+    /// W_dec, b_dec ← (W_dec, b_dec)/s_out (an autoencoder has s_in = s_out). Pre-activations, and so
+    /// thresholds and feature activations, are unchanged.
+    /// </summary>
+    public void FoldScales(float inputScale, float outputScale)
+    {
+        if (SubtractDecoderBias && inputScale != outputScale) throw new ArgumentException("an autoencoder has one scale");
+        TensorPrimitives.Multiply(EncoderWeight, inputScale, EncoderWeight);
+        TensorPrimitives.Multiply(DecoderWeight, 1f / outputScale, DecoderWeight);
+        TensorPrimitives.Multiply(DecoderBias, 1f / outputScale, DecoderBias);
+    }
+
     /// <summary>Rescales every decoder row to unit norm (rows of zero norm are left alone).</summary>
     public void NormalizeDecoder()
     {
