@@ -10,7 +10,7 @@ internal static class SaeReport
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true, IncludeFields = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
     };
 
     public static void PrintTraining(SaeTrainingResult r, string outDir)
@@ -47,7 +47,7 @@ internal static class SaeReport
         if (control is not null) hist.AddColumn("control");
         for (int b = 0; b < main.DensityHistogram.Length; b++)
         {
-            var (from, to, count) = main.DensityHistogram[b];
+            var (from, to, count) = (main.DensityHistogram[b].From, main.DensityHistogram[b].To, main.DensityHistogram[b].Count);
             var cells = new List<string> { string.Create(CultureInfo.InvariantCulture, $"[{from:F1}, {to:F1})"), Bar(count, main) };
             if (control is not null) cells.Add(Bar(control.DensityHistogram[b].Count, control));
             hist.AddRow([.. cells.Select(Markup.Escape)]);

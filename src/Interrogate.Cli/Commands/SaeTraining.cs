@@ -9,7 +9,7 @@ namespace Interrogate.Cli.Commands;
 
 /// <summary>Held-out measurements of a dictionary, as `sae train` and `sae eval` print and save them.</summary>
 internal sealed record SaeMeasurement(long Rows, double VarianceExplained, double MeanL0, int Dead, double DeadFraction, int Dense,
-    (double From, double To, int Count)[] DensityHistogram, SpliceLosses? Losses)
+    DensityBin[] DensityHistogram, SpliceLosses? Losses)
 {
     public double? LossRecoveredVersusZero => Losses?.RecoveredVersusZero;
     public double? LossRecoveredVersusMean => Losses?.RecoveredVersusMean;
@@ -82,10 +82,10 @@ internal static class SaeTraining
     {
         var clock = Stopwatch.StartNew();
         var lastPrint = Stopwatch.StartNew();
-        bool resumed = false;
-        var dict = DictionaryRun.Train(spec, Path.Combine(outDir, DictionaryCheckpoint.FileName), p =>
+        string checkpoint = Path.Combine(outDir, DictionaryCheckpoint.FileName);
+        bool resumed = File.Exists(checkpoint);   // one of another run is refused by DictionaryRun
+        var dict = DictionaryRun.Train(spec, checkpoint, p =>
         {
-            resumed = p.Resumed;
             if (lastPrint.Elapsed.TotalSeconds < 2 && p.Step != p.Steps) return;
             lastPrint.Restart();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -19,15 +19,18 @@ public sealed record DictionaryQuality(long Rows, double VarianceExplained, doub
     /// Feature-density histogram: counts of live latents by log10 of firing frequency, bins of
     /// width 0.5 from <paramref name="low"/> up to 0 (the first bin also takes anything below).
     /// </summary>
-    public (double From, double To, int Count)[] DensityHistogram(double low = -6)
+    public DensityBin[] DensityHistogram(double low = -6)
     {
         int bins = (int)Math.Ceiling(-low / 0.5);
         var counts = new int[bins];
         foreach (var f in Frequency.Where(f => f > 0))
             counts[Math.Clamp((int)Math.Floor((Math.Log10(f) - low) / 0.5), 0, bins - 1)]++;
-        return [.. Enumerable.Range(0, bins).Select(b => (low + 0.5 * b, low + 0.5 * (b + 1), counts[b]))];
+        return [.. Enumerable.Range(0, bins).Select(b => new DensityBin(low + 0.5 * b, low + 0.5 * (b + 1), counts[b]))];
     }
 }
+
+/// <summary>Live latents whose log10 firing frequency lies in [From, To).</summary>
+public sealed record DensityBin(double From, double To, int Count);
 
 /// <summary>Measures <see cref="DictionaryQuality"/>.</summary>
 public static class DictionaryEvaluation

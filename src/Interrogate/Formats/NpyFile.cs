@@ -29,7 +29,7 @@ public sealed class NpyFile : IDisposable
         try
         {
             Span<byte> head = stackalloc byte[10];
-            if (stream.Read(head) != 10 || !head[..6].SequenceEqual("\x93NUMPY"u8))
+            if (stream.Read(head) != 10 || head[0] != 0x93 || !head[1..6].SequenceEqual("NUMPY"u8))
                 throw InputException.ForFile(path, "not a .npy file (no \\x93NUMPY magic)");
             int major = head[6];
             int headerLength = major == 1 ? head[8] | head[9] << 8 : ReadInt32(stream, head);
