@@ -34,6 +34,7 @@ public static class Program
         root.Add(MergeCommand.Create());
         root.Add(SlurmCommand.Create());
         root.Add(ServeCommand.Create());
+        root.Add(SaeCommand.Create());
         return Run(root, args);
     }
 
