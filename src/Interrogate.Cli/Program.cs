@@ -39,7 +39,7 @@ public static class Program
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+            Console.Error.WriteLine($"error: {Errors.ParseErrorLine(parsed)}");
             return ExitCodes.BadInput;
         }
         try

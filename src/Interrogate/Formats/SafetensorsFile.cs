@@ -87,6 +87,10 @@ public sealed unsafe class SafetensorsFile : ITensorSource
     private static FileStream OpenStream(string path)
     {
         if (Directory.Exists(path)) throw InputException.ForFile(path, "is a directory, expected a .safetensors file");
+        // A FIFO or device reports length 0 and would block or stream forever once opened: refuse it
+        // from its length alone, before opening (a real safetensors file is at least 8 bytes).
+        if (File.Exists(path) && new FileInfo(path).Length < 8)
+            throw new SafetensorsFormatException(path, $"file is {new FileInfo(path).Length} bytes, too short for the 8-byte header length (or not a regular file)");
         try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
