@@ -46,12 +46,12 @@ internal static class PruneCompareCommand
     }
 
     private static IReadOnlyList<IPruningMethod> ParseMethods(string text) => text.Trim() == "all" ? PruningMethods.All
-        : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PruningMethods.Get)];
+        : [.. CommonOptions.SplitList(text, "--methods").Select(n => PruningMethods.Names.Contains(n) ? PruningMethods.Get(n)
+            : throw new InputException($"--methods: unknown method '{n}' (known: all, {string.Join(", ", PruningMethods.Names)})"))];
 
     private static double[] ParseFractions(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new InputException($"--fractions: expected numbers such as 0.1,0.5, got '{text}'");
+        var parts = CommonOptions.SplitList(text, "--fractions");
         return [.. parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f > 0 && f < 1 ? f
             : throw new InputException($"--fractions: '{p}' is not a number in (0, 1)"))];
     }

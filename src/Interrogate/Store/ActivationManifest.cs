@@ -33,6 +33,8 @@ public sealed record ActivationManifest
     public IReadOnlyList<StoredChunk> Chunks { get; init; } = [];
     public int TotalChunks { get; init; }
     public string? StateFile { get; init; }
+    /// <summary>SHA-256 (hex) of each complete chunk's token-id file, in chunk order; stores written before it have none.</summary>
+    public IReadOnlyList<string>? TokenChecksums { get; init; }
 
     public bool Complete => Chunks.Count == TotalChunks;
     public long StoredTokens => Chunks.Count == 0 ? 0 : Chunks[^1].FirstToken + Chunks[^1].Tokens;
