@@ -93,8 +93,9 @@ public sealed record LlamaConfig
             ["tie_word_embeddings"] = TieWordEmbeddings,
             ["attention_bias"] = AttentionBias,
             ["mlp_bias"] = MlpBias,
-            ["bos_token_id"] = BosId,
-            ["eos_token_id"] = EosId,
+            // Ids outside the vocabulary (GPT-2's 50256 kept as the default of a smaller model) are not written: loaders refuse them.
+            ["bos_token_id"] = BosId < VocabSize ? BosId : null,
+            ["eos_token_id"] = EosId < VocabSize ? EosId : null,
             ["torch_dtype"] = "float32",
         };
         if (IntermediatePerLayer is not null)
