@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("Interrogate: make a neural network explain itself, with evidence.");
         root.Add(GlobalOptions.Threads);
         root.Add(GlobalOptions.Blas);
+        root.Add(GlobalOptions.AllowNonFinite);
         root.Add(TrainCommand.Create());
         root.Add(EvalCommand.Create());
         root.Add(LossCommand.Create());
@@ -43,16 +44,19 @@ public static class Program
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+            Console.Error.WriteLine($"error: {Errors.ParseErrorLine(parsed)}");
             return ExitCodes.BadInput;
         }
+        OutputGuard? outputs = null;
         try
         {
             GlobalOptions.Apply(parsed);
+            outputs = OutputGuard.Check(parsed);
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Errors.IsUserError(e))
         {
+            outputs?.RollBack();
             Console.Error.WriteLine($"error: {Errors.OneLine(e)}");
             return ExitCodes.BadInput;
         }

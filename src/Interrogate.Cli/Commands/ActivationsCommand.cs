@@ -29,6 +29,21 @@ internal static class ActivationsCommand
     };
 
     private static Option<string> StoreOption(string name = "--store") => new(name) { Description = "Activation store folder", Required = true };
+    private static Option<bool> PartialOption() => new("--partial") { Description = "Read a store whose recording was stopped before the end (its complete chunks only)" };
+
+    /// <summary>Opens a store for reading; an unfinished recording is an error unless --partial says to read what is there.</summary>
+    private static ActivationStore OpenStore(string directory, bool partial)
+    {
+        var store = ActivationStore.Open(directory);
+        if (!store.Manifest.Complete && !partial)
+        {
+            var (done, total) = (store.Manifest.Chunks.Count, store.Manifest.TotalChunks);
+            store.Dispose();
+            throw new InputException($"--store {directory}: the recording is unfinished ({done} of {total} chunks); resume it with `activations record`, or pass --partial to read the complete chunks");
+        }
+        return store;
+    }
+
     private static Option<string> HookOption() => new("--hook") { Description = "Hook point, e.g. blocks.2.mlp.hook_post", Required = true };
     private static Option<int> NeuronOption() => new("--neuron") { Description = "Neuron index along the hook's last axis", Required = true };
 
@@ -97,14 +112,14 @@ internal static class ActivationsCommand
 
     private static Command Stats()
     {
-        var store = StoreOption();
+        var (store, partial) = (StoreOption(), PartialOption());
         var hook = new Option<string?>("--hook") { Description = "Only this hook point (default: every recorded one)" };
         var neuron = new Option<int?>("--neuron") { Description = "Only this neuron (default: every neuron)" };
         var json = CommonOptions.Json();
-        var command = new Command("stats", "Per-neuron mean, variance, range, fraction positive and quantiles") { store, hook, neuron, json };
+        var command = new Command("stats", "Per-neuron mean, variance, range, fraction positive and quantiles") { store, hook, neuron, partial, json };
         command.SetAction(parsed =>
         {
-            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
             var hooks = parsed.GetValue(hook) is { } h ? [h] : s.Hooks.Select(x => x.Name).ToList();
             var rows = new List<NeuronStatsRow>();
             foreach (var name in hooks)
@@ -133,14 +148,14 @@ internal static class ActivationsCommand
 
     private static Command Top()
     {
-        var (store, hook, neuron, model) = (StoreOption(), HookOption(), NeuronOption(), ModelOption());
+        var (store, hook, neuron, model, partial) = (StoreOption(), HookOption(), NeuronOption(), ModelOption(), PartialOption());
         var k = new Option<int>("--k") { Description = "How many contexts (at most the store's top-k)", DefaultValueFactory = _ => 20 };
         var json = CommonOptions.Json();
-        var command = new Command("top", "A neuron's max-activating contexts") { store, hook, neuron, k, model, json };
+        var command = new Command("top", "A neuron's max-activating contexts") { store, hook, neuron, k, model, partial, json };
         command.SetAction(parsed =>
         {
             CommonOptions.RequirePositive(parsed.GetValue(k), "--k");
-            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
             string h = parsed.GetValue(hook)!;
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var tokenizer = StoreTokenizer(s, parsed.GetValue(model));
@@ -166,18 +181,18 @@ internal static class ActivationsCommand
 
     private static Command Explain()
     {
-        var (store, hook, neuron, model) = (StoreOption(), HookOption(), NeuronOption(), ModelOption());
+        var (store, hook, neuron, model, partial) = (StoreOption(), HookOption(), NeuronOption(), ModelOption(), PartialOption());
         var heldOut = new Option<double>("--held-out") { Description = "Share of the store's windows (its last ones) kept for scoring", DefaultValueFactory = _ => 0.2 };
         var json = CommonOptions.Json();
         var command = new Command("explain", "Explain a neuron in words, simulate it from the words, and score the simulation on held-out text against token identity alone")
         {
-            store, hook, neuron, heldOut, model, json,
+            store, hook, neuron, heldOut, model, partial, json,
         };
         command.SetAction(parsed =>
         {
             double f = parsed.GetValue(heldOut);
             if (!(f > 0 && f < 1)) throw new InputException($"--held-out: must lie strictly between 0 and 1, got {f}");
-            using var s = ActivationStore.Open(parsed.GetValue(store)!);
+            using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
             string h = parsed.GetValue(hook)!;
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var result = HeldOutExplainer.Run(s, h, j, new TokenFacts(StoreTokenizer(s, parsed.GetValue(model))), f);

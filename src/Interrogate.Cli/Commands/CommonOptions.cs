@@ -31,6 +31,15 @@ internal static class CommonOptions
         return values;
     }
 
+    /// <summary>The items of a comma-separated list; an empty list or an empty item ("0.5,,0.6") is an error naming the flag.</summary>
+    public static string[] SplitList(string text, string flag)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (text.Trim().Length == 0 || parts.Any(p => p.Length == 0))
+            throw new InputException($"--{flag.TrimStart('-')}: expected a comma-separated list with no empty items, got '{text}'");
+        return parts;
+    }
+
     public static void RequirePositive(int value, string flag)
     {
         if (value <= 0) throw new InputException($"{flag}: must be a positive integer, got {value}");

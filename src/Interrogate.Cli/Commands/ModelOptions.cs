@@ -47,7 +47,8 @@ internal static class ModelOptions
     /// <summary>Reads a text file strictly: invalid UTF-8 is an error naming the file and byte offset.</summary>
     public static string ReadText(string path)
     {
-        if (!File.Exists(path)) throw new InputException($"{path}: file not found");
+        if (Directory.Exists(path)) throw new InputException($"--text {path}: is a folder, expected a UTF-8 text file");
+        if (!File.Exists(path)) throw new InputException($"--text {path}: file not found");
         return Utf8Text.ReadFile(path);
     }
 }

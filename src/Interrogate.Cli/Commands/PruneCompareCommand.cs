@@ -73,12 +73,11 @@ internal static class PruneCompareCommand
     }
 
     private static IEnumerable<PruningMethod> ParseMethods(string text) => text.Trim() == "all" ? Enum.GetValues<PruningMethod>()
-        : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(PruningMethods.Parse)];
+        : [.. CommonOptions.SplitList(text, "--methods").Select(n => PruningChoices.Parse<PruningMethod>(n, "--methods", "method"))];
 
     private static double[] ParseFractions(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (parts.Length == 0) throw new InputException($"--fractions: expected numbers such as 0.1,0.5, got '{text}'");
+        var parts = CommonOptions.SplitList(text, "--fractions");
         return [.. parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f > 0 && f < 1 ? f
             : throw new InputException($"--fractions: '{p}' is not a number in (0, 1)"))];
     }

@@ -16,6 +16,8 @@ internal static class TokenizerCommand
         return tokenizer;
     }
 
+    private const int MaxVocab = 1 << 20;
+
     private static Command CreateTrain()
     {
         var corpus = new Option<string>("--corpus") { Description = "sotu, moby-dick, or a text file / folder of *.txt and *.md files", Required = true };
@@ -28,12 +30,16 @@ internal static class TokenizerCommand
         {
             int size = parsed.GetValue(vocab);
             if (size < 257) throw new InputException($"--vocab: must be at least 257 (256 bytes + <|endoftext|>), got {size}");
+            // Checked before any work: every merge the trainer may make is kept in memory.
+            if (size > MaxVocab) throw new InputException($"--vocab: at most {MaxVocab:N0} (larger than any published byte-level BPE), got {size:N0}");
             var text = Corpus.Open(parsed.GetValue(corpus)!, parsed.GetValue(dataDir));
             foreach (var warning in text.Warnings) Console.Error.WriteLine($"warning: {warning}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var trainer = new BpeTrainer();
             foreach (var doc in text.Split(CorpusSplit.Train)) { cancel.ThrowIfCancellationRequested(); trainer.Add(doc.Read()); }
             var trained = trainer.Train(size, cancel);
+            if (trained.VocabSize < size)
+                throw new InputException($"--corpus {parsed.GetValue(corpus)}: has text for only {trained.VocabSize} tokens ({trained.Model.MergeCount} merges of pairs seen at least twice); lower --vocab or use a larger corpus");
             var path = Path.Combine(parsed.GetValue(output)!, "tokenizer.json");
             TokenizerJson.Write(trained, path);
             var result = new { Path = Path.GetFullPath(path), VocabSize = trained.VocabSize, Merges = trained.Model.MergeCount,

@@ -15,6 +15,7 @@ internal static class JsonFile
     public static JsonDocument ParseDocument(string path)
     {
         if (!File.Exists(path)) throw InputException.ForFile(path, "file not found");
+        IO.SpecialFile.RefusePipe(path);
         try
         {
             using var stream = File.OpenRead(path);
@@ -41,6 +42,7 @@ internal static class JsonFile
         string text;
         try
         {
+            IO.SpecialFile.RefusePipe(path);
             var length = new FileInfo(path).Length;
             if (length > MaxBytes) throw InputException.ForFile(path, $"is {length} bytes, too large for a JSON config");
             text = File.ReadAllText(path);

@@ -87,6 +87,11 @@ public sealed unsafe class SafetensorsFile : ITensorSource
     private static FileStream OpenStream(string path)
     {
         if (Directory.Exists(path)) throw InputException.ForFile(path, "is a directory, expected a .safetensors file");
+        // A FIFO or device reports length 0 and would block or stream forever once opened: refuse it
+        // from its length alone, before opening (a real safetensors file is at least 8 bytes).
+        IO.SpecialFile.RefusePipe(path);
+        if (File.Exists(path) && new FileInfo(path).Length < 8)
+            throw new SafetensorsFormatException(path, $"file is {new FileInfo(path).Length} bytes, too short for the 8-byte header length (or not a regular file)");
         try { return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete); }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -97,6 +102,12 @@ public sealed unsafe class SafetensorsFile : ITensorSource
             throw InputException.ForFile(path, $"cannot be opened: {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// When false (the default), reading a float tensor that holds NaN or ±Inf is an
+    /// <see cref="InputException"/> naming the file, tensor and element; the CLI's --allow-nonfinite sets it.
+    /// </summary>
+    public static bool AllowNonFinite { get; set; }
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
@@ -131,9 +142,19 @@ public sealed unsafe class SafetensorsFile : ITensorSource
         for (int done = 0; done < destination.Length; done += ChunkElements)
         {
             int n = Math.Min(ChunkElements, destination.Length - done);
-            FloatConversion.ToSingle(info.DType, new ReadOnlySpan<byte>(source + (long)done * size, n * size), destination.Slice(done, n));
+            var converted = destination.Slice(done, n);
+            FloatConversion.ToSingle(info.DType, new ReadOnlySpan<byte>(source + (long)done * size, n * size), converted);
             MappedPages.Release(source + (long)done * size, (long)n * size);
+            if (!AllowNonFinite && !System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(converted)) ThrowNonFinite(name, converted, done);
         }
+    }
+
+    private void ThrowNonFinite(string name, ReadOnlySpan<float> values, int offset)
+    {
+        int i = 0;
+        while (float.IsFinite(values[i])) i++;
+        throw InputException.ForFile(Path, $"tensor '{MessageText.Printable(name)}' holds {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {offset + i}; " +
+            "the weights are damaged (pass --allow-nonfinite to load them anyway)");
     }
 
     /// <summary>A copy of a tensor's raw little-endian bytes, for integer and bool tensors.</summary>

@@ -57,7 +57,7 @@ internal sealed class SafetensorsHeader
             else tensors.Add(ParseEntry(path, property.Name, property.Value, dataLength));
         }
         tensors.Sort((a, b) => a.DataBegin != b.DataBegin ? a.DataBegin.CompareTo(b.DataBegin) : a.DataEnd.CompareTo(b.DataEnd));
-        CheckNoOverlap(path, tensors);
+        CheckCoverage(path, tensors, dataLength);
         return new SafetensorsHeader { Tensors = tensors, Metadata = metadata };
     }
 
@@ -153,16 +153,31 @@ internal sealed class SafetensorsHeader
         return count;
     }
 
-    private static void CheckNoOverlap(string path, List<SafetensorsTensorInfo> sorted)
+    /// <summary>
+    /// The tensors must tile the data area exactly, as the reference implementation demands: no
+    /// overlap, no gap, nothing after the last one. A header length a few bytes off (the header
+    /// ends in padding spaces, so the JSON still parses) shifts every tensor; only this check
+    /// catches it, because the data area then has bytes no tensor accounts for.
+    /// </summary>
+    private static void CheckCoverage(string path, List<SafetensorsTensorInfo> sorted, long dataLength)
     {
-        // Gaps between tensors are allowed (the reference refuses them); they are harmless here.
-        for (int i = 1; i < sorted.Count; i++)
+        long covered = 0;
+        foreach (var current in sorted)
         {
-            SafetensorsTensorInfo previous = sorted[i - 1], current = sorted[i];
-            if (current.DataBegin < previous.DataEnd)
+            if (current.DataBegin < covered && current.DataBegin != current.DataEnd)
+            {
+                var previous = sorted.Last(t => t.DataEnd > current.DataBegin && !ReferenceEquals(t, current));
                 throw new SafetensorsFormatException(path, current.Name,
                     $"data_offsets [{current.DataBegin}, {current.DataEnd}] overlap tensor '{MessageText.Printable(previous.Name)}' [{previous.DataBegin}, {previous.DataEnd}]");
+            }
+            if (current.DataBegin > covered)
+                throw new SafetensorsFormatException(path, current.Name,
+                    $"data_offsets [{current.DataBegin}, {current.DataEnd}] leave a gap of {current.DataBegin - covered} bytes after byte {covered} of the data area; the header or its length is wrong");
+            covered = Math.Max(covered, current.DataEnd);
         }
+        if (covered != dataLength)
+            throw new SafetensorsFormatException(path,
+                $"the tensors cover {covered} bytes but the data area after the header holds {dataLength}; the header length is wrong or the file has trailing bytes");
     }
 
     private static string Dims(long[] shape) => MessageText.Printable($"[{string.Join(", ", shape)}]", 60);

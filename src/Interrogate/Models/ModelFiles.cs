@@ -62,6 +62,25 @@ internal static class ModelFiles
         }
     }
 
+    /// <summary>
+    /// Before a model is built: the config's parameter count must not far exceed what model.safetensors
+    /// holds, nor the memory available, so a typo (hidden_sizes [1000000000]) is an error naming the
+    /// config rather than an allocation that takes the machine. Small contradictions are left to
+    /// <see cref="LoadWeights"/>, whose message names the tensor and both shapes.
+    /// </summary>
+    public static void CheckSize(string directory, string configPath, double parameters)
+    {
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        if (!File.Exists(weightsPath)) throw InputException.ForFile(weightsPath, "file not found");
+        double stored;
+        using (var file = SafetensorsFile.Open(weightsPath)) stored = file.Tensors.Sum(t => (double)t.ElementCount);
+        if (parameters > 2 * stored + (16 << 20))
+            throw InputException.ForFile(configPath, $"describes {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} weights, but {WeightsFile} holds {stored.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}; the config does not describe these weights");
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (4 * parameters > available)
+            throw InputException.ForFile(configPath, $"the model needs {4 * parameters / (1L << 30):F1} GiB of memory as float32, more than the {available / (double)(1L << 30):F1} GiB available");
+    }
+
     public static int PositiveInt(JsonObject obj, string key, string path, int? fallback = null)
     {
         var node = obj[key];

@@ -34,6 +34,8 @@ public sealed record ActivationManifest
     public IReadOnlyList<StoredChunk> Chunks { get; init; } = [];
     public int TotalChunks { get; init; }
     public string? StateFile { get; init; }
+    /// <summary>SHA-256 (hex) of each complete chunk's token-id file, in chunk order; stores written before it have none.</summary>
+    public IReadOnlyList<string>? TokenChecksums { get; init; }
 
     /// <summary>The shard this store holds (its chunks are <see cref="ChunkRange"/> only), or null for a whole store.</summary>
     public ShardSpec? Shard { get; init; }

@@ -114,13 +114,16 @@ public static class ActivationRecorder
         using (state)
         {
             int chunk = pending.Chunk.Index;
-            AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), MemoryMarshal.AsBytes(pending.Ids.AsSpan()));
+            var idBytes = MemoryMarshal.AsBytes(pending.Ids.AsSpan());
+            AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), idBytes);
+            var checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(idBytes));
             foreach (var w in pending.Writers) w.Commit();
             if (pending.Moments is not null) MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
             state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
             var previous = manifest.StateFile;
-            manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile };
+            manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile,
+                TokenChecksums = manifest.Chunks.Count == (manifest.TokenChecksums?.Count ?? 0) ? [.. manifest.TokenChecksums ?? [], checksum] : null };
             manifest.Save(directory);
             if (previous is not null) File.Delete(Path.Combine(directory, previous));
             return manifest;

@@ -39,7 +39,33 @@ public sealed class ActivationStore : IDisposable
         var manifest = ActivationManifest.Load(directory);
         if (manifest.Shard is { } shard)
             throw InputException.ForFile(directory, $"is shard {shard} of an activation store; merge the shards first (interrogate merge SHARD-FOLDERS... --out STORE)");
-        return new ActivationStore(directory, manifest);
+        var store = new ActivationStore(directory, manifest);
+        store.Verify();
+        return store;
+    }
+
+    /// <summary>
+    /// Every file the manifest lists is there with the length it must have (chunks also with their
+    /// header), and token-id files match their checksums: a truncated, extended, replaced or missing
+    /// file is an error naming it at open, not a crash or a silently wrong answer later.
+    /// </summary>
+    private void Verify()
+    {
+        var chunks = Manifest.Chunks;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            for (int h = 0; h < Hooks.Count; h++)
+                ChunkFile.Check(Path.Combine(directory, ChunkFile.Name(Hooks[h].Name, c)), Hooks[h].Width, chunks[c].Tokens, Manifest.Precision);
+            var ids = Path.Combine(directory, StoreState.TokenFileName(chunks[c].Index));
+            var info = new FileInfo(ids);
+            if (!info.Exists) throw InputException.ForFile(ids, "token ids listed in the manifest are missing; delete the store and record again");
+            if (info.Length != 4L * chunks[c].Tokens)
+                throw InputException.ForFile(ids, $"token ids file is {info.Length} bytes, expected {4L * chunks[c].Tokens}; delete the store and record again");
+            if (Manifest.TokenChecksums is { } sums && sums.Count == chunks.Count
+                && Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(ids))) != sums[c])
+                throw InputException.ForFile(ids, "token ids do not match their checksum in the manifest (the file was changed or damaged); delete the store and record again");
+        }
+        if (Manifest.StateFile is not null) State();   // checks its header, length and every record
     }
 
     public int Width(string hook) => Hooks[HookIndex(hook)].Width;

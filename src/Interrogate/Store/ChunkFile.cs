@@ -107,6 +107,24 @@ internal static class ChunkFile
         }
     }
 
+    /// <summary>
+    /// The chunk file is there, has exactly the length its manifest entry implies, and its header says
+    /// so too; an <see cref="InputException"/> naming the file otherwise. Reads 32 bytes, maps nothing.
+    /// </summary>
+    public static void Check(string path, int width, long rows, StorePrecision precision)
+    {
+        int bytesPerValue = BytesPerValue(precision);
+        var info = new FileInfo(path);
+        if (!info.Exists) throw InputException.ForFile(path, "activation chunk listed in the manifest is missing; delete the store and record again");
+        if (info.Length != HeaderBytes + rows * width * bytesPerValue)
+            throw InputException.ForFile(path, $"activation chunk is {info.Length} bytes, expected {HeaderBytes + rows * width * bytesPerValue}; delete the store and record again");
+        Span<byte> header = stackalloc byte[HeaderBytes];
+        using (var stream = File.OpenRead(path)) stream.ReadExactly(header);
+        if (!header[..4].SequenceEqual(Magic) || BinaryPrimitives.ReadInt32LittleEndian(header[4..]) != bytesPerValue
+            || BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != width || BinaryPrimitives.ReadInt64LittleEndian(header[16..]) != rows)
+            throw InputException.ForFile(path, "activation chunk header does not match the manifest (damaged or from another store); delete the store and record again");
+    }
+
     /// <summary>A chunk file mapped read-only; slices are converted to float32 on read.</summary>
     public sealed unsafe class Reader : IDisposable
     {
@@ -119,10 +137,7 @@ internal static class ChunkFile
             Width = width;
             Rows = rows;
             BytesPerValue = ChunkFile.BytesPerValue(precision);
-            var info = new FileInfo(path);
-            if (!info.Exists) throw InputException.ForFile(path, "activation chunk listed in the manifest is missing; delete the store and record again");
-            if (info.Length != HeaderBytes + rows * width * BytesPerValue)
-                throw InputException.ForFile(path, $"activation chunk is {info.Length} bytes, expected {HeaderBytes + rows * width * BytesPerValue}; delete the store and record again");
+            Check(path, width, rows, precision);
             map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
             view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
             byte* start = null;

@@ -95,9 +95,12 @@ internal static class StoreState
                 throw InputException.ForFile(path, "not the statistics state of this store; delete the store and record again");
             var list = new List<(NeuronStatistics, TopActivations)>();
             for (int i = 0; i < hookCount; i++) list.Add((NeuronStatistics.Read(r), TopActivations.Read(r)));
+            if (r.BaseStream.Position != r.BaseStream.Length)
+                throw InputException.ForFile(path, $"statistics state has {r.BaseStream.Length - r.BaseStream.Position} bytes after its end; delete the store and record again");
             return list;
         }
-        catch (Exception e) when (e is EndOfStreamException or FileNotFoundException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is EndOfStreamException or FileNotFoundException or ArgumentOutOfRangeException or ArgumentException
+            or OverflowException or OutOfMemoryException or InvalidDataException or FormatException)
         {
             throw InputException.ForFile(path, "statistics state is missing or truncated; delete the store and record again", e);
         }

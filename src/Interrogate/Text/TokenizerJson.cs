@@ -22,6 +22,8 @@ public static partial class TokenizerJson
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
             throw InputException.ForFile(path, "no \"model\" object; is this a Hugging Face tokenizer.json?");
+        if (model.TryGetProperty("type", out var typeValue) && typeValue.ValueKind != JsonValueKind.String)
+            throw InputException.ForFile(path, $"model.type must be a string such as \"BPE\", got {MessageText.Printable(typeValue.GetRawText(), 40)}");
         var type = Str(model, "type") ?? (model.TryGetProperty("merges", out _) ? "BPE" : "unknown");
         if (type != "BPE") throw InputException.ForFile(path, $"model type {type} is not supported (only BPE tokenizers: GPT-2, Llama, Mistral style)");
         if (Str(model, "continuing_subword_prefix") is { Length: > 0 } || Str(model, "end_of_word_suffix") is { Length: > 0 })
@@ -64,6 +66,8 @@ public static partial class TokenizerJson
         if (!root.TryGetProperty("added_tokens", out var array) || array.ValueKind != JsonValueKind.Array) return list;
         foreach (var t in array.EnumerateArray())
         {
+            if (t.ValueKind != JsonValueKind.Object)
+                throw InputException.ForFile(path, $"added_tokens entry {MessageText.Printable(t.GetRawText(), 40)} must be an object");
             if (!t.TryGetProperty("id", out var id) || !id.TryGetInt32(out var value) || Str(t, "content") is not { } content)
                 throw InputException.ForFile(path, $"added_tokens entry {t.GetRawText()} needs an integer \"id\" and a string \"content\"");
             list.Add(new AddedToken(value, content, Bool(t, "special", false)));
@@ -74,7 +78,9 @@ public static partial class TokenizerJson
     private static List<(string, string)> ReadMerges(JsonElement model, string path)
     {
         var merges = new List<(string, string)>();
-        if (!model.TryGetProperty("merges", out var array) || array.ValueKind != JsonValueKind.Array) return merges;
+        if (!model.TryGetProperty("merges", out var array) || array.ValueKind == JsonValueKind.Null) return merges;
+        if (array.ValueKind != JsonValueKind.Array)
+            throw InputException.ForFile(path, $"model.merges must be a list of merges, got {MessageText.Printable(array.GetRawText(), 40)}");
         foreach (var m in array.EnumerateArray())
         {
             if (m.ValueKind == JsonValueKind.String)

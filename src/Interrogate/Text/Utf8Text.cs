@@ -27,7 +27,10 @@ public static class Utf8Text
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // A FIFO or device reports length 0 and would block or never end once read: anything
+            // that reports no bytes is read as empty without opening it.
+            IO.SpecialFile.RefusePipe(path);
+            bytes = new FileInfo(path).Length == 0 ? [] : File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

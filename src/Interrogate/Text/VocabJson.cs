@@ -16,6 +16,11 @@ internal static class VocabJson
                 throw InputException.ForFile(path, $"token {BpeModel.Quote(property.Name)} has id {property.Value.GetRawText()}, not a non-negative integer");
             entries.Add((property.Name, id));
         }
+        // Ids may leave gaps (for added tokens), but not so many that a typo allocates gigabytes.
+        long limit = 2L * (entries.Count + Math.Max(0, minimumCount)) + 1024;
+        foreach (var (token, id) in entries)
+            if (id >= limit)
+                throw InputException.ForFile(path, $"token {BpeModel.Quote(token)} has id {id}, far past the {entries.Count} entries of the vocabulary");
         var count = Math.Max(minimumCount, entries.Count == 0 ? 0 : entries.Max(e => e.Id) + 1);
         var tokens = new string?[count];
         foreach (var (token, id) in entries)

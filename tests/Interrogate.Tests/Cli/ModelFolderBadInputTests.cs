@@ -72,6 +72,17 @@ public sealed class ModelFolderBadInputTests : IDisposable
     }
 
     [Fact]
+    public void Load_HugeHiddenSize_RefusedBeforeAllocating()
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ConfigPath))!;
+        config["hidden_sizes"] = new System.Text.Json.Nodes.JsonArray(1_000_000_000);
+        File.WriteAllText(ConfigPath, config.ToJsonString());
+        var e = Assert.Throws<InputException>(() => MlpStore.Load(dir));
+        Assert.Contains("config.json: describes", e.Message);
+        Assert.Contains("000,000,000 weights, but model.safetensors holds", e.Message);
+    }
+
+    [Fact]
     public void Train_BadFlag_WritesNoOutputFolder()
     {
         var outDir = Path.Combine(dir, "never-written");

@@ -56,19 +56,41 @@ public class SafetensorsValidationTests
     public void Open_ValidEdgeCases_AreAccepted()
     {
         using var dir = new TempDir();
-        // Null metadata, unknown extra fields, a gap before the second tensor, two empty tensors at one offset.
-        var header = """{"__metadata__":null,"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1},"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8]},"e":{"dtype":"BOOL","shape":[0],"data_offsets":[8,8]},"f":{"dtype":"F16","shape":[5,0],"data_offsets":[8,8]}}""";
+        // Null metadata, unknown extra fields, two empty tensors at one offset.
+        var header = """{"__metadata__":null,"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"extra":1},"b":{"dtype":"U8","shape":[4],"data_offsets":[4,8]},"e":{"dtype":"BOOL","shape":[0],"data_offsets":[8,8]},"f":{"dtype":"F16","shape":[5,0],"data_offsets":[8,8]}}""";
         using var file = SafetensorsFile.Open(dir.Write("ok.safetensors", RawSafetensors.Build(header, new byte[8])));
         Assert.Equal(["a", "b", "e", "f"], file.Names);
         Assert.Empty(file.Metadata);
         Assert.Equal([5, 0], file.ReadTensor("f").Shape);
     }
 
+    [Theory]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8]}}""", 8, "tensor 'b': data_offsets [6, 8] leave a gap of 2 bytes after byte 4")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8, "the tensors cover 4 bytes but the data area after the header holds 8")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "tensor 'a': data_offsets [4, 8] leave a gap of 4 bytes after byte 0")]
+    public void Open_DataAreaNotTiled_Throws(string header, int dataBytes, string expected)
+    {
+        Assert.StartsWith(expected, Fails(header, dataBytes));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Open_HeaderLengthShortInsidePadding_Throws(int shortBy)
+    {
+        // The header ends in padding spaces, so a length a few bytes short still parses as JSON;
+        // the data area then starts early and the tensors no longer tile it.
+        var json = System.Text.Encoding.UTF8.GetBytes("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}        """);
+        var bytes = RawSafetensors.WithLength((ulong)(json.Length - shortBy), [.. json, .. new byte[8]]);
+        var e = OpenFails(bytes, out _);
+        Assert.Contains($"the data area after the header holds {8 + shortBy}", e.Message);
+    }
+
     [Fact]
     public void Open_ShortFile_ThrowsNamingSize()
     {
         var e = OpenFails([1, 2, 3, 4, 5], out var path);
-        Assert.Equal($"{path}: file is 5 bytes, too short for the 8-byte header length", e.Message);
+        Assert.StartsWith($"{path}: file is 5 bytes, too short for the 8-byte header length", e.Message);
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public static class PruningData
     /// <summary>About <paramref name="tokens"/> tokens as evenly spaced windows of <paramref name="length"/>.</summary>
     private static List<int[]> Windows(TokenFile file, int tokens, int length)
     {
-        if (file.Count < 2) throw new InputException($"{file.Path}: the split has {file.Count} tokens, too few to measure a loss");
+        if (file.Count < 2) throw new InputException($"--corpus: the split in {file.Path} has {file.Count} tokens, too few to measure a loss; use a larger corpus");
         length = (int)Math.Min(length, file.Count);
         int count = Math.Max(1, tokens / length);
         return [.. TokenWindows.ValidationStarts(file, count, length).Select(s => file.Read(s, length))];

@@ -18,7 +18,7 @@ public sealed class TransformerSubject : IRedundancySubject
     public TransformerSubject(CausalLanguageModel model, int[] fitTokens, int[] heldOutTokens, int[] evaluationTokens, int batchSize = 8)
     {
         if (fitTokens.Length < 2 || heldOutTokens.Length < 2 || evaluationTokens.Length < 2)
-            throw new InputException($"--tokens: too few tokens ({fitTokens.Length} fit, {heldOutTokens.Length} held out, {evaluationTokens.Length} evaluation); each part needs at least 2");
+            throw new InputException($"--tokens: too few tokens ({fitTokens.Length} fit, {heldOutTokens.Length} held out, {evaluationTokens.Length} evaluation); each part needs at least 2 (raise --tokens, or use a larger --corpus)");
         this.model = model;
         fit = fitTokens;
         heldOut = heldOutTokens;

@@ -157,7 +157,7 @@ public static class ConceptNeuronStudy
         for (int s = rankCount; s + window <= tokens.Length && starts.Count < wanted; s += window) starts.Add(s);
         bool overlaps = false;
         for (int s = rankCount - window; s >= 0 && starts.Count < wanted; s -= window) { starts.Add(s); overlaps = true; }
-        if (starts.Count == 0) throw new InputException($"the token stream ({tokens.Length} tokens) is shorter than one evaluation window of {window}");
+        if (starts.Count == 0) throw new InputException($"--corpus: the held-out token stream ({tokens.Length} tokens) is shorter than one evaluation window of {window}; use a larger corpus");
         return (new EvaluationWindows([.. starts.Select(s => tokens[s..(s + window)])], [.. starts.Select(s => labels[s..(s + window)])]), overlaps);
     }
 

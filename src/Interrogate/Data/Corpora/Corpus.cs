@@ -98,7 +98,8 @@ public sealed class Corpus
         foreach (var file in files)
         {
             // Each document is read whole to check its encoding; only one is held at a time.
-            var bytes = File.ReadAllBytes(file);
+            // A FIFO or device reports length 0: skipped as empty without opening it (reading would block).
+            var bytes = new FileInfo(file).Length == 0 ? [] : File.ReadAllBytes(file);
             var id = isFolder ? Path.GetRelativePath(full, file).Replace('\\', '/') : Path.GetFileName(file);
             if (bytes.Length == 0) { warnings.Add($"{file}: empty; skipped"); continue; }
             var bad = Text.Utf8Text.FirstInvalidOffset(bytes);

@@ -21,10 +21,10 @@ public sealed record GenerationOptions
 
     internal void Validate()
     {
-        if (MaxNewTokens < 0) throw new InputException($"max new tokens must be ≥ 0; got {MaxNewTokens}");
-        if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new InputException($"temperature must be ≥ 0; got {Temperature}");
-        if (TopK < 0) throw new InputException($"top-k must be ≥ 0 (0 = off); got {TopK}");
-        if (!(TopP > 0 && TopP <= 1)) throw new InputException($"top-p must be in (0, 1]; got {TopP}");
+        if (MaxNewTokens < 0) throw new InputException($"-n/--max-new-tokens: must be ≥ 0; got {MaxNewTokens}");
+        if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new InputException($"--temperature: must be a finite number ≥ 0; got {Temperature}");
+        if (TopK < 0) throw new InputException($"--top-k: must be ≥ 0 (0 = off); got {TopK}");
+        if (!(TopP > 0 && TopP <= 1)) throw new InputException($"--top-p: must be in (0, 1]; got {TopP}");
     }
 }
 

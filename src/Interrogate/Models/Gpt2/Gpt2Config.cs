@@ -76,8 +76,9 @@ public sealed record Gpt2Config
             ["activation_function"] = Activation,
             ["layer_norm_epsilon"] = LayerNormEps,
             ["tie_word_embeddings"] = TieWordEmbeddings,
-            ["bos_token_id"] = BosId,
-            ["eos_token_id"] = EosId,
+            // Ids outside the vocabulary (GPT-2's 50256 kept as the default of a smaller model) are not written: loaders refuse them.
+            ["bos_token_id"] = BosId < VocabSize ? BosId : null,
+            ["eos_token_id"] = EosId < VocabSize ? EosId : null,
             ["torch_dtype"] = "float32",
         };
         if (InnerPerLayer is not null) json["n_inner_per_layer"] = new JsonArray([.. InnerPerLayer.Select(w => JsonValue.Create(w))]);

@@ -124,8 +124,9 @@ public sealed record LlamaConfig
             ["rope_theta"] = RopeTheta,
             ["rope_scaling"] = RopeScaling?.ToHf(),
             ["tie_word_embeddings"] = TieWordEmbeddings,
-            ["bos_token_id"] = BosId,
-            ["eos_token_id"] = EosId,
+            // Ids outside the vocabulary (GPT-2's 50256 kept as the default of a smaller model) are not written: loaders refuse them.
+            ["bos_token_id"] = BosId < VocabSize ? BosId : null,
+            ["eos_token_id"] = EosId < VocabSize ? EosId : null,
             ["torch_dtype"] = "float32",
         };
         switch (ModelType)

@@ -28,7 +28,11 @@ public static class MlpStore
     public static MlpClassifier Load(string directory)
     {
         if (!Directory.Exists(directory)) throw new InputException($"{directory}: model folder not found");
-        var model = new MlpClassifier(ReadConfig(Path.Combine(directory, ModelFiles.ConfigFile)), seed: 0);
+        var configPath = Path.Combine(directory, ModelFiles.ConfigFile);
+        var config = ReadConfig(configPath);
+        int[] widths = [config.InputSize, .. config.HiddenSizes, config.NumClasses];
+        ModelFiles.CheckSize(directory, configPath, widths.Zip(widths.Skip(1)).Sum(p => (double)p.First * p.Second));
+        var model = new MlpClassifier(config, seed: 0);
         ModelFiles.LoadWeights(model, directory);
         return model;
     }

@@ -36,6 +36,7 @@ public static class TransformerLoader
         var type = config.DetectModelType();
         if (!Architectures.TryGetValue(type, out var load))
             throw InputException.ForFile(config.Path, $"model_type '{MessageText.Printable(type)}' is not supported (supported: {string.Join(", ", SupportedTypes)})");
+        ConfigChecks.BeforeLoading(directory, config, type);
         return load(directory, config);
     }
 }

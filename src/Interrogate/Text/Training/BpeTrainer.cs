@@ -40,7 +40,7 @@ public sealed class BpeTrainer
     public BpeTokenizer Train(int vocabSize, CancellationToken cancel = default)
     {
         if (vocabSize < 257) throw new InputException($"--vocab: must be at least 257 (256 bytes + <|endoftext|>), got {vocabSize}");
-        var tokens = new List<string>(vocabSize);
+        var tokens = new List<string>(Math.Min(vocabSize, 1 << 16));   // not vocabSize: a typo must not allocate gigabytes
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int b = 0; b < 256; b++) { tokens.Add(ByteLevel.ByteToChar[b].ToString()); ids[tokens[b]] = b; }
 

@@ -44,11 +44,15 @@ public static class GptTrainingRun
         Action<LanguageModelProgress>? progress = null, CancellationToken cancel = default)
     {
         var options = request.Options;
+        options.Validate();   // every flag before any file is written
         var corpus = Corpus.Open(request.Corpus, request.CacheDirectory);
+        CheckLargeEnough(corpus, options.SequenceLength);
         var cache = request.CacheDirectory ?? NpmPackage.DefaultCacheDirectory();
         var checkpoint = Path.Combine(request.OutDirectory, LanguageModelTrainer.CheckpointFolder);
         if (!request.Resume && TrainingCheckpoint.TryRead(checkpoint) is not null) // before the tokenizer beside it is replaced
             throw InputException.ForFile(checkpoint, "holds a checkpoint of an earlier run; pass --resume to continue it, or choose another --out");
+        if (request.Resume && TrainingCheckpoint.TryRead(checkpoint) is null)
+            throw new InputException($"--resume: {request.OutDirectory} holds no checkpoint to continue; leave out --resume to start a new run");
         Directory.CreateDirectory(request.OutDirectory);
         var tokenizerPath = Path.Combine(request.OutDirectory, "tokenizer.json");
         if (!(request.Resume && File.Exists(tokenizerPath)))
@@ -72,6 +76,27 @@ public static class GptTrainingRun
             Path.GetFullPath(request.OutDirectory), corpus.Warnings);
         IO.AtomicFile.WriteAllText(Path.Combine(request.OutDirectory, "TRAINING.md"), TrainingNotes.Write(report, request, config));
         return report;
+    }
+
+    /// <summary>
+    /// Refuses, before any tokenizer is trained or file written, a corpus whose train or validation split
+    /// cannot fill one window: a byte-level token covers at least one byte, plus one end-of-text per document.
+    /// </summary>
+    private static void CheckLargeEnough(Corpus corpus, int window)
+    {
+        foreach (var split in new[] { CorpusSplit.Train, CorpusSplit.Validation })
+        {
+            long docs = 0, bytes = 0;
+            foreach (var doc in corpus.Split(split))
+            {
+                docs++;
+                bytes += System.Text.Encoding.UTF8.GetByteCount(doc.Read());
+                if (bytes + docs > window) break;   // large enough; the rest need not be read here
+            }
+            if (bytes + docs <= window)
+                throw new InputException($"--corpus {corpus.Name}: its {split.ToString().ToLowerInvariant()} split holds {docs} document(s) of {bytes} bytes in all, " +
+                    $"fewer than one window of {window} tokens; use a corpus with more (or longer) documents");
+        }
     }
 
     /// <summary>Trains (or reuses from the cache) a tokenizer of <paramref name="vocabSize"/> on the train split; returns its tokenizer.json path.</summary>

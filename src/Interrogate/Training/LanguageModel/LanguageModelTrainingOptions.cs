@@ -40,6 +40,7 @@ public sealed record LanguageModelTrainingOptions
         Require(EvalWindows > 0, "--eval-windows", EvalWindows);
         Require(CheckpointEvery > 0, "--checkpoint-every", CheckpointEvery);
         Require(Patience >= 0, "--patience", Patience);
+        if (StopAfter is int stop) Require(stop > 0, "--stop-after", stop);
     }
 
     private static void Require(bool ok, string flag, object value)
