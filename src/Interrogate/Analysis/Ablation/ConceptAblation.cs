@@ -19,13 +19,13 @@ public sealed record EvaluationWindows(int[][] Ids, bool[][] Labels)
 }
 
 /// <summary>A named set of neurons ablated together.</summary>
-public sealed record NeuronSet(string Name, IReadOnlyList<NeuronRef> Neurons);
+public sealed record NeuronSet(string Name, IReadOnlyList<UnitRef> Neurons);
 
 public sealed record AblationOptions
 {
     public AblationMethod Method { get; init; } = AblationMethod.Mean;
     /// <summary>Per-neuron replacement for <see cref="AblationMethod.Mean"/> (e.g. the store's running mean).</summary>
-    public Func<NeuronRef, float>? Means { get; init; }
+    public Func<UnitRef, float>? Means { get; init; }
     /// <summary>Windows per forward pass.</summary>
     public int BatchSize { get; init; } = 16;
     /// <summary>Picks the donor pairing of resample-ablation.</summary>
@@ -38,7 +38,7 @@ public sealed record AblationOptions
 /// each kind. Specificity = ConceptDelta / max(ControlDelta, <see cref="ConceptAblation.SpecificityFloor"/>):
 /// the floor keeps a near-zero or negative control effect from turning the ratio meaningless.
 /// </summary>
-public sealed record AblationEffect(string Name, IReadOnlyList<NeuronRef> Neurons, double ConceptDelta, double ControlDelta,
+public sealed record AblationEffect(string Name, IReadOnlyList<UnitRef> Neurons, double ConceptDelta, double ControlDelta,
     double Specificity, double CleanConceptLoss, double CleanControlLoss, long ConceptTargets, long ControlTargets);
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using Interrogate.Analysis.Ablation;
 using Interrogate.Models.Gpt2;
 using Interrogate.Models.Transformer;
@@ -47,7 +48,7 @@ public sealed class ConceptAblationTests
     [Fact]
     public void ZeroAblation_OneNeuron_EqualsZeroingItsOutputWeights()
     {
-        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [NeuronRef.Mlp(0, 5)])],
+        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [UnitRef.Mlp(0, 5)])],
             new AblationOptions { Method = AblationMethod.Zero, BatchSize = 2 })[0];
         var (concept, control) = DirectDelta(ModelKit.Gpt2(), WithNeuronFolded(0, 5, 0f));
         Assert.Equal(concept, effect.ConceptDelta, 5);
@@ -60,7 +61,7 @@ public sealed class ConceptAblationTests
     [Fact]
     public void MeanAblation_OneNeuron_EqualsFoldingTheMeanIntoTheBias()
     {
-        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [NeuronRef.Mlp(1, 7)])],
+        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [UnitRef.Mlp(1, 7)])],
             new AblationOptions { Method = AblationMethod.Mean, Means = _ => 0.37f, BatchSize = 3 })[0];
         var (concept, control) = DirectDelta(ModelKit.Gpt2(), WithNeuronFolded(1, 7, 0.37f));
         Assert.Equal(concept, effect.ConceptDelta, 5);
@@ -72,7 +73,7 @@ public sealed class ConceptAblationTests
     public void ZeroAblation_NeuronWithNoOutputWeights_HasNoEffect()
     {
         var model = WithNeuronFolded(0, 2, 0f);
-        var effect = ConceptAblation.Measure(model, Eval, [new NeuronSet("dead", [NeuronRef.Mlp(0, 2)])], new AblationOptions { Method = AblationMethod.Zero })[0];
+        var effect = ConceptAblation.Measure(model, Eval, [new NeuronSet("dead", [UnitRef.Mlp(0, 2)])], new AblationOptions { Method = AblationMethod.Zero })[0];
         Assert.Equal(0, effect.ConceptDelta, 6);
         Assert.Equal(0, effect.ControlDelta, 6);
     }
@@ -80,7 +81,7 @@ public sealed class ConceptAblationTests
     [Fact]
     public void Measure_SeveralSets_EachEqualsItsOwnRun()
     {
-        var sets = new List<NeuronSet> { new("a", [NeuronRef.Mlp(0, 1)]), new("ab", [NeuronRef.Mlp(0, 1), NeuronRef.Mlp(1, 3)]) };
+        var sets = new List<NeuronSet> { new("a", [UnitRef.Mlp(0, 1)]), new("ab", [UnitRef.Mlp(0, 1), UnitRef.Mlp(1, 3)]) };
         var options = new AblationOptions { Method = AblationMethod.Zero, BatchSize = 2 };
         var together = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, sets, options);
         var alone = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [sets[1]], options)[0];
@@ -93,7 +94,7 @@ public sealed class ConceptAblationTests
     public void ResampleAblation_IdenticalWindows_HasNoEffect()
     {
         var same = new EvaluationWindows([.. Enumerable.Repeat(Ids[0], 4)], [.. Enumerable.Repeat(Eval.Labels[0], 4)]);
-        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), same, [new NeuronSet("n", [NeuronRef.Mlp(0, 4), NeuronRef.Mlp(1, 9)])],
+        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), same, [new NeuronSet("n", [UnitRef.Mlp(0, 4), UnitRef.Mlp(1, 9)])],
             new AblationOptions { Method = AblationMethod.Resample, BatchSize = 3, Seed = 3 })[0];
         Assert.Equal(0, effect.ConceptDelta, 9);
         Assert.Equal(0, effect.ControlDelta, 9);
@@ -102,7 +103,7 @@ public sealed class ConceptAblationTests
     [Fact]
     public void ResampleAblation_DifferentWindows_ChangesLoss()
     {
-        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [NeuronRef.Mlp(0, 4)])],
+        var effect = ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [UnitRef.Mlp(0, 4)])],
             new AblationOptions { Method = AblationMethod.Resample, BatchSize = 2, Seed = 3 })[0];
         Assert.True(Math.Abs(effect.ConceptDelta) > 1e-5 && Math.Abs(effect.ControlDelta) > 1e-5, $"{effect}");
     }
@@ -110,7 +111,7 @@ public sealed class ConceptAblationTests
     [Fact]
     public void Measure_NeuronOutOfRange_IsInputError()
     {
-        var e = Assert.Throws<InputException>(() => ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [NeuronRef.Mlp(0, 99)])],
+        var e = Assert.Throws<InputException>(() => ConceptAblation.Measure(ModelKit.Gpt2(), Eval, [new NeuronSet("n", [UnitRef.Mlp(0, 99)])],
             new AblationOptions { Method = AblationMethod.Zero }));
         Assert.Contains("99", e.Message);
     }
@@ -126,11 +127,11 @@ public sealed class ConceptAblationTests
     }
 
     [Fact]
-    public void NeuronRef_Layer_ParsesBlockNumber()
+    public void UnitRef_Layer_ParsesBlockNumber()
     {
-        Assert.Equal(3, NeuronRef.Mlp(3, 10).Layer);
-        Assert.Equal("blocks.3.mlp.hook_post", NeuronRef.Mlp(3, 10).Hook);
-        Assert.Equal(-1, new NeuronRef("hook_embed", 0).Layer);
-        Assert.Equal("L3.N10", NeuronRef.Mlp(3, 10).ToString());
+        Assert.Equal(3, UnitRef.Mlp(3, 10).Layer);
+        Assert.Equal("blocks.3.mlp.hook_post", UnitRef.Mlp(3, 10).Hook);
+        Assert.Equal(-1, new UnitRef("hook_embed", 0).Layer);
+        Assert.Equal("L3.N10", UnitRef.Mlp(3, 10).ToString());
     }
 }
