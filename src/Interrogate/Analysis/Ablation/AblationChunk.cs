@@ -48,12 +48,15 @@ internal sealed class Chunk
     /// Next-token losses at the scored positions from a final residual stream of <paramref name="copies"/>
     /// stacked copies of the chunk. final: [copies·wb, T, D]. Result: [copies·wb][k] nats.
     /// </summary>
-    public float[][] Losses(Tensor final, int copies)
+    public float[][] Losses(Tensor final, int copies) => LossesOfRows(Gather(final, copies), copies);
+
+    /// <summary>The scored rows of [copies·wb, T, D] activations, copy by copy and window by window: [1, S, D].</summary>
+    public Tensor Gather(Tensor activations, int copies)
     {
-        var data = final.ContiguousData().Span;
-        int d = final.Shape[2];
+        var data = activations.ContiguousData().Span;
+        int d = activations.Shape[2];
         int perCopy = scored.Sum(s => s.Length);
-        var rows = new float[copies * perCopy * d];                // [S, D] gathered scored rows
+        var rows = new float[Math.Max(1, copies * perCopy) * d];
         int at = 0;
         for (int c = 0; c < copies; c++)
             for (int i = 0; i < Windows; i++)
@@ -62,13 +65,18 @@ internal sealed class Chunk
                     data.Slice(((c * Windows + i) * Length + p) * d, d).CopyTo(rows.AsSpan(at * d));
                     at++;
                 }
+        return new Tensor(rows, 1, Math.Max(1, at), d);
+    }
+
+    /// <summary>Losses [copies·wb][k] from the final residual rows <see cref="Gather"/> returns ([1, S, D]).</summary>
+    public float[][] LossesOfRows(Tensor rows, int copies)
+    {
         var result = new float[copies * Windows][];
-        if (at == 0) { for (int r = 0; r < result.Length; r++) result[r] = []; return result; }
         using var _ = GradientTape.NoGrad();
-        var logits = model.LnFinal.Forward(new Tensor(rows, 1, at, d)).Linear(model.UnembedWeight).ContiguousData();   // [1, S, V]
+        var logits = model.LnFinal.Forward(rows).Linear(model.UnembedWeight).ContiguousData();   // [1, S, V]
         int v = logits.Shape[2];
         var span = logits.Span;
-        at = 0;
+        int at = 0;
         for (int c = 0; c < copies; c++)
             for (int i = 0; i < Windows; i++)
             {

@@ -86,7 +86,7 @@ public static class BatchedAblation
                 Column(chunk.Activations[options.Record[r].Hook], options.Record[r].Index).CopyTo(recorded[r], start * length);
             int shift = wb > 1 ? 1 + rng.NextInt(wb - 1) : 0;
             int copies = Math.Max(1, options.TokensPerPass / (wb * length));
-            foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(j => plans[j].From))
+            foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(j => (plans[j].From, plans[j].Rank1Layer)))
             {
                 var members = group.ToArray();
                 for (int at = 0; at < members.Length; at += copies)
@@ -150,9 +150,15 @@ public static class BatchedAblation
             var batch = new TokenBatch(new int[copies * wb * t], copies * wb, t);
             var ctx = ForwardContext.Create(batch, null, model.Dimensions.ContextLength);
             var h = new Tensor(x, copies * wb, t, d);
-            int first = plans[0].Rank1Layer is int l ? l + 1 : from;
-            for (int b = first; b < model.Blocks.Count; b++) h = model.Blocks[b].Forward(h, ctx);
-            return chunk.Losses(h, copies);
+            int first = plans[0].Rank1Layer is int l ? l + 1 : from, last = model.Blocks.Count - 1;
+            // The last block's MLP only matters at the scored positions (attention still needs every position),
+            // unless a job edits a hook inside that block.
+            bool splitLast = first <= last && plans.All(p => p.Job.Units.All(u => u.Layer != last));
+            for (int b = first; b < (splitLast ? last : last + 1); b++) h = model.Blocks[b].Forward(h, ctx);
+            if (!splitLast) return chunk.Losses(h, copies);
+            var block = model.Blocks[last];
+            var mid = chunk.Gather(h.Add(block.Attn.Forward(block.Ln1.Forward(h), ctx)), copies);   // [1, S, D] at the scored positions
+            return chunk.LossesOfRows(mid.Add(block.Mlp.Forward(block.Ln2.Forward(mid))), copies);
         }
         finally { scope.Dispose(); }
     }

@@ -47,8 +47,9 @@ public sealed record EvaluationPlan(int[] Starts, int[][] Ids, int[][] Predictor
         long eligible = 0;
         foreach (var s in starts)
             for (int p = 0; p < window - 1; p++) if (!labels[s + p] && !labels[s + p + 1]) eligible++;
-        // About twice as many control predictions as concept ones: enough for a tight control mean, far fewer logits than every position.
-        int stride = (int)Math.Max(1, eligible / Math.Max(1, 2 * Math.Max(detector, predictor)));
+        // About as many control predictions as concept ones per role: the specificity's interval is then limited by
+        // both sides alike, and logits are read at a fraction of the positions (the unembedding dominates small models).
+        int stride = (int)Math.Max(1, eligible / Math.Max(1, Math.Max(detector, predictor)));
         var ids = starts.Select(s => tokens[s..(s + window)]).ToArray();
         var pred = new int[starts.Count][];
         var det = new int[starts.Count][];
