@@ -14,6 +14,9 @@ namespace Interrogate.Cli.Commands;
 /// <summary>`interrogate neurons`: which neurons are responsible for a concept — encoding (AUC, sparse probes) and causal tests (ablation) against random neurons.</summary>
 internal static class NeuronsCommand
 {
+    /// <summary>The study's defaults, shared with the demo so both judge the same data the same way.</summary>
+    private static readonly ConceptStudyOptions Defaults = new() { Hooks = [] };
+
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Model folder (default: $INTERROGATE_MODEL, else models/sotu-small)" };
@@ -22,12 +25,12 @@ internal static class NeuronsCommand
         var regex = new Option<string?>("--concept-regex") { Description = "Concept = tokens whose text matches this regular expression (overrides --concept)" };
         var labelsFile = new Option<string?>("--labels") { Description = "Concept labels as JSONL {\"document\":N,\"token\":N,\"label\":true} over the held-out documents (overrides --concept)" };
         var hook = new Option<string>("--hook") { Description = "Hook points to study; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
-        var top = new Option<int>("--top") { Description = "Candidates per role (largest |AUC−0.5| as detector and as predictor) to ablate and judge", DefaultValueFactory = _ => 5 };
+        var top = new Option<int>("--top") { Description = "Candidates per role (largest |AUC−0.5| as detector and as predictor) to ablate and judge", DefaultValueFactory = _ => Defaults.Top };
         var tokens = new Option<int>("--tokens") { Description = "Held-out tokens to record and rank", DefaultValueFactory = _ => 200_000 };
         var ablation = new Option<string>("--ablation") { Description = "zero, mean or resample", DefaultValueFactory = _ => "mean" };
         var evalWindows = new Option<int?>("--eval-windows") { Description = "Context-length windows (after the ranked tokens) the ablations are measured on (default: enough for 2,000 concept predictions per role)" };
-        var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the null (same ablation, same windows)", DefaultValueFactory = _ => 250 };
-        var randomSets = new Option<int>("--random-sets") { Description = "Random sets (same size, same layers) each role's top set is judged against", DefaultValueFactory = _ => 60 };
+        var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the null (same ablation, same windows)", DefaultValueFactory = _ => Defaults.RandomNeurons };
+        var randomSets = new Option<int>("--random-sets") { Description = "Random sets (same size, same layers) each role's top set is judged against", DefaultValueFactory = _ => Defaults.RandomSets };
         var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron in both roles, as LAYER.INDEX or L2.N317 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
@@ -133,7 +136,7 @@ internal static class NeuronsCommand
         foreach (var b in r.RandomBaseline)
             baseline.AddRow(b.Role.Name(), $"L{b.Layer} ({b.RandomNeurons.Count})", Invariant($"{b.AucDistance.Percentile95:F3}"),
                 Invariant($"{b.ConceptDelta.Mean:+0.0000;-0.0000}, {b.ConceptDelta.Percentile95:+0.0000;-0.0000}"), Invariant($"{b.Thresholds.AucDistance:F3}"),
-                Invariant($"{b.MinimumDetectableEffect:+0.0000;-0.0000} (rank {b.RankNeeded:+0.0000;-0.0000}, CI ±{b.IntervalNeeded:0.0000})"));
+                ConceptStudyReport.Effect(b.MinimumDetectableEffect) + Invariant($" (rank test {b.RankNeeded:+0.0000;-0.0000}, CI ±{b.IntervalNeeded:0.0000})"));
         console.Write(baseline);
         console.MarkupLine(Markup.Escape(Invariant($"{r.Correction}; {r.VerdictRule}; {r.Seconds:F0} s")));
     }

@@ -15,7 +15,7 @@ internal static class ConceptStage
     public static int? EvaluationWindows(DemoOptions options) => options.Quick ? 8 : null;
 
     /// <summary>The study's options: `neurons`' defaults at full size, so both give the same verdicts on the same tokens and seed.</summary>
-    public static ConceptStudyOptions Options(CausalLanguageModel model, ITokenizer tokenizer, DemoOptions options) => new()
+    public static ConceptStudyOptions Options(CausalLanguageModel model, DemoOptions options) => new()
     {
         Hooks = ConceptNeuronStudy.ResolveHooks(model, "blocks.*.mlp.hook_post"),
         RankTokens = options.ConceptTokens,
@@ -25,7 +25,6 @@ internal static class ConceptStage
         RandomSets = options.Quick ? 12 : new ConceptStudyOptions { Hooks = [] }.RandomSets,
         ProbeTokens = options.Quick ? 2000 : new ConceptStudyOptions { Hooks = [] }.ProbeTokens,
         Seed = options.Seed,
-        Facts = new TokenFacts(tokenizer),
     };
 
     public static (DemoSection Section, ConceptStudyResult Result) Run(CausalLanguageModel model, ITokenizer tokenizer, DemoOptions options,
@@ -34,7 +33,7 @@ internal static class ConceptStage
         var concept = Concept.BuiltIn("capitalized");
         var labels = ConceptLabels.Label(heldOut, tokenizer.EosId, tokenizer.TokenText, concept);
         var result = ConceptNeuronStudy.Run(model, Path.GetFullPath(options.ModelDirectory), heldOut, labels, concept.Name, source,
-            tokenizer.TokenText, Options(model, tokenizer, options), progress);
+            tokenizer.TokenText, Options(model, options) with { Facts = new TokenFacts(tokenizer) }, progress);
         var data = ConceptStudyReport.From(result, Path.GetFullPath(options.ModelDirectory), tokenizer);
         return (new DemoSection("capitalization", "Which neurons are responsible for capitalization?", Answer(result), result, report =>
         {
@@ -59,7 +58,7 @@ internal static class ConceptStage
             if (responsible.Count == 0)
             {
                 var best = mine.OrderByDescending(c => c.Effect.Concept.Value).First();
-                parts.Add(Invariant($"As {role.Name()}s, none passes as responsible ({string.Join(", ", mine.GroupBy(c => c.Verdict).Select(g => $"{g.Count()} {g.Key.Name()}"))}); the largest effect, {best.Unit}'s {ConceptStudyReport.Show(best.Effect.Concept)} nats, has Holm p {best.HolmPValue:0.###}, against a minimum detectable effect of {mde:+0.0000;-0.0000} nats."));
+                parts.Add(Invariant($"As {role.Name()}s, none passes as responsible ({string.Join(", ", mine.GroupBy(c => c.Verdict).Select(g => $"{g.Count()} {g.Key.Name()}"))}); the largest effect, {best.Unit}'s {ConceptStudyReport.Show(best.Effect.Concept)} nats, has Holm p {best.HolmPValue:0.###}; minimum detectable effect: ") + ConceptStudyReport.Effect(mde) + ".");
             }
             else
             {

@@ -41,7 +41,7 @@ public static class ConceptStudyReport
             Model = model,
             Cards = cards,
             Thresholds = [.. r.RandomBaseline.Select(b => new ReportThreshold($"L{b.Layer} {b.Role.Name()}",
-                Invariant($"|AUC − 0.5| ≥ {b.Thresholds.AucDistance:F3}; minimum detectable effect {b.MinimumDetectableEffect:+0.0000;-0.0000} nats"),
+                Invariant($"|AUC − 0.5| ≥ {b.Thresholds.AucDistance:F3}; minimum detectable effect ") + Effect(b.MinimumDetectableEffect),
                 Invariant($"{b.RandomNeurons.Count} random units of the layer: held-out |AUC − 0.5| p95 {b.AucDistance.Percentile95:F3}; concept Δ mean {b.ConceptDelta.Mean:+0.0000;-0.0000} (p5 {b.ConceptDelta.Percentile5:+0.0000;-0.0000}, p95 {b.ConceptDelta.Percentile95:+0.0000;-0.0000}); rank test needs Δ > {b.RankNeeded:+0.0000;-0.0000}, the interval ±{b.IntervalNeeded:0.0000}")))],
             Notes =
             [
@@ -61,6 +61,11 @@ public static class ConceptStudyReport
         Invariant($"specificity (concept − control) {Show(c.Effect.Specificity)}"),
         Invariant($"rank p {c.PValue:0.####} among random units, Holm-adjusted {c.HolmPValue:0.####} {(c.HolmPValue <= t.Alpha ? "≤" : ">")} {t.Alpha}"),
     ];
+
+    /// <summary>A minimum detectable effect in nats, or why there is none: with too few random units no rank p-value can pass the correction.</summary>
+    public static string Effect(double nats) => double.IsPositiveInfinity(nats)
+        ? "none (too few random units for any candidate to pass the corrected test)"
+        : Invariant($"{nats:+0.0000;-0.0000;0.0000} nats");
 
     /// <summary>"+0.0123 (95% CI +0.0050, +0.0190)".</summary>
     public static string Show(Interval i) => Invariant($"{i.Value:+0.0000;-0.0000;0.0000} (95% CI {i.Low:+0.0000;-0.0000;0.0000}, {i.High:+0.0000;-0.0000;0.0000})");
