@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Interrogate.Nn;
 using Interrogate.Store;
 using Interrogate.Analysis.Explanation;
 using Interrogate.Cli.Output;
@@ -52,7 +53,7 @@ internal static class ActivationsCommand
         var model = ModelOption();
         var corpus = new Option<string>("--corpus") { Description = "sotu, moby-dick, or a text file / folder of *.txt and *.md files", Required = true };
         var split = new Option<string>("--split") { Description = "train, validation or test", DefaultValueFactory = _ => "validation" };
-        var hooks = new Option<string>("--hooks") { Description = "Comma-separated hook points; * matches a layer number", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
+        var hooks = new Option<string>("--hooks") { Description = "Comma-separated hook points; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
         var tokens = new Option<long?>("--tokens") { Description = "Record at most this many tokens of the split (default: all)" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass", DefaultValueFactory = _ => 8 };
         var topK = new Option<int>("--top-k") { Description = "Max-activating contexts kept per neuron", DefaultValueFactory = _ => 20 };
@@ -229,8 +230,7 @@ internal static class ActivationsCommand
         var result = new List<string>();
         foreach (var pattern in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var regex = new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", "[0-9]+", StringComparison.Ordinal) + "$");
-            var matched = available.Where(n => regex.IsMatch(n)).ToList();
+            var matched = HookNames.Resolve(pattern, available);
             if (matched.Count == 0) throw new InputException($"--hooks {pattern}: matches no hook point of this model; `interrogate hooks` lists them");
             result.AddRange(matched.Where(m => !result.Contains(m)));
         }

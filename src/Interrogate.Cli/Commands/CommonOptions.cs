@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.CommandLine;
 using System.Globalization;
 using Interrogate.Analysis.Ablation;
@@ -80,18 +81,17 @@ internal static class CommonOptions
     /// "LAYER.INDEX" as neuron INDEX of the one hook point of block LAYER among <paramref name="hooks"/>
     /// (the --hook matches), checked against the hook's width.
     /// </summary>
-    public static NeuronRef ParseNeuron(CausalLanguageModel model, string spec, IReadOnlyList<string> hooks)
+    public static UnitRef ParseNeuron(CausalLanguageModel model, string spec, IReadOnlyList<string> hooks)
     {
         var parts = spec.Split('.');
         if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int layer)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             throw new InputException($"--neuron: expected LAYER.INDEX such as 2.317, got '{spec}'");
-        var prefix = $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.";
-        var inLayer = hooks.Where(h => h.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var inLayer = hooks.Where(h => HookNames.LayerOf(h) == layer).ToList();
         if (inLayer.Count != 1)
             throw new InputException($"--neuron {spec}: {(inLayer.Count == 0 ? "no" : "more than one")} --hook point in block {layer} ({string.Join(", ", hooks)})");
         int width = model.DescribeHookPoints(1, 1).First(h => h.Name == inLayer[0]).Shape[^1];
         if (index >= width) throw new InputException($"--neuron {spec}: out of range; {inLayer[0]} has {width} neurons (0..{width - 1})");
-        return new NeuronRef(inLayer[0], index);
+        return new UnitRef(inLayer[0], index);
     }
 }

@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.CommandLine;
 using System.Globalization;
 using Interrogate.Analysis.Ablation;
@@ -13,6 +14,9 @@ namespace Interrogate.Cli.Commands;
 /// <summary>`interrogate neurons`: which neurons are responsible for a concept — encoding (AUC, sparse probes) and causal tests (ablation) against random neurons.</summary>
 internal static class NeuronsCommand
 {
+    /// <summary>The study's defaults, shared with the demo so both judge the same data the same way.</summary>
+    private static readonly ConceptStudyOptions Defaults = new() { Hooks = [] };
+
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Model folder (default: $INTERROGATE_MODEL, else models/sotu-small)" };
@@ -21,12 +25,13 @@ internal static class NeuronsCommand
         var regex = new Option<string?>("--concept-regex") { Description = "Concept = tokens whose text matches this regular expression (overrides --concept)" };
         var labelsFile = new Option<string?>("--labels") { Description = "Concept labels as JSONL {\"document\":N,\"token\":N,\"label\":true} over the held-out documents (overrides --concept)" };
         var hook = new Option<string>("--hook") { Description = "Hook points to study; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
-        var top = new Option<int>("--top") { Description = "Candidates (largest |AUC−0.5|) to ablate and judge", DefaultValueFactory = _ => 10 };
+        var top = new Option<int>("--top") { Description = "Candidates per role (largest |AUC−0.5| as detector and as predictor) to ablate and judge", DefaultValueFactory = _ => Defaults.Top };
         var tokens = new Option<int>("--tokens") { Description = "Held-out tokens to record and rank", DefaultValueFactory = _ => 200_000 };
         var ablation = new Option<string>("--ablation") { Description = "zero, mean or resample", DefaultValueFactory = _ => "mean" };
-        var evalWindows = new Option<int>("--eval-windows") { Description = "Context-length windows (after the ranked tokens) the ablations are measured on", DefaultValueFactory = _ => 48 };
-        var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the baseline", DefaultValueFactory = _ => 24 };
-        var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron, as LAYER.INDEX (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var evalWindows = new Option<int?>("--eval-windows") { Description = "Context-length windows (after the ranked tokens) the ablations are measured on (default: enough for 2,000 concept predictions per role)" };
+        var random = new Option<int>("--random") { Description = "Random neurons per studied layer for the null (same ablation, same windows)", DefaultValueFactory = _ => Defaults.RandomNeurons };
+        var randomSets = new Option<int>("--random-sets") { Description = "Random sets (same size, same layers) each role's top set is judged against", DefaultValueFactory = _ => Defaults.RandomSets };
+        var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron in both roles, as LAYER.INDEX or L2.N317 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
@@ -35,13 +40,14 @@ internal static class NeuronsCommand
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, neuron, store, report, noExplain, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             CommonOptions.RequirePositive(parsed.GetValue(top), "--top");
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
-            CommonOptions.RequirePositive(parsed.GetValue(evalWindows), "--eval-windows");
+            if (parsed.GetValue(evalWindows) is int ew) CommonOptions.RequirePositive(ew, "--eval-windows");
+            CommonOptions.RequirePositive(parsed.GetValue(randomSets), "--random-sets");
             if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
             var method = ParseMethod(parsed.GetValue(ablation)!);
             if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
@@ -56,12 +62,12 @@ internal static class NeuronsCommand
             ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
             int window = lm.Dimensions.ContextLength;
             var (ids, source) = HeldOutTokens.Read(parsed.GetValue(corpus)!, parsed.GetValue(dataDir), dir, tokenizer,
-                (long)parsed.GetValue(tokens) + (long)parsed.GetValue(evalWindows) * window, Console.Error.WriteLine);
+                ConceptStudyOptions.TokensToRead(parsed.GetValue(tokens), window, parsed.GetValue(evalWindows)), Console.Error.WriteLine);
             var labels = ConceptLabels.Label(ids, tokenizer.EosId, tokenizer.TokenText, chosen);
             var options = new ConceptStudyOptions
             {
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
-                Method = method, RandomNeurons = parsed.GetValue(random), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
+                Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
             };
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
@@ -85,13 +91,14 @@ internal static class NeuronsCommand
         _ => throw new InputException($"--ablation: '{text}' is not one of zero, mean, resample"),
     };
 
-    private static NeuronRef ParseNeuron(string spec)
+    private static UnitRef ParseNeuron(string spec)
     {
+        if (UnitRef.TryParse(spec) is { } unit) return unit;
         var parts = spec.Split('.');
         if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int layer)
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             throw new InputException($"--neuron: expected LAYER.INDEX such as 2.317, got '{spec}'");
-        return NeuronRef.Mlp(layer, index);
+        return UnitRef.Mlp(layer, index);
     }
 
     private static Action<string, double> Progress()
@@ -111,24 +118,30 @@ internal static class NeuronsCommand
     private static void Print(ConceptStudyResult r)
     {
         var console = Terminal.Out;
-        console.MarkupLine(Markup.Escape($"concept {r.Concept}: {r.ConceptRate:P1} of {r.RankedTokens:N0} ranked tokens ({r.Source}); " +
-            $"{r.AblationMethod}-ablation on {r.EvaluationWindows} windows of {r.WindowLength} ({r.EvaluationConceptTargets:N0} concept / {r.EvaluationControlTargets:N0} control predictions" +
-            $"{(r.EvaluationOverlapsRanking ? ", overlapping the ranked tokens" : "")}); clean loss {r.CleanConceptLoss:F3} / {r.CleanControlLoss:F3} nats"));
-        var table = new Table().AddColumns("neuron", "AUC", "mean concept / control", "Δloss concept", "Δloss control", "specificity", "verdict");
+        console.MarkupLine(Markup.Escape(Invariant($"concept {r.Concept}: {r.ConceptRate:P1} of {r.RankedTokens:N0} ranked tokens ({r.Source}); ") +
+            Invariant($"{r.AblationMethod}-ablation on {r.EvaluationWindows} windows of {r.WindowLength} ({r.DetectorPredictions:N0} predictions from / {r.PredictorPredictions:N0} of concept tokens, {r.ControlPredictions:N0} control") +
+            Invariant($"{(r.EvaluationOverlapsRanking ? ", overlapping the ranked tokens" : "")}); clean loss {r.CleanDetectorLoss:F3} / {r.CleanPredictorLoss:F3} / {r.CleanControlLoss:F3} nats")));
+        var table = new Table().AddColumns("role", "unit", "AUC held-out (ranking)", "Δloss concept (95% CI)", "Δloss control", "specificity (95% CI)", "p / Holm", "verdict");
         foreach (var c in r.Candidates)
-            table.AddRow($"L{c.Layer}.N{c.Neuron}", $"{c.Auc:F3}", $"{c.ConceptMean:F3} / {c.ControlMean:F3}", $"{c.AblationEffectConcept:+0.0000;-0.0000}",
-                $"{c.AblationEffectControl:+0.0000;-0.0000}", $"{c.Specificity:F1}", c.Verdict);
+            table.AddRow(c.Role.Name(), c.Unit, Invariant($"{c.Auc:F3} ({c.RankingAuc:F3})"), Interval(c.Effect.Concept), Invariant($"{c.Effect.Control.Value:+0.0000;-0.0000}"),
+                Interval(c.Effect.Specificity), Invariant($"{c.PValue:0.####} / {c.HolmPValue:0.####}"), c.Verdict.Name());
         console.Write(table);
-        console.MarkupLine(Markup.Escape($"{r.SetAblation.Name} together: Δloss concept {r.SetAblation.ConceptDelta:+0.0000;-0.0000}, control {r.SetAblation.ControlDelta:+0.0000;-0.0000}, specificity {r.SetAblation.Specificity:F1}"));
+        foreach (var s in r.SetAblations)
+            console.MarkupLine(Markup.Escape(Invariant($"{s.Role.Name()} top {s.Units.Count} together ({string.Join(" ", s.Units)}): Δloss concept {Interval(s.Effect.Concept)}, specificity {Interval(s.Effect.Specificity)}; ") +
+                Invariant($"{s.RandomSets} random sets: mean {s.RandomSetMean:+0.0000;-0.0000}, p95 {s.RandomSetPercentile95:+0.0000;-0.0000}; p {s.PValue:0.###}, Holm {s.HolmPValue:0.###} → {(s.Passes ? "beats random sets" : "does not beat random sets")}")));
         var probe = new Table().AddColumns("k", "probe F1 (5-fold)", "AUC", "neurons");
-        foreach (var p in r.Probe) probe.AddRow($"{p.K}", $"{p.F1:F3} ± {p.F1StdDev:F3}", $"{p.Auc:F3}", Markup.Escape(string.Join(" ", p.Neurons)));
+        foreach (var p in r.Probe) probe.AddRow($"{p.K}", Invariant($"{p.F1:F3} ± {p.F1StdDev:F3}"), Invariant($"{p.Auc:F3}"), Markup.Escape(string.Join(" ", p.Neurons)));
         console.Write(probe);
-        var baseline = new Table().AddColumns("layer", "random |AUC−0.5|: mean (95% CI), p95", "random Δloss concept: mean (95% CI), p95", "thresholds");
+        var baseline = new Table().AddColumns("role", "layer (random)", "random held-out |AUC−0.5| p95", "random Δloss concept: mean, p95", "encoding threshold", "minimum detectable effect");
         foreach (var b in r.RandomBaseline)
-            baseline.AddRow($"L{b.Layer} ({b.RandomNeurons.Count})", $"{b.AucDistance.Mean:F3} ({b.AucDistance.CiLow:F3}, {b.AucDistance.CiHigh:F3}), {b.AucDistance.Percentile95:F3}",
-                $"{b.ConceptDelta.Mean:F4} ({b.ConceptDelta.CiLow:F4}, {b.ConceptDelta.CiHigh:F4}), {b.ConceptDelta.Percentile95:F4}",
-                Markup.Escape($"|AUC−0.5| ≥ {b.Thresholds.AucDistance:F3}; Δ > {b.Thresholds.ConceptDelta:F4}, specificity ≥ {b.Thresholds.Specificity:F1}"));
+            baseline.AddRow(b.Role.Name(), $"L{b.Layer} ({b.RandomNeurons.Count})", Invariant($"{b.AucDistance.Percentile95:F3}"),
+                Invariant($"{b.ConceptDelta.Mean:+0.0000;-0.0000}, {b.ConceptDelta.Percentile95:+0.0000;-0.0000}"), Invariant($"{b.Thresholds.AucDistance:F3}"),
+                ConceptStudyReport.Effect(b.MinimumDetectableEffect) + Invariant($" (rank test {b.RankNeeded:+0.0000;-0.0000}, CI ±{b.IntervalNeeded:0.0000})"));
         console.Write(baseline);
-        console.MarkupLine(Markup.Escape($"{r.VerdictRule}; {r.Seconds:F0} s"));
+        console.MarkupLine(Markup.Escape(Invariant($"{r.Correction}; {r.VerdictRule}; {r.Seconds:F0} s")));
     }
+
+    private static string Interval(Numerics.Interval i) => Invariant($"{i.Value:+0.0000;-0.0000} ({i.Low:+0.0000;-0.0000}, {i.High:+0.0000;-0.0000})");
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.CommandLine;
 using Interrogate.Analysis.Ablation;
 using Interrogate.Analysis.Patching;
@@ -69,25 +70,25 @@ internal static class PatchCommand
     }
 
     /// <summary>Each chosen neuron alone, then all of them together (when more than one).</summary>
-    private static List<IReadOnlyList<NeuronRef>> Chosen(List<NeuronRef> neurons)
+    private static List<IReadOnlyList<UnitRef>> Chosen(List<UnitRef> neurons)
     {
-        var sets = neurons.Select(n => (IReadOnlyList<NeuronRef>)[n]).ToList();
+        var sets = neurons.Select(n => (IReadOnlyList<UnitRef>)[n]).ToList();
         if (neurons.Count > 1) sets.Add(neurons);
         return sets;
     }
 
     /// <summary>One set per neuron of every hook.</summary>
-    private static List<IReadOnlyList<NeuronRef>> Sweep(Models.Transformer.CausalLanguageModel lm, IReadOnlyList<string> hooks)
+    private static List<IReadOnlyList<UnitRef>> Sweep(Models.Transformer.CausalLanguageModel lm, IReadOnlyList<string> hooks)
     {
         var shapes = lm.DescribeHookPoints(1, 1);
         return [.. hooks.SelectMany(h => Enumerable.Range(0, shapes.First(s => s.Name == h).Shape[^1])
-            .Select(n => (IReadOnlyList<NeuronRef>)[new NeuronRef(h, n)]))];
+            .Select(n => (IReadOnlyList<UnitRef>)[new UnitRef(h, n)]))];
     }
 
     private static Row ToRow(PatchedSet s)
     {
         var hooks = s.Neurons.Select(n => n.Hook).Distinct().ToList();
-        return new Row([.. s.Neurons.Select(n => $"{Layer(n.Hook)}.{n.Neuron}")], hooks.Count == 1 ? hooks[0] : "several", s.Score, s.RecoveredFraction);
+        return new Row([.. s.Neurons.Select(n => $"{Layer(n.Hook)}.{n.Index}")], hooks.Count == 1 ? hooks[0] : "several", s.Score, s.RecoveredFraction);
     }
 
     /// <summary>The block number of "blocks.L.…".</summary>

@@ -35,7 +35,7 @@ public static class DemoRun
         var model = Load();
         var progress = Throttled(say);
 
-        long wanted = options.ConceptTokens + 48L * model.Dimensions.ContextLength;
+        long wanted = Analysis.Verdicts.ConceptStudyOptions.TokensToRead(options.ConceptTokens, model.Dimensions.ContextLength, ConceptStage.EvaluationWindows(options));
         var (heldOut, source) = HeldOutTokens.Read(options.Corpus, options.CacheDirectory, modelDir, tokenizer, wanted, say);
         // Only once the inputs are known to be good, so a bad --model or --corpus leaves nothing behind.
         CreateOutputDirectory(options.OutputDirectory);
@@ -58,7 +58,7 @@ public static class DemoRun
             study = result;
             return section;
         });
-        var best = study!.Candidates.OrderByDescending(c => c.Verdict == "responsible").ThenByDescending(c => c.AblationEffectConcept).FirstOrDefault();
+        var best = study!.Candidates.OrderByDescending(c => c.Verdict == Analysis.Verdicts.Verdict.Responsible).ThenByDescending(c => c.Effect.Concept.Value).FirstOrDefault();
         sections.Add(Timed(() => TraceStage.Run(model, tokenizer, options.TracePrompt, best is null ? null : (best.Layer, best.Neuron))));
         sections.Add(concept);
         sections.Add(Timed(() => RedundancyStage.Run(Load, heldOut[..Math.Min(heldOut.Length, options.RedundancyTokens)], options, progress)));

@@ -35,7 +35,7 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
 {
     private string[] Args(params string[] extra) =>
         ["neurons", "--model", folder.Model, "--corpus", folder.Corpus, "--data-dir", folder.Cache, "--tokens", "400", "--eval-windows", "4",
-         "--random", "4", "--top", "3", .. extra];
+         "--random", "4", "--random-sets", "4", "--top", "3", .. extra];
 
     [Fact]
     public void Neurons_TinyModel_JsonCandidatesFollowTheirThresholds()
@@ -45,35 +45,47 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
         Assert.True(r.ExitCode == 0, r.Stderr);
         var root = JsonDocument.Parse(r.Stdout).RootElement;
         var candidates = root.GetProperty("candidates").EnumerateArray().ToList();
-        Assert.Equal(4, candidates.Count);   // top 3 plus the requested 1.5 (which is not among them)
-        Assert.Contains(candidates, c => c.GetProperty("layer").GetInt32() == 1 && c.GetProperty("neuron").GetInt32() == 5);
-        var distances = candidates.Take(3).Select(c => Math.Abs(c.GetProperty("auc").GetDouble() - 0.5)).ToList();
-        Assert.Equal(distances.OrderDescending(), distances);
-        var thresholds = root.GetProperty("random_baseline").EnumerateArray()
-            .ToDictionary(b => b.GetProperty("layer").GetInt32(), b => b.GetProperty("thresholds"));
-        foreach (var c in candidates)
+        foreach (var role in new[] { "detector", "predictor" })
         {
-            double auc = c.GetProperty("auc").GetDouble(), concept = c.GetProperty("ablation_effect_concept").GetDouble();
-            double control = c.GetProperty("ablation_effect_control").GetDouble(), specificity = c.GetProperty("specificity").GetDouble();
-            Assert.InRange(auc, 0, 1);
-            Assert.Equal(concept / Math.Max(control, root.GetProperty("specificity_floor").GetDouble()), specificity, 6);
-            var t = thresholds[c.GetProperty("layer").GetInt32()];
-            bool encodes = Math.Abs(auc - 0.5) >= t.GetProperty("auc_distance").GetDouble();
-            bool causal = concept > t.GetProperty("concept_delta").GetDouble() && specificity >= t.GetProperty("specificity").GetDouble();
+            var mine = candidates.Where(c => c.GetProperty("role").GetString() == role).ToList();
+            // top 3 per role plus the requested L1.N5, unless the ranking already chose it
+            Assert.InRange(mine.Count, 3, 4);
+            Assert.Contains(mine, c => c.GetProperty("unit").GetString() == "L1.N5");
+            var distances = mine.Take(3).Select(c => Math.Abs(c.GetProperty("ranking_auc").GetDouble() - 0.5)).ToList();
+            Assert.Equal(distances.OrderDescending(), distances);
+        }
+        var baselines = root.GetProperty("random_baseline").EnumerateArray()
+            .ToDictionary(b => (b.GetProperty("hook").GetString(), b.GetProperty("role").GetString()));
+        var holm = Interrogate.Numerics.MultipleComparisons.Holm([.. candidates.Select(c => c.GetProperty("p_value").GetDouble())]);
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            var b = baselines[(c.GetProperty("hook").GetString(), c.GetProperty("role").GetString())];
+            Assert.Equal(4, b.GetProperty("random_neurons").GetArrayLength());
+            double auc = c.GetProperty("auc").GetDouble();
+            var effect = c.GetProperty("effect");
+            double low = effect.GetProperty("concept").GetProperty("low").GetDouble(), value = effect.GetProperty("concept").GetProperty("value").GetDouble();
+            Assert.InRange(value, low, effect.GetProperty("concept").GetProperty("high").GetDouble());
+            Assert.Equal(value - effect.GetProperty("control").GetProperty("value").GetDouble(), effect.GetProperty("specificity").GetProperty("value").GetDouble(), 9);
+            Assert.Equal(holm[i], c.GetProperty("holm_p_value").GetDouble(), 12);
+            Assert.InRange(c.GetProperty("p_value").GetDouble(), 1 / 5.0, 1);   // 4 random units: p is at least 1/5
+            bool encodes = Math.Abs(auc - 0.5) >= b.GetProperty("thresholds").GetProperty("auc_distance").GetDouble();
+            bool causal = holm[i] <= 0.05 && low > 0 && effect.GetProperty("specificity").GetProperty("low").GetDouble() > 0;
             var expected = (encodes, causal) switch
             {
                 (true, true) => "responsible", (true, false) => "encodes-but-unused", (false, true) => "contributes", _ => "none",
             };
             Assert.Equal(expected, c.GetProperty("verdict").GetString());
+            Assert.False(causal);   // with 4 random units no test can pass Holm at 0.05: the run says so through its minimum detectable effect
         }
+        Assert.All(baselines.Values, b => Assert.Equal("Infinity", b.GetProperty("rank_needed").GetString()));
+        Assert.Equal(2, root.GetProperty("set_ablations").GetArrayLength());
         Assert.Equal([1, 2, 4, 8, 16], root.GetProperty("probe").EnumerateArray().Select(p => p.GetProperty("k").GetInt32()).ToArray());
-        var baseline = root.GetProperty("random_baseline")[0].GetProperty("concept_delta");
-        Assert.True(baseline.GetProperty("ci_low").GetDouble() <= baseline.GetProperty("mean").GetDouble()
-            && baseline.GetProperty("mean").GetDouble() <= baseline.GetProperty("ci_high").GetDouble());
         Assert.Equal(400, root.GetProperty("ranked_tokens").GetInt64());
+        Assert.Equal(4, root.GetProperty("evaluation_windows").GetInt32());
         Assert.Equal("mean", root.GetProperty("ablation_method").GetString());
         Assert.Equal("capitalized", root.GetProperty("concept").GetString());
-        Assert.Contains("position t-1", root.GetProperty("loss_semantics").GetString());
+        Assert.Contains("Holm", root.GetProperty("correction").GetString());
         Assert.All(candidates, c => Assert.False(string.IsNullOrEmpty(c.GetProperty("explanation").GetString())));
         var page = File.ReadAllText(html);
         Assert.Contains("L1.N5", page);
@@ -87,6 +99,8 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
     [InlineData("--neuron", "1.32", "--neuron")]
     [InlineData("--neuron", "7.1", "--neuron")]
     [InlineData("--ablation", "scramble", "--ablation")]
+    [InlineData("--random-sets", "0", "--random-sets")]
+    [InlineData("--neuron", "L9.N1", "--neuron")]
     [InlineData("--report", "/no/such/folder/r.html", "--report")]
     public void Neurons_BadInput_OneLineExit2(string flag, string value, string mentions) =>
         CliRunner.AssertBadInput(CliRunner.Run(Args(flag, value)), mentions);

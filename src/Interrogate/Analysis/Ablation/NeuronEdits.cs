@@ -13,11 +13,11 @@ public static class NeuronEdits
     /// <param name="scope">The scope to add the edits to.</param>
     /// <param name="neurons">Neurons to overwrite; several hooks are allowed.</param>
     /// <param name="value">The constant for each neuron (0 for zero-ablation, its mean for mean-ablation).</param>
-    public static HookScope SetConstant(HookScope scope, IEnumerable<NeuronRef> neurons, Func<NeuronRef, float> value)
+    public static HookScope SetConstant(HookScope scope, IEnumerable<UnitRef> neurons, Func<UnitRef, float> value)
     {
         foreach (var group in neurons.GroupBy(n => n.Hook))
         {
-            var indices = group.Select(n => n.Neuron).ToArray();
+            var indices = group.Select(n => n.Index).ToArray();
             var values = group.Select(value).ToArray();
             scope.Edit(group.Key, a => Overwrite(a, indices, (_, j) => values[j]));
         }
@@ -28,11 +28,11 @@ public static class NeuronEdits
     /// <param name="scope">The scope to add the edits to.</param>
     /// <param name="neurons">Neurons to overwrite.</param>
     /// <param name="donors">Per hook, a donor activation [B, T, width] shaped like the edited one.</param>
-    public static HookScope CopyFrom(HookScope scope, IEnumerable<NeuronRef> neurons, IReadOnlyDictionary<string, Tensor> donors)
+    public static HookScope CopyFrom(HookScope scope, IEnumerable<UnitRef> neurons, IReadOnlyDictionary<string, Tensor> donors)
     {
         foreach (var group in neurons.GroupBy(n => n.Hook))
         {
-            var indices = group.Select(n => n.Neuron).ToArray();
+            var indices = group.Select(n => n.Index).ToArray();
             var donor = donors[group.Key].ContiguousData().Span.ToArray();   // [B, T, width]
             int width = donors[group.Key].Shape[^1];
             scope.Edit(group.Key, a =>

@@ -20,8 +20,8 @@ public sealed record HookEffectEstimates(string Hook, float[] Means, double[] Ef
 public sealed record AttributionPatchingResult(IReadOnlyList<HookEffectEstimates> Hooks, double CleanLoss, long Predictions)
 {
     /// <summary>Every unit with its estimate, largest |estimate| first: the screening order.</summary>
-    public IReadOnlyList<(NeuronRef Unit, double Effect)> Ranked() =>
-        [.. Hooks.SelectMany(h => h.Effects.Select((e, j) => (Unit: new NeuronRef(h.Hook, j), Effect: e))).OrderByDescending(x => Math.Abs(x.Effect))];
+    public IReadOnlyList<(UnitRef Unit, double Effect)> Ranked() =>
+        [.. Hooks.SelectMany(h => h.Effects.Select((e, j) => (Unit: new UnitRef(h.Hook, j), Effect: e))).OrderByDescending(x => Math.Abs(x.Effect))];
 }
 
 /// <summary>
@@ -114,7 +114,7 @@ public static class AttributionPatching
     /// <param name="unit">The neuron.</param>
     /// <param name="mean">Its ablation value.</param>
     /// <param name="cleanLoss">The clean mean loss over the same batches from <see cref="MeanLoss"/> (the same no-grad arithmetic as the ablated runs), or null to compute it.</param>
-    public static double ExactEffect(CausalLanguageModel model, IReadOnlyList<TokenBatch> batches, NeuronRef unit, float mean, double? cleanLoss = null)
+    public static double ExactEffect(CausalLanguageModel model, IReadOnlyList<TokenBatch> batches, UnitRef unit, float mean, double? cleanLoss = null)
     {
         long total = CheckBatches(batches).Sum(Predictions);
         double ablated = 0, clean = 0;

@@ -22,7 +22,7 @@ public enum PatchDirection
 /// CleanIntoCorrupted: (patched − corrupted) / (clean − corrupted), 1 = fully restored.
 /// CorruptedIntoClean: (clean − patched) / (clean − corrupted), 1 = fully broken. NaN when clean = corrupted.
 /// </param>
-public sealed record PatchedSet(IReadOnlyList<NeuronRef> Neurons, double Score, double RecoveredFraction);
+public sealed record PatchedSet(IReadOnlyList<UnitRef> Neurons, double Score, double RecoveredFraction);
 
 /// <summary>Scores of the two unpatched runs and of every patched set.</summary>
 public sealed record PatchingResult(string Metric, PatchDirection Direction, double CleanScore, double CorruptedScore, IReadOnlyList<PatchedSet> Sets);
@@ -43,7 +43,7 @@ public static class NeuronPatching
     /// <param name="direction">Which run receives.</param>
     /// <param name="batchSize">Sets per forward pass.</param>
     public static PatchingResult Patch(CausalLanguageModel model, int[] clean, int[] corrupted, PatchingMetric metric,
-        IReadOnlyList<IReadOnlyList<NeuronRef>> sets, PatchDirection direction = PatchDirection.CleanIntoCorrupted, int batchSize = 32)
+        IReadOnlyList<IReadOnlyList<UnitRef>> sets, PatchDirection direction = PatchDirection.CleanIntoCorrupted, int batchSize = 32)
     {
         if (clean.Length != corrupted.Length)
             throw new InputException($"clean and corrupted prompts must have the same number of tokens ({clean.Length} vs {corrupted.Length}); reword one of them");
@@ -81,7 +81,7 @@ public static class NeuronPatching
     {
         var shape = model.DescribeHookPoints(1, 1).FirstOrDefault(h => h.Name == hook).Shape;
         if (shape is null || shape.Length != 3) throw new InputException($"--hook {hook}: not a [batch, position, width] hook point of this model");
-        var sets = Enumerable.Range(0, shape[2]).Select(n => (IReadOnlyList<NeuronRef>)[new NeuronRef(hook, n)]).ToList();
+        var sets = Enumerable.Range(0, shape[2]).Select(n => (IReadOnlyList<UnitRef>)[new UnitRef(hook, n)]).ToList();
         return Patch(model, clean, corrupted, metric, sets, direction, batchSize);
     }
 
@@ -96,7 +96,7 @@ public static class NeuronPatching
     }
 
     /// <summary>activation: [b, T, width]; row i gets the donor's [1, T, width] values at the neurons of set start+i on this hook.</summary>
-    private static Tensor PatchRows(Tensor activation, Tensor donor, IReadOnlyList<IReadOnlyList<NeuronRef>> sets, int start, int b, string hook)
+    private static Tensor PatchRows(Tensor activation, Tensor donor, IReadOnlyList<IReadOnlyList<UnitRef>> sets, int start, int b, string hook)
     {
         var copy = activation.Clone();
         var data = copy.Span;
@@ -106,8 +106,8 @@ public static class NeuronPatching
             foreach (var n in sets[start + i])
             {
                 if (n.Hook != hook) continue;
-                if ((uint)n.Neuron >= (uint)width) throw new InputException($"neuron {n.Neuron} is out of range: {hook} has {width} neurons (0..{width - 1})");
-                for (int p = 0; p < t; p++) data[(i * t + p) * width + n.Neuron] = from[p * width + n.Neuron];
+                if ((uint)n.Index >= (uint)width) throw new InputException($"neuron {n.Index} is out of range: {hook} has {width} neurons (0..{width - 1})");
+                for (int p = 0; p < t; p++) data[(i * t + p) * width + n.Index] = from[p * width + n.Index];
             }
         return copy;
     }

@@ -22,14 +22,14 @@ internal static class ResidualComponents
         if (model.PosEmbed is not null) yield return "hook_pos_embed";
         for (int l = 0; l < model.Blocks.Count; l++)
         {
-            yield return $"blocks.{l}.attn.hook_z";
-            yield return $"blocks.{l}.hook_mlp_out";
-            yield return $"blocks.{l}.hook_resid_pre";
-            yield return $"blocks.{l}.hook_resid_mid";
-            yield return $"blocks.{l}.mlp.hook_pre";
-            yield return $"blocks.{l}.mlp.hook_post";
+            yield return Nn.HookNames.Block(l, "attn.hook_z");
+            yield return Nn.HookNames.Block(l, "hook_mlp_out");
+            yield return Nn.HookNames.Block(l, "hook_resid_pre");
+            yield return Nn.HookNames.Block(l, "hook_resid_mid");
+            yield return Nn.HookNames.Block(l, "mlp.hook_pre");
+            yield return Nn.HookNames.Block(l, "mlp.hook_post");
         }
-        yield return $"blocks.{model.Blocks.Count - 1}.hook_resid_post";
+        yield return Nn.HookNames.Block(model.Blocks.Count - 1, "hook_resid_post");
     }
 
     /// <summary>All components at position <paramref name="t"/> of batch row 0, from a scope that cached <see cref="HookNames"/>.</summary>
@@ -42,7 +42,7 @@ internal static class ResidualComponents
         {
             var attn = model.Blocks[l].Attn;
             int h = attn.Heads, dh = attn.HeadDim;
-            var z = Row(hooks, $"blocks.{l}.attn.hook_z", t, h * dh);          // [H·Dh] at position t
+            var z = Row(hooks, Nn.HookNames.Block(l, "attn.hook_z"), t, h * dh);          // [H·Dh] at position t
             var wO = attn.Out.Weight.ContiguousData().Span;                    // [D, H·Dh]
             for (int head = 0; head < h; head++)
             {
@@ -56,7 +56,7 @@ internal static class ResidualComponents
                 list.Add(new($"L{l}.H{head}", l, ComponentKind.Head, head, v));
             }
             if (attn.Out.Bias is { } bias) list.Add(new($"L{l}.attn_bias", l, ComponentKind.AttentionBias, -1, [.. bias.ToArray().Select(x => (double)x)]));
-            list.Add(new($"L{l}.mlp", l, ComponentKind.Mlp, -1, Row(hooks, $"blocks.{l}.hook_mlp_out", t, d)));
+            list.Add(new($"L{l}.mlp", l, ComponentKind.Mlp, -1, Row(hooks, Nn.HookNames.Block(l, "hook_mlp_out"), t, d)));
         }
         return list;
     }

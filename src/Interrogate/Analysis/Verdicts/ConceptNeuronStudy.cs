@@ -1,35 +1,38 @@
+using Interrogate.Nn;
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Interrogate.Analysis.Ablation;
 using Interrogate.Store;
 using Interrogate.Analysis.Concepts;
-using Interrogate.Analysis.Probing;
 using Interrogate.Models.Transformer;
 using Interrogate.Tensors;
 
 namespace Interrogate.Analysis.Verdicts;
 
 /// <summary>
-/// "Which neurons are responsible for this concept?", end to end: record the studied hooks over the
-/// first tokens of a held-out stream (activation store, bounded memory), rank every neuron by AUC,
-/// cross-validate k-sparse probes, ablate each top candidate and the candidates together on separate
-/// evaluation windows (concept vs control loss), measure the same on random neurons of each layer, and
-/// judge each candidate against those random neurons (<see cref="VerdictRules"/>).
+/// "Which units are responsible for this concept?", end to end. Record the studied hooks over the first
+/// tokens of a held-out stream (activation store, bounded memory); rank every unit by AUC in each role
+/// (<see cref="ConceptRole"/>); cross-validate k-sparse probes; then, on separate evaluation windows,
+/// ablate each role's top candidates, many random units of every studied layer and random sets in
+/// the same batched passes (<see cref="BatchedAblation"/>), and judge each candidate in its role
+/// against the random units with a Holm correction across the run (<see cref="VerdictRules"/>).
 /// </summary>
 public static class ConceptNeuronStudy
 {
-    /// <summary>Hook names of the model matching a pattern where * stands for any run of non-dot characters (blocks.*.mlp.hook_post).</summary>
+    /// <summary>Seed of the window bootstrap: fixed, so --seed changes only which random units are drawn.</summary>
+    private const ulong BootstrapSeed = 0x5EED;
+
+    /// <summary>Hook names of the model matching a pattern (<see cref="HookNames.Matches"/>: * is one name part) with a [batch, position, width] shape.</summary>
     public static IReadOnlyList<string> ResolveHooks(CausalLanguageModel model, string pattern)
     {
-        var regex = new Regex("^" + Regex.Escape(pattern).Replace("\\*", "[^.]*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
-        var matches = model.DescribeHookPoints(1, 1).Where(h => h.Shape.Length == 3 && regex.IsMatch(h.Name)).Select(h => h.Name).ToList();
+        var shaped = model.DescribeHookPoints(1, 1).Where(h => h.Shape.Length == 3).Select(h => h.Name);
+        var matches = HookNames.Resolve(pattern, shaped);
         if (matches.Count == 0)
             throw new InputException($"--hook {pattern}: this model has no [batch, position, width] hook point of that name; `interrogate hooks` lists them");
         return matches;
     }
 
-    /// <summary>InputException unless every neuron lies in one of the hooks and inside its width.</summary>
-    public static void CheckNeurons(CausalLanguageModel model, IReadOnlyList<string> hooks, IEnumerable<NeuronRef> neurons)
+    /// <summary>InputException unless every unit lies in one of the hooks and inside its width.</summary>
+    public static void CheckNeurons(CausalLanguageModel model, IReadOnlyList<string> hooks, IEnumerable<UnitRef> neurons)
     {
         var shapes = model.DescribeHookPoints(1, 1);
         foreach (var n in neurons)
@@ -37,7 +40,7 @@ public static class ConceptNeuronStudy
             var shape = shapes.FirstOrDefault(h => h.Name == n.Hook).Shape;
             if (!hooks.Contains(n.Hook) || shape is null)
                 throw new InputException($"--neuron {n}: {n.Hook} is not among the studied hook points ({string.Join(", ", hooks)})");
-            if (n.Neuron < 0 || n.Neuron >= shape[^1])
+            if (n.Index < 0 || n.Index >= shape[^1])
                 throw new InputException($"--neuron {n}: out of range; {n.Hook} has {shape[^1]} neurons (0..{shape[^1] - 1})");
         }
     }
@@ -58,10 +61,10 @@ public static class ConceptNeuronStudy
         if (labels.Length != tokens.Length) throw new ArgumentException("one label per token");
         int window = options.WindowLength ?? model.Dimensions.ContextLength;
         int rankCount = (int)Math.Min(options.RankTokens, tokens.Length);
-        if (options.Top < 1 || options.EvaluationWindows < 1 || options.RandomNeurons < 2 || rankCount < 2)
-            throw new InputException("--top and --eval-windows must be at least 1, --random at least 2, and there must be tokens to rank");
+        if (options.Top < 1 || options.EvaluationWindows < 1 || options.RandomNeurons < 2 || options.RandomSets < 1 || rankCount < 2)
+            throw new InputException("--top, --eval-windows and --random-sets must be at least 1, --random at least 2, and there must be tokens to rank");
         CheckNeurons(model, options.Hooks, options.Include);
-        var (evaluation, overlaps) = EvaluationSet(tokens, labels, rankCount, window, options.EvaluationWindows);
+        var plan = EvaluationPlan.Build(tokens, labels, rankCount, window, options.EvaluationWindows, options.MinPredictions);
 
         var directory = options.StoreDirectory ?? Path.Combine(Path.GetTempPath(), $"interrogate-neurons-{Guid.NewGuid():N}");
         try
@@ -71,44 +74,51 @@ public static class ConceptNeuronStudy
                 m => progress?.Invoke("recording activations", (double)m.Chunks.Count / m.TotalChunks));
             using var store = ActivationStore.Open(directory);
             var ranked = labels[..rankCount];
-            var scores = new Dictionary<string, NeuronRanking.Score[]>();
-            for (int h = 0; h < options.Hooks.Count; h++)
-            {
-                progress?.Invoke("ranking neurons by AUC", (double)h / options.Hooks.Count);
-                scores[options.Hooks[h]] = HistogramAuc.Rank(store, options.Hooks[h], ranked);
-            }
-            var candidates = scores.SelectMany(kv => kv.Value.Select(s => (Hook: kv.Key, Score: s)))
-                .OrderByDescending(c => Math.Abs(c.Score.Auc - 0.5)).ThenBy(c => c.Hook, StringComparer.Ordinal).ThenBy(c => c.Score.Neuron)
-                .Take(options.Top).ToList();
-            foreach (var n in options.Include)
-                if (!candidates.Any(c => c.Hook == n.Hook && c.Score.Neuron == n.Neuron)) candidates.Add((n.Hook, scores[n.Hook][n.Neuron]));
+            var roleLabels = ConceptRoles.Both.ToDictionary(r => r, r => r.EncodingLabels(labels)[..rankCount]);
+            var scores = new Dictionary<(ConceptRole, string), NeuronRanking.Score[]>();
+            foreach (var role in ConceptRoles.Both)
+                for (int h = 0; h < options.Hooks.Count; h++)
+                {
+                    progress?.Invoke("ranking units by AUC", (h + (role == ConceptRole.Predictor ? options.Hooks.Count : 0)) / (2.0 * options.Hooks.Count));
+                    scores[(role, options.Hooks[h])] = HistogramAuc.Rank(store, options.Hooks[h], roleLabels[role]);
+                }
+            var entries = Candidates(options, scores);
             progress?.Invoke("sparse probing", 0);
-            var probe = Probe(store, options, ranked);
+            var probe = StudyEvidence.Probe(store, options, ranked);
 
             var rng = new TensorRandom(options.Seed);
-            var layers = candidates.Select(c => c.Hook).Distinct().ToList();
-            var random = layers.ToDictionary(h => h, h => DrawRandom(rng, store.Width(h), candidates.Where(c => c.Hook == h).Select(c => c.Score.Neuron), options.RandomNeurons));
-            var candidateRefs = candidates.Select(c => new NeuronRef(c.Hook, c.Score.Neuron)).ToList();
-            var topSet = candidateRefs.Take(options.Top).ToList();
-            var sets = new List<NeuronSet> { new($"top-{topSet.Count}", topSet) };
-            sets.AddRange(candidateRefs.Select(n => new NeuronSet(n.ToString(), [n])));
-            sets.AddRange(random.SelectMany(kv => kv.Value.Select(n => new NeuronSet($"random {new NeuronRef(kv.Key, n)}", [new NeuronRef(kv.Key, n)]))));
-            var means = options.Hooks.ToDictionary(h => h, store.Statistics);
-            var effects = ConceptAblation.Measure(model, evaluation, sets, new AblationOptions
-            {
-                Method = options.Method, Means = n => (float)means[n.Hook].Mean(n.Neuron), BatchSize = options.AblationBatch, Seed = options.Seed,
-            }, f => progress?.Invoke($"ablating {sets.Count} neuron sets on {evaluation.Count} windows", f));
+            var candidateUnits = entries.Select(e => e.Unit).Distinct().ToList();
+            var random = options.Hooks.ToDictionary(h => h, h => DrawRandom(rng, store.Width(h), candidateUnits.Where(u => u.Hook == h).Select(u => u.Index), options.RandomNeurons));
+            var topSets = ConceptRoles.Both.ToDictionary(r => r, r => entries.Where(e => e.Role == r && !e.Included).Select(e => e.Unit).ToList());
+            var randomSets = ConceptRoles.Both.ToDictionary(r => r, r => Enumerable.Range(0, options.RandomSets).Select(_ => RandomSet(rng, store, topSets[r], candidateUnits)).ToList());
 
-            var baselines = layers.Select((h, i) => Baseline(h, random[h], scores[h], effects.Skip(1 + candidateRefs.Count), options, i)).ToList();
-            var result = candidates.Select((c, i) =>
+            var jobs = new List<AblationJob>();
+            jobs.AddRange(candidateUnits.Select(u => new AblationJob(u.ToString(), [u])));
+            var randomUnits = options.Hooks.SelectMany(h => random[h].Select(n => new UnitRef(h, n))).ToList();
+            jobs.AddRange(randomUnits.Select(u => new AblationJob($"random {u}", [u])));
+            foreach (var role in ConceptRoles.Both)
             {
-                var effect = effects[1 + i];
-                var thresholds = baselines.First(b => b.Hook == c.Hook).Thresholds;
-                var verdict = VerdictRules.Judge(c.Score.Auc, effect.ConceptDelta, effect.Specificity, thresholds);
-                progress?.Invoke("explaining and collecting evidence", (double)i / candidates.Count);
-                var explained = options.Facts is { } facts ? Explanation.HeldOutExplainer.Run(store, c.Hook, c.Score.Neuron, facts) : null;
-                return new CandidateNeuron(NeuronRef.LayerOf(c.Hook), c.Score.Neuron, c.Hook, c.Score.Auc, c.Score.ConceptMean, c.Score.ControlMean,
-                    effect.ConceptDelta, effect.ControlDelta, effect.Specificity, verdict.Name(), Contexts(store, c.Hook, c.Score.Neuron, tokenText))
+                jobs.Add(new AblationJob($"{role.Name()} top-{topSets[role].Count}", topSets[role]));
+                jobs.AddRange(randomSets[role].Select((set, i) => new AblationJob($"{role.Name()} random set {i}", set)));
+            }
+            var means = options.Hooks.ToDictionary(h => h, store.Statistics);
+            var recordUnits = candidateUnits.Concat(randomUnits).ToList();
+            var ablation = BatchedAblation.Run(model, plan.Ids, [.. Enumerable.Range(0, plan.Windows).Select(plan.Scored)], jobs, new BatchedAblationOptions
+            {
+                Method = options.Method, Means = u => (float)means[u.Hook].Mean(u.Index), Record = recordUnits, Seed = options.Seed,
+                WindowsPerChunk = options.WindowsPerChunk,
+            }, f => progress?.Invoke($"ablating {jobs.Count} unit sets on {plan.Windows} windows", f));
+
+            var judged = Judging.Judge(plan, ablation, jobs, candidateUnits, randomUnits, recordUnits, entries, topSets, randomSets, options, BootstrapSeed);
+            var result = judged.Candidates.Select(j =>
+            {
+                progress?.Invoke("explaining and collecting evidence", 0);
+                var e = j.Entry;
+                var explained = options.Facts is { } facts ? Explanation.HeldOutExplainer.Run(store, e.Unit.Hook, e.Unit.Index, facts) : null;
+                var score = scores[(e.Role, e.Unit.Hook)][e.Unit.Index];
+                return new CandidateNeuron(e.Unit.ToString(), e.Unit.Layer, e.Unit.Index, e.Unit.Hook, e.Role, score.Auc, j.HeldOutAuc,
+                    score.ConceptMean, score.ControlMean, j.Effect, j.PValue, j.HolmPValue, j.Encodes, j.Causal, j.Verdict,
+                    StudyEvidence.Contexts(store, e.Unit.Hook, e.Unit.Index, tokenText))
                 {
                     Explanation = explained?.Explanation.Text,
                     ExplanationScore = explained?.Score.Correlation,
@@ -116,8 +126,8 @@ public static class ConceptNeuronStudy
                     ExplanationHeldOut = explained?.Score,
                 };
             }).ToList();
-            var evidence = candidates.Select(c => Evidence(store, c.Hook, c.Score.Neuron, ranked, options.EvidenceSamples)).ToList();
-            var set = effects[0];
+            var evidence = result.Select(c => StudyEvidence.Evidence(store, c.Hook, c.Neuron, roleLabels[c.Role], options.EvidenceSamples)).ToList();
+            var clean = judged.Clean;
             return new ConceptStudyResult
             {
                 Concept = conceptName,
@@ -125,18 +135,22 @@ public static class ConceptNeuronStudy
                 RankedTokens = rankCount,
                 ConceptRate = ranked.Count(l => l) / (double)rankCount,
                 AblationMethod = options.Method.ToString().ToLowerInvariant(),
-                EvaluationWindows = evaluation.Count,
-                WindowLength = evaluation.Length,
-                EvaluationOverlapsRanking = overlaps,
-                EvaluationConceptTargets = set.ConceptTargets,
-                EvaluationControlTargets = set.ControlTargets,
-                CleanConceptLoss = set.CleanConceptLoss,
-                CleanControlLoss = set.CleanControlLoss,
-                VerdictRule = baselines[0].Thresholds.Rule.Split("; ")[^1],
+                EvaluationWindows = plan.Windows,
+                WindowLength = plan.Length,
+                EvaluationOverlapsRanking = plan.OverlapsRanking,
+                DetectorPredictions = plan.Detector.Sum(w => (long)w.Length),
+                PredictorPredictions = plan.Predictor.Sum(w => (long)w.Length),
+                ControlPredictions = plan.Control.Sum(w => (long)w.Length),
+                ControlStride = plan.ControlStride,
+                CleanDetectorLoss = clean.Detector,
+                CleanPredictorLoss = clean.Predictor,
+                CleanControlLoss = clean.Control,
+                Correction = $"Holm across the {result.Count} candidate tests of this run (family-wise error {VerdictRules.Alpha}); set tests Holm across the {judged.Sets.Count} sets",
+                VerdictRule = judged.Baselines[0].Thresholds.Rule.Split("; ", 2)[^1],
                 Candidates = result,
                 Probe = probe,
-                SetAblation = new SetAblation(set.Name, [.. set.Neurons.Select(n => n.ToString())], set.ConceptDelta, set.ControlDelta, set.Specificity),
-                RandomBaseline = baselines,
+                SetAblations = judged.Sets,
+                RandomBaseline = judged.Baselines,
                 Seconds = clock.Elapsed.TotalSeconds,
                 Evidence = evidence,
             };
@@ -147,44 +161,23 @@ public static class ConceptNeuronStudy
         }
     }
 
-    /// <summary>
-    /// Windows of <paramref name="window"/> tokens after the ranked ones; when the stream is too short,
-    /// the missing windows come from the end of the ranked tokens (and the overlap is reported).
-    /// </summary>
-    private static (EvaluationWindows Windows, bool Overlaps) EvaluationSet(int[] tokens, bool[] labels, int rankCount, int window, int wanted)
-    {
-        var starts = new List<int>();
-        for (int s = rankCount; s + window <= tokens.Length && starts.Count < wanted; s += window) starts.Add(s);
-        bool overlaps = false;
-        for (int s = rankCount - window; s >= 0 && starts.Count < wanted; s -= window) { starts.Add(s); overlaps = true; }
-        if (starts.Count == 0) throw new InputException($"--corpus: the held-out token stream ({tokens.Length} tokens) is shorter than one evaluation window of {window}; use a larger corpus");
-        return (new EvaluationWindows([.. starts.Select(s => tokens[s..(s + window)])], [.. starts.Select(s => labels[s..(s + window)])]), overlaps);
-    }
+    /// <summary>A candidate to judge: a unit in one role; Included when the user named it rather than the ranking.</summary>
+    internal sealed record Entry(ConceptRole Role, UnitRef Unit, bool Included);
 
-    /// <summary>k-sparse probes over the concatenated hooks on evenly spaced ranked tokens.</summary>
-    private static IReadOnlyList<ProbeRow> Probe(ActivationStore store, ConceptStudyOptions options, bool[] labels)
+    /// <summary>Each role's top units by |AUC − 0.5| over all hooks, then the user's units in both roles.</summary>
+    private static List<Entry> Candidates(ConceptStudyOptions options, Dictionary<(ConceptRole, string), NeuronRanking.Score[]> scores)
     {
-        int n = (int)Math.Min(options.ProbeTokens, store.Tokens);
-        long stride = store.Tokens / n;
-        var widths = options.Hooks.Select(store.Width).ToArray();
-        int total = widths.Sum();
-        var x = new float[(long)n * total];
-        var y = new bool[n];
-        var columns = options.Hooks.SelectMany((h, i) => Enumerable.Range(0, widths[i]).Select(j => new NeuronRef(h, j))).ToArray();
-        for (int i = 0; i < n; i++)
+        var entries = new List<Entry>();
+        foreach (var role in ConceptRoles.Both)
         {
-            long token = i * stride;
-            y[i] = labels[token];
-            int at = 0;
-            foreach (var hook in options.Hooks)
-            {
-                var row = store.ReadRows(hook, token, 1);
-                row.CopyTo(x.AsSpan(i * total + at));
-                at += row.Length;
-            }
+            var top = options.Hooks.SelectMany(h => scores[(role, h)].Select(s => (Hook: h, Score: s)))
+                .OrderByDescending(c => Math.Abs(c.Score.Auc - 0.5)).ThenBy(c => c.Hook, StringComparer.Ordinal).ThenBy(c => c.Score.Neuron)
+                .Take(options.Top);
+            entries.AddRange(top.Select(c => new Entry(role, new UnitRef(c.Hook, c.Score.Neuron), false)));
+            foreach (var u in options.Include)
+                if (!entries.Any(e => e.Role == role && e.Unit == u)) entries.Add(new Entry(role, u, true));
         }
-        var results = SparseProbe.Run(x, total, y, new SparseProbeOptions { Ks = options.ProbeKs, Seed = options.Seed, Selection = NeuronSelection.Auc });
-        return [.. results.Select(r => new ProbeRow(r.K, r.F1, r.F1StdDev, r.Accuracy, r.Auc, [.. r.ConsensusNeurons.Select(c => columns[c].ToString())]))];
+        return entries;
     }
 
     private static int[] DrawRandom(TensorRandom rng, int width, IEnumerable<int> exclude, int count)
@@ -195,36 +188,16 @@ public static class ConceptNeuronStudy
         return [.. pool.Take(count).Order()];
     }
 
-    private static LayerBaseline Baseline(string hook, int[] random, NeuronRanking.Score[] scores, IEnumerable<AblationEffect> randomEffects,
-        ConceptStudyOptions options, int index)
+    /// <summary>As many random non-candidate units from each layer as <paramref name="set"/> has there.</summary>
+    private static List<UnitRef> RandomSet(TensorRandom rng, ActivationStore store, List<UnitRef> set, List<UnitRef> candidates)
     {
-        var mine = randomEffects.Where(e => e.Neurons[0].Hook == hook).ToList();
-        ulong seed = options.Seed + (ulong)index * 3;
-        var auc = RandomBaseline.Of([.. random.Select(n => Math.Abs(scores[n].Auc - 0.5))], seed);
-        var concept = RandomBaseline.Of([.. mine.Select(e => e.ConceptDelta)], seed + 1);
-        var control = RandomBaseline.Of([.. mine.Select(e => e.ControlDelta)], seed + 2);
-        return new LayerBaseline(hook, NeuronRef.LayerOf(hook), random, auc, concept, control, VerdictRules.Thresholds(auc, concept, options.Specificity));
-    }
-
-    /// <summary>Up to <paramref name="samples"/> evenly spaced activations of each kind, and the top contexts with every token's activation.</summary>
-    private static NeuronEvidence Evidence(ActivationStore store, string hook, int neuron, bool[] labels, int samples)
-    {
-        var column = store.ReadNeuron(hook, neuron, 0, labels.Length);
-        float[] Sample(bool kind)
+        var result = new List<UnitRef>();
+        foreach (var group in set.GroupBy(u => u.Hook))
         {
-            var values = column.Where((_, i) => labels[i] == kind).ToArray();
-            int step = Math.Max(1, values.Length / Math.Max(1, samples));
-            return [.. values.Where((_, i) => i % step == 0).Take(samples)];
+            var pool = Enumerable.Range(0, store.Width(group.Key)).Except(candidates.Where(c => c.Hook == group.Key).Select(c => c.Index)).ToArray();
+            rng.Shuffle(pool.AsSpan());
+            result.AddRange(pool.Take(group.Count()).Order().Select(n => new UnitRef(group.Key, n)));
         }
-        var contexts = store.TopContexts(hook, neuron).Select(c =>
-        {
-            long from = c.Token - c.Offset;
-            return new EvidenceContext(c.Ids, column.AsSpan((int)from, c.Ids.Length).ToArray(), c.Offset);
-        }).ToList();
-        return new NeuronEvidence(NeuronRef.LayerOf(hook), neuron, Sample(true), Sample(false), contexts);
+        return result;
     }
-
-    private static List<ContextSnippet> Contexts(ActivationStore store, string hook, int neuron, Func<int, string> tokenText) =>
-        [.. store.TopContexts(hook, neuron).Select(c => new ContextSnippet(c.Value,
-            string.Concat(c.Ids[..c.Offset].Select(tokenText)), tokenText(c.Ids[c.Offset]), string.Concat(c.Ids[(c.Offset + 1)..].Select(tokenText))))];
 }

@@ -1,4 +1,6 @@
+using Interrogate.Nn;
 using Interrogate.Analysis.Ablation;
+using Interrogate.Numerics;
 
 namespace Interrogate.Analysis.Verdicts;
 
@@ -7,24 +9,35 @@ public sealed record ConceptStudyOptions
 {
     /// <summary>Hook points to study; each must be [batch, position, width].</summary>
     public required IReadOnlyList<string> Hooks { get; init; }
-    /// <summary>Candidates (by |AUC − 0.5| over all hooks) that are ablated and judged.</summary>
-    public int Top { get; init; } = 10;
-    /// <summary>Neurons judged besides the top ones (e.g. one named by the user); each must lie in a studied hook.</summary>
-    public IReadOnlyList<NeuronRef> Include { get; init; } = [];
+    /// <summary>Candidates per role (by |AUC − 0.5| over all hooks in that role's labels) that are ablated and judged.</summary>
+    public int Top { get; init; } = 5;
+    /// <summary>Units judged (in both roles) besides the top ones (e.g. one named by the user); each must lie in a studied hook.</summary>
+    public IReadOnlyList<UnitRef> Include { get; init; } = [];
     /// <summary>Tokens from the start of the stream that are recorded and ranked.</summary>
     public long RankTokens { get; init; } = 200_000;
-    /// <summary>Windows of <see cref="WindowLength"/> tokens whose loss is measured under ablation.</summary>
-    public int EvaluationWindows { get; init; } = 64;
+    /// <summary>Evaluation windows; null = as many as give each role <see cref="MinPredictions"/> concept predictions.</summary>
+    public int? EvaluationWindows { get; init; }
+    /// <summary>Evaluation windows the callers read beyond the ranked tokens when <see cref="EvaluationWindows"/> is not given (room for rare concepts).</summary>
+    public const int WindowAllowance = 512;
+
+    /// <summary>Tokens of the held-out stream to read for a study (the same in `neurons` and the demo, so both see the same data).</summary>
+    public static long TokensToRead(long rankTokens, int contextLength, int? evaluationWindows) =>
+        rankTokens + (long)(evaluationWindows ?? WindowAllowance) * contextLength;
+
+    /// <summary>Concept predictions per role the default evaluation collects.</summary>
+    public int MinPredictions { get; init; } = 2000;
     /// <summary>Tokens per window for recording and ablation; null = the model's context.</summary>
     public int? WindowLength { get; init; }
     public AblationMethod Method { get; init; } = AblationMethod.Mean;
     /// <summary>Random neurons per studied layer for the baseline.</summary>
-    public int RandomNeurons { get; init; } = 24;
+    public int RandomNeurons { get; init; } = 250;
+    /// <summary>Random sets per role the top set is judged against.</summary>
+    public int RandomSets { get; init; } = 60;
+    /// <summary>Evaluation windows per clean pass of the batched ablation.</summary>
+    public int WindowsPerChunk { get; init; } = 8;
     /// <summary>Tokens (evenly spaced over the ranked ones) the sparse probe is cross-validated on.</summary>
     public int ProbeTokens { get; init; } = 8000;
     public IReadOnlyList<int> ProbeKs { get; init; } = [1, 2, 4, 8, 16];
-    public double Specificity { get; init; } = VerdictRules.DefaultSpecificity;
-    public int AblationBatch { get; init; } = 16;
     public ulong Seed { get; init; }
     /// <summary>Token classes of the vocabulary; when set, each candidate is explained (explain → simulate → score on held-out stored tokens).</summary>
     public Explanation.TokenFacts? Facts { get; init; }
@@ -35,13 +48,22 @@ public sealed record ConceptStudyOptions
 }
 
 /// <summary>
-/// A candidate neuron with its encoding and causal measurements and the verdict. AblationEffectConcept:
-/// mean Δ next-token loss (nats) on predictions of concept tokens with the neuron ablated;
-/// AblationEffectControl: the same on all other predictions; Specificity: concept / max(control,
-/// specificity floor); TopContexts: its largest activations among the ranked tokens.
+/// Mean Δloss (ablated − clean, nats) with 95% paired-bootstrap intervals over evaluation windows.
+/// Concept: over the role's concept predictions; Control: over predictions that involve no concept token
+/// (neither made from one nor of one); Specificity: Concept − Control on the same resampled windows;
+/// After (detector role): over the control predictions that follow a concept token in the same window.
 /// </summary>
-public sealed record CandidateNeuron(int Layer, int Neuron, string Hook, double Auc, double ConceptMean, double ControlMean,
-    double AblationEffectConcept, double AblationEffectControl, double Specificity, string Verdict, IReadOnlyList<ContextSnippet> TopContexts)
+public sealed record RoleEffect(Interval Concept, Interval Control, Interval Specificity, Interval? After);
+
+/// <summary>
+/// A candidate unit judged in one role. RankingAuc chose it (ranked tokens); Auc is measured on the
+/// held-out evaluation windows and decides "encodes". PValue: rank p-value of the concept effect among
+/// the random units of its layer; HolmPValue: Holm-adjusted across every candidate of the run.
+/// TopContexts: its largest activations among the ranked tokens.
+/// </summary>
+public sealed record CandidateNeuron(string Unit, int Layer, int Neuron, string Hook, ConceptRole Role, double RankingAuc, double Auc,
+    double ConceptMean, double ControlMean, RoleEffect Effect, double PValue, double HolmPValue, bool Encodes, bool Causal, Verdict Verdict,
+    IReadOnlyList<ContextSnippet> TopContexts)
 {
     /// <summary>The explanation sentence, when explained (<see cref="ConceptStudyOptions.Facts"/>).</summary>
     public string? Explanation { get; init; }
@@ -68,15 +90,24 @@ public sealed record ContextSnippet(float Value, string Before, string Token, st
 /// <summary>Cross-validated k-sparse probe over all studied neurons; Neurons are the fold-consensus picks ("L2.N317").</summary>
 public sealed record ProbeRow(int K, double F1, double F1StdDev, double Accuracy, double Auc, IReadOnlyList<string> Neurons);
 
-/// <summary>An ablated set with its effect.</summary>
-public sealed record SetAblation(string Name, IReadOnlyList<string> Neurons, double ConceptDelta, double ControlDelta, double Specificity);
+/// <summary>
+/// The top candidates of one role ablated together, judged against random sets of the same size drawn
+/// from the same layers (same count per layer). PValue: rank among the random sets' concept effects;
+/// HolmPValue: adjusted across the run's set tests. Passes: adjusted p ≤ α and both intervals above zero.
+/// </summary>
+public sealed record SetAblation(ConceptRole Role, IReadOnlyList<string> Units, RoleEffect Effect, int RandomSets,
+    double RandomSetMean, double RandomSetPercentile95, double PValue, double HolmPValue, bool Passes);
 
 /// <summary>
-/// Random neurons of one layer, what they measure and the thresholds derived from them: AucDistance
-/// is their |AUC − 0.5|, ConceptDelta and ControlDelta their Δloss under the same ablation.
+/// Random units of one layer in one role: their held-out |AUC − 0.5| and concept effects (same ablation,
+/// same windows), the thresholds derived from them, and the minimum detectable effect: the concept
+/// Δloss a candidate needs to pass both the corrected rank test (RankNeeded) and its interval (IntervalNeeded ≈ 1.96 standard errors).
 /// </summary>
-public sealed record LayerBaseline(string Hook, int Layer, IReadOnlyList<int> RandomNeurons, RandomBaseline AucDistance,
-    RandomBaseline ConceptDelta, RandomBaseline ControlDelta, VerdictThresholds Thresholds);
+public sealed record LayerBaseline(string Hook, int Layer, ConceptRole Role, IReadOnlyList<int> RandomNeurons, RandomBaseline AucDistance,
+    RandomBaseline ConceptDelta, RandomBaseline ControlDelta, VerdictThresholds Thresholds, double RankNeeded, double IntervalNeeded)
+{
+    public double MinimumDetectableEffect => Math.Max(RankNeeded, IntervalNeeded);
+}
 
 /// <summary>Everything <see cref="ConceptNeuronStudy.Run"/> found; serialises to the CLI's JSON.</summary>
 public sealed record ConceptStudyResult
@@ -91,18 +122,24 @@ public sealed record ConceptStudyResult
     public required int WindowLength { get; init; }
     /// <summary>True when the stream after the ranked tokens was too short and evaluation windows were taken from the ranked tokens.</summary>
     public required bool EvaluationOverlapsRanking { get; init; }
-    public required long EvaluationConceptTargets { get; init; }
-    public required long EvaluationControlTargets { get; init; }
-    public required double CleanConceptLoss { get; init; }
+    /// <summary>Predictions made from concept tokens (detector) and of concept tokens (predictor) in the evaluation windows.</summary>
+    public required long DetectorPredictions { get; init; }
+    public required long PredictorPredictions { get; init; }
+    public required long ControlPredictions { get; init; }
+    /// <summary>Every ControlStride-th prediction involving no concept token is scored as control.</summary>
+    public required int ControlStride { get; init; }
+    public required double CleanDetectorLoss { get; init; }
+    public required double CleanPredictorLoss { get; init; }
     public required double CleanControlLoss { get; init; }
     public string LossSemantics { get; init; } =
-        "a concept labels token t; its loss is that of predicting token t from the tokens before it (made at position t-1); " +
-        "ablation effects are mean(ablated - clean) next-token loss in nats over concept targets vs all other targets";
-    public double SpecificityFloor { get; init; } = ConceptAblation.SpecificityFloor;
+        "position t predicts token t+1. detector: encoding = activation at t vs label of token t, use = mean(ablated - clean) loss of the predictions made at concept positions; " +
+        "predictor: encoding = activation at t vs label of token t+1, use = the same on the predictions of concept tokens; control = predictions involving no concept token; " +
+        "intervals: 95% paired bootstrap over evaluation windows";
+    public required string Correction { get; init; }
     public required string VerdictRule { get; init; }
     public required IReadOnlyList<CandidateNeuron> Candidates { get; init; }
     public required IReadOnlyList<ProbeRow> Probe { get; init; }
-    public required SetAblation SetAblation { get; init; }
+    public required IReadOnlyList<SetAblation> SetAblations { get; init; }
     public required IReadOnlyList<LayerBaseline> RandomBaseline { get; init; }
     public required double Seconds { get; init; }
     /// <summary>Per candidate, in the same order: samples and contexts for reports (not serialised).</summary>

@@ -66,7 +66,7 @@ public sealed class AttributionPatchingTests(ITestOutputHelper output)
         double clean = AttributionPatching.MeanLoss(model, batches);
         Assert.True(Math.Abs(clean - atp.CleanLoss) < 1e-4, $"clean loss {clean} vs {atp.CleanLoss} from the gradient pass");
         var top = atp.Ranked().Take(100).ToList();
-        var exact = top.Select(u => AttributionPatching.ExactEffect(model, batches, u.Unit, means[u.Unit.Hook][u.Unit.Neuron], clean)).ToArray();
+        var exact = top.Select(u => AttributionPatching.ExactEffect(model, batches, u.Unit, means[u.Unit.Hook][u.Unit.Index], clean)).ToArray();
         var estimated = top.Select(u => u.Effect).ToArray();
         double spearman = Spearman(estimated, exact), pearson = Pearson(estimated, exact);
         output.WriteLine($"AtP vs exact mean-ablation over the top {top.Count} of {atp.Hooks.Sum(h => h.Effects.Length)} units ({atp.Predictions} predictions): Spearman {spearman:F3}, Pearson {pearson:F3}; largest exact {exact.Max(Math.Abs):E3}");

@@ -37,7 +37,7 @@ public sealed class NeuronPatchingTests
     {
         var model = ModelKit.Gpt2();
         const string hook = "blocks.1.mlp.hook_post";
-        var all = Enumerable.Range(0, ModelKit.Gpt2Tiny.Inner!.Value).Select(n => new NeuronRef(hook, n)).ToList();
+        var all = Enumerable.Range(0, ModelKit.Gpt2Tiny.Inner!.Value).Select(n => new UnitRef(hook, n)).ToList();
         var result = NeuronPatching.Patch(model, Clean, Corrupted, Metric, [all]);
         var donor = CleanActivation(model, hook);
         double expected = Score(model, Corrupted, _ => donor, hook);
@@ -60,7 +60,7 @@ public sealed class NeuronPatchingTests
         {
             double expected = Score(model, Corrupted, a => NeuronEdits.Overwrite(a, [n], (row, _) => donor[row * width + n]), hook);
             Assert.Equal(expected, sweep.Sets[n].Score, 4);
-            Assert.Equal(n, sweep.Sets[n].Neurons[0].Neuron);
+            Assert.Equal(n, sweep.Sets[n].Neurons[0].Index);
         }
         Assert.Contains(sweep.Sets, s => Math.Abs(s.RecoveredFraction) > 1e-3);
     }
@@ -70,8 +70,8 @@ public sealed class NeuronPatchingTests
     {
         var model = ModelKit.Gpt2();
         const string hook = "blocks.0.mlp.hook_post";
-        var all = Enumerable.Range(0, ModelKit.Gpt2Tiny.Inner!.Value).Select(n => new NeuronRef(hook, n)).ToList();
-        var r = NeuronPatching.Patch(model, Clean, Corrupted, Metric, [all, [new NeuronRef(hook, 3)]], PatchDirection.CorruptedIntoClean);
+        var all = Enumerable.Range(0, ModelKit.Gpt2Tiny.Inner!.Value).Select(n => new UnitRef(hook, n)).ToList();
+        var r = NeuronPatching.Patch(model, Clean, Corrupted, Metric, [all, [new UnitRef(hook, 3)]], PatchDirection.CorruptedIntoClean);
         foreach (var s in r.Sets)
             Assert.Equal((r.CleanScore - s.Score) / (r.CleanScore - r.CorruptedScore), s.RecoveredFraction, 9);
         Assert.NotEqual(r.Sets[0].Score, r.CleanScore);
@@ -80,7 +80,7 @@ public sealed class NeuronPatchingTests
     [Fact]
     public void Patch_SamePrompt_FractionIsNaN()
     {
-        var r = NeuronPatching.Patch(ModelKit.Gpt2(), Clean, Clean, Metric, [[NeuronRef.Mlp(0, 1)]]);
+        var r = NeuronPatching.Patch(ModelKit.Gpt2(), Clean, Clean, Metric, [[UnitRef.Mlp(0, 1)]]);
         Assert.True(double.IsNaN(r.Sets[0].RecoveredFraction));
         Assert.Equal(r.CleanScore, r.Sets[0].Score, 5);
     }
@@ -88,7 +88,7 @@ public sealed class NeuronPatchingTests
     [Fact]
     public void Patch_DifferentLengths_IsInputError()
     {
-        var e = Assert.Throws<InputException>(() => NeuronPatching.Patch(ModelKit.Gpt2(), Clean, Clean[..4], Metric, [[NeuronRef.Mlp(0, 1)]]));
+        var e = Assert.Throws<InputException>(() => NeuronPatching.Patch(ModelKit.Gpt2(), Clean, Clean[..4], Metric, [[UnitRef.Mlp(0, 1)]]));
         Assert.Contains("same number of tokens", e.Message);
     }
 

@@ -7,23 +7,30 @@ namespace Interrogate.Tests.Analysis.Verdicts;
 
 public sealed class VerdictTests
 {
-    private static readonly VerdictThresholds Thresholds = new(AucDistance: 0.2, ConceptDelta: 0.05, Specificity: 2);
+    private static readonly VerdictThresholds Thresholds = new(AucDistance: 0.2, Alpha: 0.05);
 
     [Theory]
-    [InlineData(0.9, 0.10, 5.0, Verdict.Responsible)]
-    [InlineData(0.1, 0.10, 5.0, Verdict.Responsible)]        // below 0.5 encodes too
-    [InlineData(0.9, 0.01, 5.0, Verdict.EncodesButUnused)]   // effect below threshold
-    [InlineData(0.9, 0.10, 1.5, Verdict.EncodesButUnused)]   // effect not specific
-    [InlineData(0.6, 0.10, 5.0, Verdict.Contributes)]
-    [InlineData(0.6, 0.01, 5.0, Verdict.None)]
-    public void Judge_Measurements_GiveVerdict(double auc, double delta, double specificity, Verdict expected) =>
-        Assert.Equal(expected, VerdictRules.Judge(auc, delta, specificity, Thresholds));
+    [InlineData(0.9, 0.01, 0.010, 0.005, Verdict.Responsible)]
+    [InlineData(0.1, 0.01, 0.010, 0.005, Verdict.Responsible)]         // below 0.5 encodes too
+    [InlineData(0.9, 0.06, 0.010, 0.005, Verdict.EncodesButUnused)]    // corrected test fails
+    [InlineData(0.9, 0.01, -0.001, 0.005, Verdict.EncodesButUnused)]   // effect interval reaches zero
+    [InlineData(0.9, 0.01, 0.010, -0.002, Verdict.EncodesButUnused)]   // not specific: concept − control interval reaches zero
+    [InlineData(0.6, 0.01, 0.010, 0.005, Verdict.Contributes)]
+    [InlineData(0.6, 0.50, 0.010, 0.005, Verdict.None)]
+    public void Judge_Measurements_GiveVerdict(double auc, double holmP, double effectLow, double specificityLow, Verdict expected)
+    {
+        var effect = new Interrogate.Numerics.Interval(0.02, effectLow, 0.03);
+        var specificity = new Interrogate.Numerics.Interval(0.015, specificityLow, 0.03);
+        Assert.Equal(expected, VerdictRules.Judge(VerdictRules.Encodes(auc, Thresholds), VerdictRules.Causal(holmP, effect, specificity, Thresholds)));
+    }
 
     [Fact]
     public void VerdictNames_AreTheJsonNames()
     {
         Assert.Equal(["responsible", "encodes-but-unused", "contributes", "none"],
             new[] { Verdict.Responsible, Verdict.EncodesButUnused, Verdict.Contributes, Verdict.None }.Select(v => v.Name()).ToArray());
+        Assert.Equal("\"encodes-but-unused\"", System.Text.Json.JsonSerializer.Serialize(Verdict.EncodesButUnused));
+        Assert.Equal("\"predictor\"", System.Text.Json.JsonSerializer.Serialize(ConceptRole.Predictor));
     }
 
     [Fact]
@@ -40,15 +47,13 @@ public sealed class VerdictTests
     }
 
     [Fact]
-    public void Thresholds_FromBaselines_UseTheStricterBoundAndFloors()
+    public void Thresholds_FromRandomAucs_NinetyFifthPercentileWithFloor()
     {
-        var auc = new RandomBaseline(20, 0.02, 0.01, 0.03, 0.0, 0.05);
-        var delta = new RandomBaseline(20, 0.004, 0.002, 0.012, -0.001, 0.009);
-        var t = VerdictRules.Thresholds(auc, delta, 3);
-        Assert.Equal(VerdictRules.MinAucDistance, t.AucDistance);   // 0.05 is below the floor
-        Assert.Equal(0.012, t.ConceptDelta);                        // CI high beats the 95th percentile here
-        Assert.Equal(3, t.Specificity);
-        Assert.Contains("0.012", t.Rule);
+        var t = VerdictRules.Thresholds([.. Enumerable.Range(1, 20).Select(i => i / 400.0)]);
+        Assert.Equal(VerdictRules.MinAucDistance, t.AucDistance);   // p95 0.0476 is below the floor
+        var wide = VerdictRules.Thresholds([.. Enumerable.Range(1, 20).Select(i => i / 50.0)]);
+        Assert.Equal(0.381, wide.AucDistance, 9);                    // type-7 p95 of 0.02..0.40
+        Assert.Contains("Holm", t.Rule);
     }
 
     [Fact]

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace Interrogate.Nn;
+
+/// <summary>
+/// The one place hook-point names are built and matched (TransformerLens spelling:
+/// <c>blocks.{L}.mlp.hook_post</c>). Patterns use one glob dialect: <c>*</c> stands for exactly one
+/// non-empty dot-free name part, so <c>blocks.*.mlp.hook_post</c> matches every block's MLP neurons
+/// and never <c>blocks.0.attn.mlp.hook_post</c>.
+/// </summary>
+public static class HookNames
+{
+    /// <summary>The MLP neurons of block <paramref name="layer"/>: <c>blocks.L.mlp.hook_post</c>.</summary>
+    public static string MlpPost(int layer) => Block(layer, "mlp.hook_post");
+
+    /// <summary>The MLP pre-activations of block <paramref name="layer"/>: <c>blocks.L.mlp.hook_pre</c>.</summary>
+    public static string MlpPre(int layer) => Block(layer, "mlp.hook_pre");
+
+    /// <summary>A hook inside block <paramref name="layer"/>: <c>blocks.L.{rest}</c>, e.g. rest = "hook_resid_pre" or "attn.hook_z".</summary>
+    public static string Block(int layer, string rest) => $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.{rest}";
+
+    /// <summary>The block number of a "blocks.L.…" hook name, or −1 for hooks outside the blocks.</summary>
+    public static int LayerOf(string hook)
+    {
+        if (!hook.StartsWith("blocks.", StringComparison.Ordinal)) return -1;
+        int end = hook.IndexOf('.', 7);
+        return end > 7 && int.TryParse(hook.AsSpan(7, end - 7), NumberStyles.None, CultureInfo.InvariantCulture, out int layer) ? layer : -1;
+    }
+
+    /// <summary>True when <paramref name="name"/> matches <paramref name="pattern"/>: the same number of dot-separated parts, each equal or matched by <c>*</c>.</summary>
+    public static bool Matches(string pattern, string name)
+    {
+        var p = pattern.Split('.');
+        var n = name.Split('.');
+        if (p.Length != n.Length) return false;
+        for (int i = 0; i < p.Length; i++)
+            if (p[i] == "*" ? n[i].Length == 0 : !string.Equals(p[i], n[i], StringComparison.Ordinal)) return false;
+        return true;
+    }
+
+    /// <summary>The names among <paramref name="names"/> that match any of the comma-separated patterns, in the order of <paramref name="names"/>.</summary>
+    public static IReadOnlyList<string> Resolve(string patterns, IEnumerable<string> names)
+    {
+        var list = patterns.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. names.Where(n => list.Any(p => Matches(p, n)))];
+    }
+}
