@@ -105,6 +105,7 @@ public sealed class ResultsCatalog
             case JsonObject obj:
                 if (obj["candidates"] is JsonArray { Count: > 0 } c && c[0] is JsonObject first && first["neuron"] is not null) Studies.Add(new(file, obj));
                 else if (obj["curves"] is JsonArray { Count: > 0 } k && k[0] is JsonObject curve && curve["fractions"] is JsonArray) Comparisons.Add(new(file, obj));
+                else if (ComparisonRows.ToCurves(obj) is { } curves) Comparisons.Add(new(file, curves));
                 else if (obj["explanation"]?.GetValueKind() == JsonValueKind.String && obj["hook"] is not null && obj["neuron"] is not null) Explanations.Add(new(file, obj));
                 else foreach (var (_, child) in obj) Walk(child, file, depth + 1);
                 break;
