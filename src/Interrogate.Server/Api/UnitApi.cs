@@ -30,7 +30,7 @@ internal static class UnitApi
                 verdict_rule = UnitIndex.Text(s.Study["verdict_rule"]),
                 ablation_method = UnitIndex.Text(s.Study["ablation_method"]),
                 candidate = c.DeepClone(),
-                random_baseline = NullFor(s.Study, hook, UnitIndex.Int(c["layer"])),
+                random_baseline = NullFor(s.Study, hook, UnitIndex.Int(c["layer"]), UnitIndex.Text(c["role"])),
             })).ToList();
         var explanations = state.Results.Explanations
             .Where(e => UnitIndex.Unit(e.Explanation) is { } u && u.Hook == hook && u.Neuron == neuron)
@@ -40,10 +40,14 @@ internal static class UnitApi
         return new { hook, neuron, label = UnitIndex.Label(hook, neuron), store = fromStore, studies, explanations };
     }
 
-    /// <summary>The study's random-unit baseline entry for this hook (or layer), when it has one.</summary>
-    private static JsonNode? NullFor(JsonObject study, string hook, int? layer) =>
+    /// <summary>
+    /// The study's random-unit baseline entry for this hook (or layer) and, in studies that judge roles,
+    /// for the candidate's role (detector and predictor have nulls of their own), when it has one.
+    /// </summary>
+    private static JsonNode? NullFor(JsonObject study, string hook, int? layer, string? role) =>
         study["random_baseline"] is JsonArray list
-            ? list.OfType<JsonObject>().FirstOrDefault(b => UnitIndex.Text(b["hook"]) == hook || (layer is not null && UnitIndex.Int(b["layer"]) == layer))?.DeepClone()
+            ? list.OfType<JsonObject>().FirstOrDefault(b => (UnitIndex.Text(b["hook"]) == hook || (layer is not null && UnitIndex.Int(b["layer"]) == layer))
+                && (role is null || b["role"] is null || UnitIndex.Text(b["role"]) == role))?.DeepClone()
             : null;
 
     private static object StorePart(ViewerState state, Catalog.StoreCatalog.Entry entry, string hook, int neuron)

@@ -79,11 +79,25 @@ function studyCard(s) {
   const c = s.candidate;
   const extra = Object.entries(c).filter(([k, v]) => /(_ci|_low|_high|interval|role|p_value|q_value)/.test(k) && v !== null && typeof v !== "object");
   return `<div class="card study"><h2>${esc(s.concept)}: ${verdict(c.verdict)} <span class="muted">${esc(s.file)}</span></h2>
-    <p>AUC ${num(c.auc, 3)} (concept mean ${num(c.concept_mean, 3)}, control ${num(c.control_mean, 3)}); ${esc(s.ablation_method || "")} ablation: Δloss on concept targets ${num(c.ablation_effect_concept)} vs ${num(c.ablation_effect_control)} elsewhere, specificity ${num(c.specificity, 2)}</p>
-    ${c.explanation ? `<p>Explanation: ${esc(c.explanation)} — held-out r = <b>${num(c.explanation_score, 3)}</b>, token-identity baseline r = ${num(c.explanation_baseline, 3)}</p>` : ""}
+    ${c.effect ? effectHtml(c, s) : `<p>AUC ${num(c.auc, 3)} (concept mean ${num(c.concept_mean, 3)}, control ${num(c.control_mean, 3)}); ${esc(s.ablation_method || "")} ablation: Δloss on concept targets ${num(c.ablation_effect_concept)} vs ${num(c.ablation_effect_control)} elsewhere, specificity ${num(c.specificity, 2)}</p>`}
+    ${c.explanation ? `<p>Explanation: ${esc(c.explanation)} — ${explanationScore(c)}</p>` : ""}
     ${extra.length ? `<table>${extra.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${num(v)}</td></tr>`).join("")}</table>` : ""}
     ${roles(c)}
     <div class="study-chart"></div><p class="muted">${esc(s.verdict_rule || "")}</p></div>`;
+}
+// A study that judges roles (neurons since 2026-12): effects with 95% intervals, rank p-value and Holm.
+const ci = (x, d = 4) => x ? `${num(x.value, d)} [${num(x.low, d)}, ${num(x.high, d)}]` : "";
+function effectHtml(c, s) {
+  const e = c.effect;
+  return `<p>role <b>${esc(c.role)}</b>; held-out AUC ${num(c.auc, 3)} (ranking AUC ${num(c.ranking_auc, 3)});
+    ${esc(s.ablation_method || "")} ablation, Δloss (95% CI): concept ${ci(e.concept)}, control ${ci(e.control)},
+    specificity (concept − control) ${ci(e.specificity)}${e.after ? `, after the concept ${ci(e.after)}` : ""};
+    rank p ${num(c.p_value, 3)}, Holm p ${num(c.holm_p_value, 3)}</p>`;
+}
+function explanationScore(c) {
+  const h = c.explanation_held_out;
+  if (h && typeof h.gain === "number") return `gain over token identity ${ci({ value: h.gain, low: h.gain_low, high: h.gain_high }, 3)} (held-out r ${num(h.correlation, 3)} against ${num(h.baseline_correlation, 3)})`;
+  return `held-out r = <b>${num(c.explanation_score, 3)}</b>, token-identity baseline r = ${num(c.explanation_baseline, 3)}`;
 }
 function roles(c) {
   const r = c.roles || c.verdicts;
@@ -95,8 +109,11 @@ function drawStudy(s, i) {
   const c = s.candidate, b = s.random_baseline, box = document.querySelectorAll(".study-chart")[i];
   const pick = (k) => [c[k + "_low"] ?? (c[k + "_ci"] || [])[0], c[k + "_high"] ?? (c[k + "_ci"] || [])[1]];
   const [cl, ch] = pick("ablation_effect_concept"), [ol, oh] = pick("ablation_effect_control");
-  const rows = [{ label: "this unit, concept targets", value: c.ablation_effect_concept, low: cl, high: ch, color: "#d62728" },
-                { label: "this unit, other targets", value: c.ablation_effect_control, low: ol, high: oh, color: "#1f77b4" }];
+  const e = c.effect;
+  const rows = e ? [{ label: "this unit, concept", value: e.concept.value, low: e.concept.low, high: e.concept.high, color: "#d62728" },
+                    { label: "this unit, control", value: e.control.value, low: e.control.low, high: e.control.high, color: "#1f77b4" }]
+    : [{ label: "this unit, concept targets", value: c.ablation_effect_concept, low: cl, high: ch, color: "#d62728" },
+       { label: "this unit, other targets", value: c.ablation_effect_control, low: ol, high: oh, color: "#1f77b4" }];
   let opts = {};
   if (b && b.concept_delta) {
     rows.push({ label: `random units (n=${b.concept_delta.count}), concept`, value: b.concept_delta.mean, low: b.concept_delta.ci_low, high: b.concept_delta.ci_high, color: "#777" });
