@@ -32,7 +32,7 @@ public sealed class ViewerApiTests(ViewerFixture f) : IClassFixture<ViewerFixtur
         var stores = o.GetProperty("stores").EnumerateArray().ToList();
         Assert.Equal(1024, stores[0].GetProperty("tokens").GetInt64());
         Assert.Equal(JsonValueKind.String, stores[1].GetProperty("error").ValueKind);
-        Assert.Equal(1, o.GetProperty("studies").GetArrayLength());
+        Assert.Equal(2, o.GetProperty("studies").GetArrayLength());   // the old single-verdict study and the role-judged one
         Assert.Equal(1, o.GetProperty("comparisons").GetInt32());
 
         var r = await f.Http.GetAsync($"/api/unit?hook={ViewerFixture.Hook}&neuron=3&store=1");
@@ -84,6 +84,16 @@ public sealed class ViewerApiTests(ViewerFixture f) : IClassFixture<ViewerFixtur
         Assert.Equal("responsible", study.GetProperty("candidate").GetProperty("verdict").GetString());
         Assert.Equal(0.33, study.GetProperty("candidate").GetProperty("explanation_baseline").GetDouble());
         Assert.Equal(0.0021, study.GetProperty("random_baseline").GetProperty("concept_delta").GetProperty("percentile95").GetDouble());
+    }
+
+    [Fact]
+    public async Task Unit_RoleJudgedNeuron_EffectIntervalAndTheNullOfItsRole()
+    {
+        var u = await Get($"/api/unit?hook={ViewerFixture.Hook}&neuron={ViewerFixture.RoleNeuron}");
+        var study = u.GetProperty("studies")[0];
+        Assert.Equal("predictor", study.GetProperty("candidate").GetProperty("role").GetString());
+        Assert.Equal(0.050, study.GetProperty("candidate").GetProperty("effect").GetProperty("concept").GetProperty("low").GetDouble());
+        Assert.Equal(0.0047, study.GetProperty("random_baseline").GetProperty("concept_delta").GetProperty("percentile95").GetDouble());
     }
 
     [Fact]

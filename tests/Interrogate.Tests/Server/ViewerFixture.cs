@@ -73,6 +73,7 @@ public sealed class ViewerFixture : IAsyncLifetime
             }),
         };
         File.WriteAllText(Path.Combine(ResultsDir, "neurons.json"), study.ToJsonString());
+        File.WriteAllText(Path.Combine(ResultsDir, "neurons-roles.json"), RoleStudy().ToJsonString());
         var compare = new JsonObject
         {
             ["baseline"] = new JsonObject { ["loss"] = 3.762, ["accuracy"] = null, ["count"] = 32512 },
@@ -95,6 +96,33 @@ public sealed class ViewerFixture : IAsyncLifetime
                 db.Save(new RunResult(setting.Name, seed, acc, 1 - acc, 1.1 - acc, null, 1.0,
                     [new EpochPoint(1, 1.5, 1.4, acc - 0.05), new EpochPoint(2, 1.2, 1 - acc, acc)]), setting.Config);
             }
+    }
+
+    /// <summary>A unit judged in roles, as `neurons --json` writes it: effects with intervals and one null per layer and role.</summary>
+    public const int RoleNeuron = 100;
+
+    private static JsonObject RoleStudy()
+    {
+        static JsonObject Interval(double v, double lo, double hi) => new() { ["value"] = v, ["low"] = lo, ["high"] = hi };
+        static JsonObject Null(string role, double p95) => new()
+        {
+            ["hook"] = Hook, ["layer"] = 0, ["role"] = role,
+            ["concept_delta"] = new JsonObject { ["count"] = 250, ["mean"] = 0.001, ["ci_low"] = 0.0008, ["ci_high"] = 0.0012, ["percentile5"] = 0.0, ["percentile95"] = p95 },
+        };
+        return new JsonObject
+        {
+            ["concept"] = "capitalized", ["ablation_method"] = "mean", ["correction"] = "holm",
+            ["candidates"] = new JsonArray(new JsonObject
+            {
+                ["unit"] = "L0.N100", ["layer"] = 0, ["neuron"] = RoleNeuron, ["hook"] = Hook, ["role"] = "predictor", ["auc"] = 0.81, ["ranking_auc"] = 0.80,
+                ["effect"] = new JsonObject
+                {
+                    ["concept"] = Interval(0.064, 0.050, 0.078), ["control"] = Interval(0.002, 0.001, 0.003), ["specificity"] = Interval(0.062, 0.048, 0.076),
+                },
+                ["p_value"] = 0.004, ["holm_p_value"] = 0.04, ["verdict"] = "responsible", ["top_contexts"] = new JsonArray(),
+            }),
+            ["random_baseline"] = new JsonArray(Null("detector", 0.0031), Null("predictor", 0.0047)),
+        };
     }
 
     private static JsonObject Candidate(int neuron, string verdict, double auc, double concept, double control, string explanation) => new()
