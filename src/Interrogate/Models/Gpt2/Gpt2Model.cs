@@ -25,8 +25,8 @@ public sealed class Gpt2Model : CausalLanguageModel
 
     public override CausalLanguageModel WithMlpWidths(int[] widths)
     {
-        bool uniform = widths.All(v => v == widths[0]);
-        return new Gpt2Model(Config with { Inner = uniform ? widths[0] : Config.Inner, InnerPerLayer = uniform ? null : widths });
+        var (width, perLayer) = ConfigWidths(widths, Config.Inner);
+        return new Gpt2Model(Config with { Inner = width, InnerPerLayer = perLayer });
     }
 
     private static TransformerParts Build(Gpt2Config c, TensorRandom rng)
@@ -91,12 +91,5 @@ public sealed class Gpt2Model : CausalLanguageModel
         return model;
     }
 
-    public override void Save(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        // Weights first, config last: a folder with a config always has the weights it describes.
-        SafetensorsWriter.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), Weights().ForSaving(),
-            new Dictionary<string, string> { ["format"] = "pt" });
-        Config.ToHf().Save(Path.Combine(directory, ModelDirectory.ConfigFileName));
-    }
+    public override void Save(string directory) => SaveFiles(directory, Weights(), Config.ToHf());
 }

@@ -26,8 +26,8 @@ public sealed class GptNeoXModel : CausalLanguageModel
 
     public override CausalLanguageModel WithMlpWidths(int[] widths)
     {
-        bool uniform = widths.All(v => v == widths[0]);
-        return new GptNeoXModel(Config with { Intermediate = uniform ? widths[0] : Config.Intermediate, IntermediatePerLayer = uniform ? null : widths });
+        var (width, perLayer) = ConfigWidths(widths, Config.Intermediate);
+        return new GptNeoXModel(Config with { Intermediate = width, IntermediatePerLayer = perLayer });
     }
 
     private static TransformerParts Build(GptNeoXConfig c, TensorRandom rng)
@@ -103,11 +103,5 @@ public sealed class GptNeoXModel : CausalLanguageModel
         return model;
     }
 
-    public override void Save(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        SafetensorsWriter.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), Weights().ForSaving(),
-            new Dictionary<string, string> { ["format"] = "pt" });
-        Config.ToHf().Save(Path.Combine(directory, ModelDirectory.ConfigFileName));
-    }
+    public override void Save(string directory) => SaveFiles(directory, Weights(), Config.ToHf());
 }

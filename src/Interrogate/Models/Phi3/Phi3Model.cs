@@ -25,8 +25,8 @@ public sealed class Phi3Model : CausalLanguageModel
 
     public override CausalLanguageModel WithMlpWidths(int[] widths)
     {
-        bool uniform = widths.All(v => v == widths[0]);
-        return new Phi3Model(Config with { Intermediate = uniform ? widths[0] : Config.Intermediate, IntermediatePerLayer = uniform ? null : widths });
+        var (width, perLayer) = ConfigWidths(widths, Config.Intermediate);
+        return new Phi3Model(Config with { Intermediate = width, IntermediatePerLayer = perLayer });
     }
 
     /// <summary>Where each Hugging Face tensor lives in this model.</summary>
@@ -63,11 +63,5 @@ public sealed class Phi3Model : CausalLanguageModel
         return model;
     }
 
-    public override void Save(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        SafetensorsWriter.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), Weights().ForSaving(),
-            new Dictionary<string, string> { ["format"] = "pt" });
-        Config.ToHf().Save(Path.Combine(directory, ModelDirectory.ConfigFileName));
-    }
+    public override void Save(string directory) => SaveFiles(directory, Weights(), Config.ToHf());
 }

@@ -1,3 +1,4 @@
+using Interrogate.Formats;
 using Interrogate.Nn;
 using Interrogate.Tensors;
 
@@ -64,6 +65,29 @@ public abstract class CausalLanguageModel : Module
 
     /// <summary>Writes config.json and model.safetensors in the Hugging Face layout.</summary>
     public abstract void Save(string directory);
+
+    /// <summary>
+    /// The files every family saves, in one order: weights first, config last, so a folder with a
+    /// config always has the weights it describes.
+    /// </summary>
+    protected static void SaveFiles(string directory, WeightMap weights, HfConfig config)
+    {
+        Directory.CreateDirectory(directory);
+        SafetensorsWriter.Write(Path.Combine(directory, ModelDirectory.WeightsFileName), weights.ForSaving(),
+            new Dictionary<string, string> { ["format"] = "pt" });
+        config.Save(Path.Combine(directory, ModelDirectory.ConfigFileName));
+    }
+
+    /// <summary>
+    /// How a config records MLP widths for <see cref="WithMlpWidths"/>: equal widths as the plain key
+    /// (Width), different ones as the per-layer key (PerLayer, with Width left at <paramref name="current"/>).
+    /// </summary>
+    protected static (int Width, int[]? PerLayer) ConfigWidths(int[] widths, int current) =>
+        widths.All(v => v == widths[0]) ? (widths[0], null) : (current, widths);
+
+    /// <summary><see cref="ConfigWidths(int[], int)"/> for configs whose width key may be absent (GPT-2's n_inner).</summary>
+    protected static (int? Width, int[]? PerLayer) ConfigWidths(int[] widths, int? current) =>
+        widths.All(v => v == widths[0]) ? (widths[0], null) : (current, widths);
 
     /// <summary>
     /// A model of the same architecture and config whose layer l has MLP width widths[l] (freshly
