@@ -3,6 +3,7 @@ using Interrogate.Analysis.Importance;
 using Interrogate.Analysis.Pruning;
 using Interrogate.Cli.Output;
 using Spectre.Console;
+using Interrogate.Subjects;
 
 namespace Interrogate.Cli.Commands;
 
@@ -39,7 +40,7 @@ internal static class ImportanceCommand
             using var opened = PruningData.Open(dir, options);
             var network = opened.Network;
             bool withHeads = parsed.GetValue(heads);
-            if (withHeads && network is not LanguageModelNetwork) throw new InputException("--heads: the model has no attention heads (an MLP classifier)");
+            if (withHeads && network is not LanguageModelSubject) throw new InputException("--heads: the model has no attention heads (an MLP classifier)");
             var result = Terminal.WithProgress("importance", progress => ImportanceSurvey.Measure(network, withHeads, k, Path.GetFullPath(dir), progress));
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);

@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 using System.CommandLine;
 using Interrogate.Analysis;
 using Interrogate.Cli.Output;

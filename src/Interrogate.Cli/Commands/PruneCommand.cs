@@ -2,6 +2,7 @@ using System.CommandLine;
 using Interrogate.Analysis.Pruning;
 using Interrogate.Cli.Output;
 using Spectre.Console;
+using Interrogate.Subjects;
 
 namespace Interrogate.Cli.Commands;
 
@@ -90,7 +91,7 @@ internal static class PruneCommand
         console.MarkupLine(Markup.Escape($"{r.Method.Name()}: {what}; widths [{string.Join(", ", r.WidthsBefore)}] → [{string.Join(", ", r.WidthsAfter)}]"));
         bool accuracy = r.Original.Accuracy is not null;
         var table = new Table().AddColumns(accuracy ? ["", "loss (nats)", "accuracy"] : ["", "loss (nats)"]);
-        void Row(string name, Analysis.Importance.NetworkEvaluation e) =>
+        void Row(string name, Subjects.SubjectEvaluation e) =>
             table.AddRow(accuracy ? [name, $"{e.Loss:F4}", $"{e.Accuracy:P2}"] : [name, $"{e.Loss:F4}"]);
         Row("original", r.Original);
         Row(r.Unstructured ? "original, pruned weights zeroed" : "original, removed neurons mean-ablated", r.OriginalWithRemovedAblated);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Interrogate.Analysis.Importance;
 using Interrogate.Analysis.Pruning;
+using Interrogate.Subjects;
 
 namespace Interrogate.Cli.Commands;
 
@@ -46,7 +47,7 @@ internal sealed class PruneOptions
     /// Writes the model into a fresh sibling folder, copies the tokenizer files, then moves every file into
     /// <paramref name="outDir"/> (config.json last), so a reader never sees weights and a config that disagree.
     /// </summary>
-    public static void SaveModel(PrunableNetwork network, IReadOnlyList<string> filesToCopy, string outDir)
+    public static void SaveModel(Subject network, IReadOnlyList<string> filesToCopy, string outDir)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
         var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Cli.Output;
 using Spectre.Console;
+using Interrogate.Subjects;
 
 namespace Interrogate.Cli.Commands;
 
@@ -108,7 +109,7 @@ internal sealed record RedundancyReport(string Model, string Kind, double MinR2,
 /// <summary>Loss (and accuracy) before and after merging on data that no merge decision or budget saw.</summary>
 internal sealed record RedundancyConfirmation(string Set, double LossBefore, double LossAfter, double? AccuracyBefore, double? AccuracyAfter)
 {
-    public RedundancyConfirmation(string set, SubjectScore before, SubjectScore after) : this(set, before.Loss, after.Loss, before.Accuracy, after.Accuracy) { }
+    public RedundancyConfirmation(string set, SubjectEvaluation before, SubjectEvaluation after) : this(set, before.Loss, after.Loss, before.Accuracy, after.Accuracy) { }
 }
 
 internal sealed record RedundancyLayerReport(int Layer, string Hook, int Width, int Removed, int Merges, double? RemovedGivenKeptR2,

@@ -5,6 +5,7 @@ using Interrogate.Data;
 using Interrogate.Models.Mlp;
 using Interrogate.Reports;
 using Interrogate.Training;
+using Interrogate.Subjects;
 
 namespace Interrogate.Demo;
 
@@ -43,11 +44,11 @@ internal static class PruningStages
         return section with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
-    private static PruningComparisonResult Comparison(PrunableNetwork network, DemoOptions options, Action<string, double> progress, CancellationToken cancel, string stage) =>
+    private static PruningComparisonResult Comparison(Subject network, DemoOptions options, Action<string, double> progress, CancellationToken cancel, string stage) =>
         PruningComparison.Run(network, PruningComparison.Methods(Methods, new Analysis.Redundancy.RedundancyOptions().MinR2), options.Fractions,
             (what, f) => progress($"{stage}: {what}", f), cancel);
 
-    private static DemoSection Compare(PrunableNetwork network, DemoOptions options, Action<string, double> progress, CancellationToken cancel,
+    private static DemoSection Compare(Subject network, DemoOptions options, Action<string, double> progress, CancellationToken cancel,
         string id, string unit)
     {
         var result = Comparison(network, options, progress, cancel, "compare");

@@ -4,6 +4,7 @@ using Interrogate.Analysis.Pruning;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Models.Transformer;
 using Interrogate.Reports;
+using Interrogate.Subjects;
 
 namespace Interrogate.Demo;
 
@@ -30,7 +31,7 @@ internal static class RedundancyStage
         foreach (var minR2 in Thresholds)
         {
             var model = load();
-            var subject = new TransformerSubject(model, tokens[..fit], tokens[fit..], evaluationTokens);
+            var subject = LanguageModelSubject.ForFits(model, tokens[..fit], tokens[fit..], evaluationTokens);
             var result = new RedundancyPlanner(subject, new RedundancyOptions { MinR2 = minR2, MaxAblationGroups = options.Quick ? 2 : 6 })
                 .Run((stage, f) => progress($"redundancy at R² ≥ {minR2}: {stage}", f));
             runs.Add((minR2, result));
@@ -74,8 +75,8 @@ internal static class RedundancyStage
     {
         int length = Math.Min(original.Dimensions.ContextLength, tokens.Length);
         List<int[]> windows = [.. Enumerable.Range(0, tokens.Length / length).Select(i => tokens[(i * length)..((i + 1) * length)])];
-        var before = new LanguageModelNetwork(original, windows, windows).Evaluate().ItemLosses!;
-        var after = new LanguageModelNetwork(folded, windows, windows).Evaluate().ItemLosses!;
+        var before = new LanguageModelSubject(original, windows, windows).Evaluate().ItemLosses!;
+        var after = new LanguageModelSubject(folded, windows, windows).Evaluate().ItemLosses!;
         return (PairedDifference.Of(before, after), windows.Count);
     }
 

@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 using Interrogate.Analysis;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;

@@ -19,6 +19,18 @@ public static class HookNames
     /// <summary>A hook inside block <paramref name="layer"/>: <c>blocks.L.{rest}</c>, e.g. rest = "hook_resid_pre" or "attn.hook_z".</summary>
     public static string Block(int layer, string rest) => $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.{rest}";
 
+    /// <summary>The residual stream after block <paramref name="layer"/>: <c>blocks.L.hook_resid_post</c>.</summary>
+    public static string ResidPost(int layer) => Block(layer, "hook_resid_post");
+
+    /// <summary>The residual stream before block <paramref name="layer"/>: <c>blocks.L.hook_resid_pre</c>.</summary>
+    public static string ResidPre(int layer) => Block(layer, "hook_resid_pre");
+
+    /// <summary>Hidden layer <paramref name="layer"/> of an MLP classifier: <c>layers.i</c>.</summary>
+    public static string ClassifierLayer(int layer) => $"layers.{layer.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The units of hidden layer <paramref name="layer"/> of an MLP classifier: <c>layers.i.hook_post</c>.</summary>
+    public static string ClassifierPost(int layer) => ClassifierLayer(layer) + ".hook_post";
+
     /// <summary>The block number of a "blocks.L.…" hook name, or −1 for hooks outside the blocks.</summary>
     public static int LayerOf(string hook)
     {

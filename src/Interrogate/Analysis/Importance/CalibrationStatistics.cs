@@ -1,6 +1,7 @@
 using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Importance;
 
@@ -18,7 +19,7 @@ public sealed record LayerStatistics(float[] Mean, float[] Variance, float[] Fra
 /// <summary>One forward pass over the calibration batches that measures every layer's <see cref="LayerStatistics"/>.</summary>
 public static class CalibrationStatistics
 {
-    public static IReadOnlyList<LayerStatistics> Measure(PrunableNetwork network, Action<double>? progress = null)
+    public static IReadOnlyList<LayerStatistics> Measure(Subject network, Action<double>? progress = null)
     {
         var layers = network.Layers;
         var acc = layers.Select(l => new Accumulator(l.Width, l.Incoming[0].Weight.Shape[1])).ToArray();

@@ -3,6 +3,7 @@ using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Importance;
 
@@ -40,7 +41,7 @@ public static class HeadImportance
         })];
 
     /// <summary>Mean of every head's z over the calibration positions: one [H·Dh] array (head-major) per layer.</summary>
-    public static float[][] MeanZ(LanguageModelNetwork network)
+    public static float[][] MeanZ(LanguageModelSubject network)
     {
         var blocks = network.Model.Blocks;
         var sums = blocks.Select(b => new double[b.Attn.Heads * b.Attn.HeadDim]).ToArray();
@@ -68,7 +69,7 @@ public static class HeadImportance
     /// calibration mean (<see cref="MeanZ"/>) at every position, minus the clean loss. One forward pass
     /// per head and batch, meant for small models.
     /// </summary>
-    public static float[][] MeanAblation(LanguageModelNetwork network, float[][] meanZ, Action<double>? progress = null)
+    public static float[][] MeanAblation(LanguageModelSubject network, float[][] meanZ, Action<double>? progress = null)
     {
         var blocks = network.Model.Blocks;
         var sums = blocks.Select(b => new double[b.Attn.Heads]).ToArray();
@@ -100,7 +101,7 @@ public static class HeadImportance
     /// predicted loss change from zeroing head h at that one position, with L the summed (not mean) loss
     /// so the value does not depend on the batch size (the convention of <see cref="NeuronImportance.Taylor"/>).
     /// </summary>
-    public static float[][] Taylor(LanguageModelNetwork network, Action<double>? progress = null)
+    public static float[][] Taylor(LanguageModelSubject network, Action<double>? progress = null)
     {
         var blocks = network.Model.Blocks;
         var sums = blocks.Select(b => new double[b.Attn.Heads]).ToArray();
@@ -124,7 +125,7 @@ public static class HeadImportance
     /// (L: the batch's summed loss): one [B·T·H] array (position-major) per layer. The term of (position, head)
     /// is the derivative of L with respect to scaling that head's output at that position.
     /// </summary>
-    public static double[][] TaylorTerms(LanguageModelNetwork network, int batch)
+    public static double[][] TaylorTerms(LanguageModelSubject network, int batch)
     {
         var blocks = network.Model.Blocks;
         using var hooks = new HookScope().KeepGradient([.. Enumerable.Range(0, blocks.Count).Select(ZHook)]);

@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 namespace Interrogate.Analysis.Importance;
 
 /// <summary>
@@ -8,7 +9,7 @@ namespace Interrogate.Analysis.Importance;
 public static class ImportanceSurvey
 {
     /// <summary>Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking.</summary>
-    public static ImportanceResult Measure(PrunableNetwork network, bool withHeads, int top, string dir, Action<string, double> progress)
+    public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress)
     {
         var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
         var signals = new (string Name, float[][] Scores)[]
@@ -30,7 +31,7 @@ public static class ImportanceSurvey
                     [.. order.Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))]);
             })])).ToList();
         List<HeadScore>? headScores = null;
-        if (withHeads && network is LanguageModelNetwork lm)
+        if (withHeads && network is LanguageModelSubject lm)
         {
             var magnitude = HeadImportance.Magnitude(lm.Model);
             var taylor = HeadImportance.Taylor(lm, f => progress("head taylor", f));

@@ -1,6 +1,7 @@
 using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Importance;
 
@@ -16,7 +17,7 @@ public static class NeuronImportance
     /// whose reader ignores it, or that reads nothing, scores zero. The incoming row concatenates every
     /// incoming linear (Llama's gate and up), biases excluded.
     /// </summary>
-    public static float[][] Magnitude(PrunableNetwork network, bool l1 = false) =>
+    public static float[][] Magnitude(Subject network, bool l1 = false) =>
         [.. network.Layers.Select(layer =>
         {
             var scores = new float[layer.Width];
@@ -33,7 +34,7 @@ public static class NeuronImportance
     /// neuron, i.e. the incoming row (X: the layer's input features) and the outgoing column (X: the
     /// neuron's own activation, ‖a_j‖ over the calibration rows).
     /// </summary>
-    public static float[][] Wanda(PrunableNetwork network, IReadOnlyList<LayerStatistics> stats) =>
+    public static float[][] Wanda(Subject network, IReadOnlyList<LayerStatistics> stats) =>
         [.. network.Layers.Select((layer, l) =>
         {
             var scores = new float[layer.Width];
@@ -56,7 +57,7 @@ public static class NeuronImportance
     /// First-order Taylor (Molchanov et al. 2017): the mean over calibration predictions of |a_j · ∂L/∂a_j|,
     /// with L the summed (not mean) loss so the value does not depend on the batch size.
     /// </summary>
-    public static float[][] Taylor(PrunableNetwork network, Action<double>? progress = null)
+    public static float[][] Taylor(Subject network, Action<double>? progress = null)
     {
         var layers = network.Layers;
         var sums = layers.Select(l => new double[l.Width]).ToArray();
@@ -87,12 +88,12 @@ public static class NeuronImportance
     /// <summary>
     /// True mean-ablation Δloss of every neuron: loss with neuron j replaced by its calibration mean minus
     /// the clean loss, both summed over the same calibration predictions and divided by their count.
-    /// Costly but exact; see <see cref="PrunableNetwork.MeanAblatedLossSums"/> for how the networks batch it
+    /// Costly but exact; see <see cref="Subject.MeanAblatedLossSums"/> for how the networks batch it
     /// (the prefix up to the layer runs once; only the rest runs per neuron, many neurons per pass).
     /// A neuron that is constant on the calibration data (dead, or never varying) equals its mean
     /// everywhere, so its Δ is exactly zero and is not run.
     /// </summary>
-    public static float[][] MeanAblation(PrunableNetwork network, IReadOnlyList<LayerStatistics> stats, Action<double>? progress = null)
+    public static float[][] MeanAblation(Subject network, IReadOnlyList<LayerStatistics> stats, Action<double>? progress = null)
     {
         var layers = network.Layers;
         double cleanSum = 0;

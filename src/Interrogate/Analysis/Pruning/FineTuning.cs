@@ -2,6 +2,7 @@ using Interrogate.Analysis.Importance;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 using Interrogate.Training;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -25,7 +26,7 @@ public sealed record FineTuneOptions
 public static class FineTuning
 {
     /// <summary>Tunes with one fixed mask (or none, for structured pruning).</summary>
-    public static void Run(PrunableNetwork student, PrunableNetwork? teacher, WeightMask? mask, FineTuneOptions options,
+    public static void Run(Subject student, Subject? teacher, WeightMask? mask, FineTuneOptions options,
         Action<int, float>? progress = null, CancellationToken cancel = default) =>
         Run(student, teacher, _ => mask, options, progress, cancel);
 
@@ -34,7 +35,7 @@ public static class FineTuning
     /// <paramref name="maskAfter"/>(k) returns is written into the student (null: none), which is how
     /// gradual pruning raises the sparsity during tuning.
     /// </summary>
-    public static void Run(PrunableNetwork student, PrunableNetwork? teacher, Func<int, WeightMask?> maskAfter, FineTuneOptions options,
+    public static void Run(Subject student, Subject? teacher, Func<int, WeightMask?> maskAfter, FineTuneOptions options,
         Action<int, float>? progress = null, CancellationToken cancel = default)
     {
         if (options.Steps <= 0) return;

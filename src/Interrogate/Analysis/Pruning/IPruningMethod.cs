@@ -1,4 +1,5 @@
 using Interrogate.Analysis.Importance;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -19,7 +20,7 @@ public interface IPruningMethod
     /// <summary>One line for help texts and reports.</summary>
     string Description { get; }
 
-    IPruningDecision Analyse(PrunableNetwork network, Action<string, double>? progress = null);
+    IPruningDecision Analyse(Subject network, Action<string, double>? progress = null);
 }
 
 /// <summary>What a method decided about one analysed network.</summary>
@@ -31,14 +32,14 @@ public interface IPruningDecision
     /// a method may edit the weights of the neurons it keeps in place (redundancy folding), never the
     /// network it analysed.
     /// </summary>
-    int[][] Choose(PrunableNetwork target, double fraction);
+    int[][] Choose(Subject target, double fraction);
 
     /// <summary>
     /// Only the choice for <paramref name="fraction"/>, leaving <paramref name="analysed"/> as it is (a
     /// comparison compensates on its own). A method may answer from earlier work (redundancy: a prefix of
     /// a larger fraction's plan), so callers ask for fractions largest first.
     /// </summary>
-    int[][] ChooseOnly(PrunableNetwork analysed, double fraction) => Choose(analysed.Clone(), fraction);
+    int[][] ChooseOnly(Subject analysed, double fraction) => Choose(analysed.Clone(), fraction);
 }
 
 /// <summary>A decision from one score per neuron: the lowest-scoring neurons of each layer go first.</summary>
@@ -46,6 +47,6 @@ public sealed class ScoreDecision(float[][] scores) : IPruningDecision
 {
     public float[][] Scores { get; } = scores;
 
-    public int[][] Choose(PrunableNetwork target, double fraction) =>
+    public int[][] Choose(Subject target, double fraction) =>
         [.. Scores.Select(s => NeuronImportance.Ascending(s).Take(PruningMethods.CountFor(s.Length, fraction)).Order().ToArray())];
 }

@@ -1,5 +1,6 @@
 using Interrogate.Analysis.Importance;
 using Interrogate.Tensors;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -15,7 +16,7 @@ public static class NeuronRemoval
     /// <param name="network">The network to shrink; it is not modified.</param>
     /// <param name="removed">Per layer, the neuron indices to remove.</param>
     /// <param name="means">Per layer, every neuron's mean activation [width], or null for plain removal.</param>
-    public static PrunableNetwork Remove(PrunableNetwork network, int[][] removed, IReadOnlyList<float[]>? means = null)
+    public static Subject Remove(Subject network, int[][] removed, IReadOnlyList<float[]>? means = null)
     {
         var layers = network.Layers;
         if (removed.Length != layers.Count) throw new ArgumentException($"{removed.Length} removal lists for {layers.Count} layers");

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using Interrogate.Analysis.Importance;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
 /// <summary>One measured point: the fraction asked for, the fraction actually removed (a thresholded method may stop short) and the evaluation.</summary>
-public sealed record PruningPoint(double Fraction, double RemovedFraction, NetworkEvaluation Evaluation);
+public sealed record PruningPoint(double Fraction, double RemovedFraction, SubjectEvaluation Evaluation);
 
 /// <summary>One method's choices under one compensation, at each fraction, without fine-tuning.</summary>
 public sealed record PruningCurve(PruningMethod Method, string Label, double? MinR2, bool Refit, IReadOnlyList<PruningPoint> Points, double AnalysisSeconds)
@@ -22,7 +23,7 @@ public sealed record PruningCurve(PruningMethod Method, string Label, double? Mi
 public sealed record PruningComparisonRow(PruningMethod Method, double? MinR2, bool Refit, double Fraction, double RemovedFraction, double Loss, double? Accuracy);
 
 /// <summary>What `prune compare` measured: the unpruned baseline and two curves per method (means into the bias; least-squares refit), all on the same evaluation data.</summary>
-public sealed record PruningComparisonResult(NetworkEvaluation Baseline, string Unit, string ChosenOn, string ReportedOn, long RefitRows,
+public sealed record PruningComparisonResult(SubjectEvaluation Baseline, string Unit, string ChosenOn, string ReportedOn, long RefitRows,
     [property: JsonIgnore] IReadOnlyList<PruningCurve> Curves)
 {
     public IReadOnlyList<PruningComparisonRow> Rows => [.. Curves.SelectMany(c => c.Points.Select(p =>
@@ -42,7 +43,7 @@ public sealed record PruningComparisonResult(NetworkEvaluation Baseline, string 
 public static class PruningComparison
 {
     /// <summary>Every fraction must lie in (0, 1) and leave every layer at least one neuron.</summary>
-    public static void Check(PrunableNetwork network, IReadOnlyList<double> fractions)
+    public static void Check(Subject network, IReadOnlyList<double> fractions)
     {
         var widths = network.Widths;
         foreach (var f in fractions)
@@ -64,7 +65,7 @@ public static class PruningComparison
             ? (IEnumerable<IPruningMethod>)[new RedundancyPruningMethod(), new RedundancyPruningMethod(minR2)]
             : [PruningMethods.Get(m)])];
 
-    public static PruningComparisonResult Run(PrunableNetwork network, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
+    public static PruningComparisonResult Run(Subject network, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
         Action<string, double>? progress = null, CancellationToken cancel = default)
     {
         Check(network, fractions);
@@ -95,6 +96,6 @@ public static class PruningComparison
             curves.Add(new PruningCurve(method.Method, method.Label, minR2, false, plain, seconds));
             curves.Add(new PruningCurve(method.Method, method.Label, minR2, true, refitted, seconds));
         }
-        return new PruningComparisonResult(baseline, network.Unit, network.CalibrationData, network.EvaluationData, refit.FitRows, curves);
+        return new PruningComparisonResult(baseline, network.Unit, network.Describe(DataPart.Calibration), network.Describe(DataPart.Evaluation), refit.FitRows, curves);
     }
 }

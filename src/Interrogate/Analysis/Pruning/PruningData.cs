@@ -6,6 +6,7 @@ using Interrogate.Models.Mlp;
 using Interrogate.Models.Transformer;
 using Interrogate.Text;
 using Interrogate.Training.LanguageModel;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -25,7 +26,7 @@ public sealed record PruningDataOptions
     /// replace the test digits as the evaluation set, and calibration and fine-tuning use the rest.
     /// </summary>
     public int ValidationImages { get; init; }
-    /// <summary>MNIST only: fine-tune on epoch-shuffled batches (<see cref="ClassifierNetwork.EpochShuffle"/>).</summary>
+    /// <summary>MNIST only: fine-tune on epoch-shuffled batches (<see cref="ClassifierSubject.EpochShuffle"/>).</summary>
     public bool EpochShuffle { get; init; }
     public int BatchSize { get; init; } = 8;
     public ulong Seed { get; init; }
@@ -34,15 +35,15 @@ public sealed record PruningDataOptions
 }
 
 /// <summary>A network opened for pruning, with the files it reads kept open until disposed.</summary>
-public sealed class OpenedNetwork(PrunableNetwork network, IDisposable? resources, string[] filesToCopy) : IDisposable
+public sealed class OpenedNetwork(Subject network, IDisposable? resources, string[] filesToCopy) : IDisposable
 {
-    public PrunableNetwork Network { get; } = network;
+    public Subject Network { get; } = network;
     /// <summary>Files of the model folder that a pruned copy carries over unchanged (tokenizer files).</summary>
     public IReadOnlyList<string> FilesToCopy { get; } = filesToCopy;
     public void Dispose() => resources?.Dispose();
 }
 
-/// <summary>Opens a model folder as a <see cref="PrunableNetwork"/>: an `interrogate train mnist` MLP, or a GPT-2/Llama folder with a corpus.</summary>
+/// <summary>Opens a model folder as a <see cref="Subject"/>: an `interrogate train mnist` MLP, or a GPT-2/Llama folder with a corpus.</summary>
 public static class PruningData
 {
     /// <summary>Tokenizer and generation files copied beside a pruned language model.</summary>
@@ -63,8 +64,8 @@ public static class PruningData
                 throw InputException.ForFile(config.Path, $"the MLP takes {model.Config.InputSize} inputs and {model.Config.NumClasses} classes; MNIST has {train.Features} and {train.Classes}");
             var calibration = train.Subset([.. Enumerable.Range(0, Math.Min(options.CalibrationImages, train.Count))]);
             var evaluationName = options.ValidationImages > 0 ? "held-out training digits (--validation)" : "test digits";
-            return new OpenedNetwork(new ClassifierNetwork(model, calibration, test, train, seed: options.Seed, epochShuffle: options.EpochShuffle,
-                evaluationName: evaluationName), null, []);
+            return new OpenedNetwork(new ClassifierSubject(model, calibration, test, train, seed: options.Seed, epochShuffle: options.EpochShuffle,
+                evaluationName: evaluationName).RequirePrunable(), null, []);
         }
         if (options.ValidationImages > 0)
             throw new InputException("--validation: only for MNIST models (a language model is already measured on its corpus's validation split)");
@@ -79,7 +80,7 @@ public static class PruningData
             int t = Math.Min(lm.Dimensions.ContextLength, 128);
             var calibration = Windows(tokens.Train, options.CalibrationTokens, t);
             var evaluation = Windows(tokens.Validation, options.Tokens, t);
-            var network = new LanguageModelNetwork(lm, calibration, evaluation, tokens.Train, options.BatchSize, options.Seed);
+            var network = new LanguageModelSubject(lm, calibration, evaluation, tokens.Train, options.BatchSize, options.Seed);
             return new OpenedNetwork(network, tokens, [.. TokenizerFiles.Select(f => Path.Combine(modelDirectory, f)).Where(File.Exists)]);
         }
         catch

@@ -1,4 +1,5 @@
 using Interrogate.Analysis.Importance;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -31,11 +32,11 @@ public static class PruningMethods
 }
 
 /// <summary>A method that ranks neurons by one importance score per neuron.</summary>
-public sealed class ScoreMethod(PruningMethod method, string description, Func<PrunableNetwork, Action<string, double>?, float[][]> score) : IPruningMethod
+public sealed class ScoreMethod(PruningMethod method, string description, Func<Subject, Action<string, double>?, float[][]> score) : IPruningMethod
 {
     public PruningMethod Method { get; } = method;
     public string Label => Method.Name();
     public string Description { get; } = description;
 
-    public IPruningDecision Analyse(PrunableNetwork network, Action<string, double>? progress = null) => new ScoreDecision(score(network, progress));
+    public IPruningDecision Analyse(Subject network, Action<string, double>? progress = null) => new ScoreDecision(score(network, progress));
 }

@@ -1,5 +1,6 @@
 using Interrogate.Analysis.Importance;
 using Interrogate.Nn;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -69,7 +70,7 @@ public sealed record MatrixKept(string Name, long Weights, long Kept)
 /// </summary>
 public sealed record PruningReport(PruningMethod Method, bool Unstructured, double Fraction, int[] WidthsBefore, int[] WidthsAfter,
     long ParametersBefore, long ParametersAfter, long NonZeroParametersAfter, double? WeightSparsity,
-    NetworkEvaluation Original, NetworkEvaluation OriginalWithRemovedAblated, NetworkEvaluation Pruned, NetworkEvaluation? Tuned,
+    SubjectEvaluation Original, SubjectEvaluation OriginalWithRemovedAblated, SubjectEvaluation Pruned, SubjectEvaluation? Tuned,
     int FineTuneSteps, bool Distilled, double ThroughputBefore, double ThroughputAfter, string ThroughputUnit,
     IReadOnlyList<BudgetProbe> BudgetSearch, PruningSchedule Schedule, WeightAllocation Allocation, IReadOnlyList<MatrixKept>? Matrices)
 {
@@ -87,7 +88,7 @@ public sealed record PruningReport(PruningMethod Method, bool Unstructured, doub
 public static class PruningRun
 {
     /// <summary>Checks the request and that it can be carried out on this network (no layer emptied); InputExceptions name the flag.</summary>
-    public static void Check(PrunableNetwork network, PruningRequest request)
+    public static void Check(Subject network, PruningRequest request)
     {
         request.Validate();
         if (request.Unstructured || request.Target is not { } target) return;
@@ -97,7 +98,7 @@ public static class PruningRun
                 throw new InputException($"--target: {target} removes all {widths[l]} neurons of {network.Layers[l].Name}; choose a smaller target");
     }
 
-    public static (PrunableNetwork Pruned, PruningReport Report) Run(PrunableNetwork original, PruningRequest request,
+    public static (Subject Pruned, PruningReport Report) Run(Subject original, PruningRequest request,
         Action<string, double>? progress = null, CancellationToken cancel = default)
     {
         Check(original, request);
@@ -109,7 +110,7 @@ public static class PruningRun
             : Structured(original, request, before, stats, progress, cancel);
     }
 
-    private static (PrunableNetwork, PruningReport) Structured(PrunableNetwork original, PruningRequest request, NetworkEvaluation before,
+    private static (Subject, PruningReport) Structured(Subject original, PruningRequest request, SubjectEvaluation before,
         IReadOnlyList<LayerStatistics> stats, Action<string, double>? progress, CancellationToken cancel)
     {
         var method = PruningMethods.Get(request.Method);
@@ -117,7 +118,7 @@ public static class PruningRun
         var means = stats.Select(s => s.Mean).ToList();
         int[] widths = original.Widths;
         var probes = new List<BudgetProbe>();
-        (PrunableNetwork Net, int[][] Removed) Prune(double fraction)
+        (Subject Net, int[][] Removed) Prune(double fraction)
         {
             var copy = original.Clone();
             var removed = decision.Choose(copy, fraction);
@@ -128,7 +129,7 @@ public static class PruningRun
         else
         {
             // Fractions k/G with G the widest layer; the largest k whose Δloss on the calibration data is within the budget.
-            double searchBefore = original.EvaluateCalibration().Loss;
+            double searchBefore = original.Evaluate(DataPart.Calibration).Loss;
             int grid = widths.Max();
             int hi = Enumerable.Range(0, grid).Last(k => widths.All(w => PruningMethods.CountFor(w, (double)k / grid) < w));
             int lo = 0;
@@ -138,7 +139,7 @@ public static class PruningRun
                 int mid = (lo + hi + 1) / 2;
                 double f = (double)mid / grid;
                 progress?.Invoke($"budget search: removing {f:P1}", (double)probes.Count / Math.Log2(grid + 1));
-                var loss = Prune(f).Net.EvaluateCalibration().Loss;
+                var loss = Prune(f).Net.Evaluate(DataPart.Calibration).Loss;
                 bool ok = loss - searchBefore <= request.LossBudget!.Value;
                 probes.Add(new BudgetProbe(f, loss, loss - searchBefore, ok));
                 if (ok) lo = mid; else hi = mid - 1;
@@ -154,7 +155,7 @@ public static class PruningRun
         return (pruned, Report(original, pruned, request, fraction, before, ablated, afterPruning, tuned, null, probes));
     }
 
-    private static (PrunableNetwork, PruningReport) Unstructured(PrunableNetwork original, PruningRequest request, NetworkEvaluation before,
+    private static (Subject, PruningReport) Unstructured(Subject original, PruningRequest request, SubjectEvaluation before,
         IReadOnlyList<LayerStatistics> stats, Action<string, double>? progress, CancellationToken cancel)
     {
         var probes = new List<BudgetProbe>();
@@ -163,14 +164,14 @@ public static class PruningRun
         else
         {
             int lo = 0, hi = 99;   // percent of prunable weights
-            double searchBefore = original.EvaluateCalibration().Loss;
+            double searchBefore = original.Evaluate(DataPart.Calibration).Loss;
             while (lo < hi)
             {
                 cancel.ThrowIfCancellationRequested();
                 int mid = (lo + hi + 1) / 2;
                 var trial = original.Clone();
                 WeightMask.Choose(trial, request.Method, mid / 100.0, stats, request.Allocation).Apply(trial);
-                var loss = trial.EvaluateCalibration().Loss;
+                var loss = trial.Evaluate(DataPart.Calibration).Loss;
                 bool ok = loss - searchBefore <= request.LossBudget!.Value;
                 probes.Add(new BudgetProbe(mid / 100.0, loss, loss - searchBefore, ok));
                 progress?.Invoke($"budget search: zeroing {mid}% of weights", probes.Count / 7.0);
@@ -183,9 +184,9 @@ public static class PruningRun
         WeightMask.Choose(oneShot, request.Method, fraction, stats, request.Allocation).Apply(oneShot);
         var afterPruning = oneShot.Evaluate();
         var teacher = request.FineTune.Distill ? original : null;
-        PrunableNetwork pruned = oneShot;
+        Subject pruned = oneShot;
         WeightMask? mask = null;
-        NetworkEvaluation? tuned = null;
+        SubjectEvaluation? tuned = null;
         if (request.FineTune.Steps > 0)
         {
             pruned = original.Clone();
@@ -199,7 +200,7 @@ public static class PruningRun
     }
 
     /// <summary>Han et al.: prune a little, retrain, prune more. One round is one-shot pruning then tuning.</summary>
-    private static WeightMask Rounds(PrunableNetwork pruned, PrunableNetwork? teacher, PruningRequest request, double fraction,
+    private static WeightMask Rounds(Subject pruned, Subject? teacher, PruningRequest request, double fraction,
         Action<string, double>? progress, CancellationToken cancel)
     {
         int rounds = request.Rounds, stepsPerRound = Math.Max(1, request.FineTune.Steps / rounds);
@@ -216,7 +217,7 @@ public static class PruningRun
     }
 
     /// <summary>Zhu &amp; Gupta: the mask is recomputed from the current weights on the <see cref="GradualSchedule"/> while tuning.</summary>
-    private static WeightMask Gradual(PrunableNetwork pruned, PrunableNetwork? teacher, PruningRequest request, double fraction,
+    private static WeightMask Gradual(Subject pruned, Subject? teacher, PruningRequest request, double fraction,
         Action<string, double>? progress, CancellationToken cancel)
     {
         var schedule = GradualSchedule.For(fraction, request.FineTune.Steps, request.Ramp, request.PruneEvery);
@@ -233,7 +234,7 @@ public static class PruningRun
     }
 
     /// <summary>Per prunable matrix: its size and how many of its weights the network holds non-zero under the mask.</summary>
-    private static List<MatrixKept> Kept(PrunableNetwork network, WeightMask mask) =>
+    private static List<MatrixKept> Kept(Subject network, WeightMask mask) =>
         [.. network.PrunableWeights().Select(w =>
         {
             var v = w.Weight.ContiguousData().Span;
@@ -243,24 +244,24 @@ public static class PruningRun
             return new MatrixKept(w.Name, v.Length, kept);
         })];
 
-    private static PruningReport Report(PrunableNetwork original, PrunableNetwork pruned, PruningRequest request, double fraction,
-        NetworkEvaluation before, NetworkEvaluation ablated, NetworkEvaluation afterPruning, NetworkEvaluation? tuned, double? sparsity,
+    private static PruningReport Report(Subject original, Subject pruned, PruningRequest request, double fraction,
+        SubjectEvaluation before, SubjectEvaluation ablated, SubjectEvaluation afterPruning, SubjectEvaluation? tuned, double? sparsity,
         IReadOnlyList<BudgetProbe> probes, IReadOnlyList<MatrixKept>? matrices = null) =>
         new(request.Method, request.Unstructured, fraction, original.Widths, pruned.Widths, original.Module.ParameterCount(),
             pruned.Module.ParameterCount(), WeightMask.NonZeroParameters(pruned), sparsity, before, ablated, afterPruning, tuned,
             request.FineTune.Steps, request.FineTune.Distill && request.FineTune.Steps > 0, original.Throughput(), pruned.Throughput(),
             original.Unit + "/s", probes, request.Schedule, request.Allocation, matrices)
         {
-            SearchedOn = request.LossBudget is null ? null : original.CalibrationData,
-            ReportedOn = original.EvaluationData,
-            SearchBaselineLoss = request.LossBudget is null ? null : original.EvaluateCalibration().Loss,
+            SearchedOn = request.LossBudget is null ? null : original.Describe(DataPart.Calibration),
+            ReportedOn = original.Describe(DataPart.Evaluation),
+            SearchBaselineLoss = request.LossBudget is null ? null : original.Evaluate(DataPart.Calibration).Loss,
         };
 
     /// <summary>
     /// The original's evaluation with the given neurons replaced by their calibration means (hook edits at
     /// each layer's activation), for comparing what the original loses with what the tuned model recovers.
     /// </summary>
-    public static NetworkEvaluation EvaluateAblated(PrunableNetwork network, int[][] removed, IReadOnlyList<float[]> means)
+    public static SubjectEvaluation EvaluateAblated(Subject network, int[][] removed, IReadOnlyList<float[]> means)
     {
         using var hooks = new HookScope();
         for (int l = 0; l < removed.Length; l++)

@@ -1,5 +1,6 @@
 using Interrogate.Analysis.Importance;
 using Interrogate.Analysis.Redundancy;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -25,14 +26,14 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
     public string Label => MinR2 <= Ranked ? "redundancy (ranked by R²)" : $"redundancy (R² ≥ {MinR2.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
     public string Description => "fold neurons that are affine functions of other neurons of their layer into them (held-out R², best first)";
 
-    public IPruningDecision Analyse(PrunableNetwork network, Action<string, double>? progress = null) => new Decision(MinR2, progress);
+    public IPruningDecision Analyse(Subject network, Action<string, double>? progress = null) => new Decision(MinR2, progress);
 
     private sealed class Decision(double minR2, Action<string, double>? progress) : IPruningDecision
     {
         // The merges of the largest fraction planned so far: a smaller fraction's are a prefix of them.
         private (double Fraction, IReadOnlyList<Merge> Merges)? planned;
 
-        public int[][] Choose(PrunableNetwork target, double fraction)
+        public int[][] Choose(Subject target, double fraction)
         {
             var result = Plan(target, fraction);
             planned = planned is { } p && p.Fraction >= fraction ? p : (fraction, result.Merges);
@@ -44,48 +45,23 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
         /// smaller fraction are the first ceil(f·total) of a larger fraction's: answered from the plan
         /// without running it again when one exists.
         /// </summary>
-        public int[][] ChooseOnly(PrunableNetwork analysed, double fraction)
+        public int[][] ChooseOnly(Subject analysed, double fraction)
         {
             if (planned is not { } p || p.Fraction < fraction) return Choose(analysed.Clone(), fraction);
             int count = (int)Math.Ceiling(fraction * analysed.Widths.Sum());
             return Group([.. p.Merges.Take(count)], analysed.Layers.Count);
         }
 
-        private RedundancyResult Plan(PrunableNetwork target, double fraction)
+        private RedundancyResult Plan(Subject target, double fraction)
         {
             var options = new RedundancyOptions
             {
                 MinR2 = minR2, TargetFraction = fraction, MaxRounds = 64, MeasureEachMerge = false, MaxAblationGroups = 0,
             };
-            return new RedundancyPlanner(Subject(target), options).Run(progress);
+            return new RedundancyPlanner(target.CalibrationSplit(), options).Run(progress);
         }
 
         private static int[][] Group(IReadOnlyList<Merge> merges, int layers) =>
             [.. Enumerable.Range(0, layers).Select(l => merges.Where(m => m.Layer == l).SelectMany(m => m.Removed).Order().ToArray())];
-    }
-
-    /// <summary>The network's calibration data as the planner sees it: the first 3/4 of it to fit, the rest held out (and evaluated on).</summary>
-    internal static IRedundancySubject Subject(PrunableNetwork network)
-    {
-        switch (network)
-        {
-            case LanguageModelNetwork lm:
-            {
-                int split = Math.Max(1, lm.Calibration.Count * 3 / 4);
-                var fit = lm.Calibration.Take(split).SelectMany(w => w).ToArray();
-                var heldOut = lm.Calibration.Skip(split).SelectMany(w => w).ToArray();
-                if (heldOut.Length == 0) throw new InputException("--method redundancy: needs at least 2 calibration windows (raise --calibration-tokens)");
-                return new TransformerSubject(lm.Model, fit, heldOut, heldOut, lm.BatchSize);
-            }
-            case ClassifierNetwork mlp:
-            {
-                int n = mlp.Calibration.Count, split = Math.Max(1, n * 3 / 4);
-                var fit = mlp.Calibration.Subset([.. Enumerable.Range(0, split)]);
-                var heldOut = mlp.Calibration.Subset([.. Enumerable.Range(split, n - split)]);
-                return new MlpSubject(mlp.Model, fit, heldOut, heldOut);
-            }
-            default:
-                throw new InputException($"--method redundancy: {network.GetType().Name} networks are not supported");
-        }
     }
 }

@@ -1,6 +1,6 @@
-using Interrogate.Analysis.Importance;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Numerics;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
@@ -24,26 +24,26 @@ public enum Compensation
 /// </summary>
 public sealed class Refit
 {
-    private readonly PrunableNetwork network;
+    private readonly Subject network;
     private readonly IReadOnlyList<float[]> means;
     private readonly ActivationMoments[] fit;
 
     /// <param name="network">The unpruned network; it is never modified.</param>
     /// <param name="means">Per layer, every neuron's calibration mean [width].</param>
-    public Refit(PrunableNetwork network, IReadOnlyList<float[]> means)
+    public Refit(Subject network, IReadOnlyList<float[]> means)
     {
         this.network = network;
         this.means = means;
-        var subject = RedundancyPruningMethod.Subject(network);
+        var subject = network.CalibrationSplit();
         fit = [.. subject.Layers.Select(l => new ActivationMoments(l.Width))];
-        subject.Stream(DataPart.Fit, (l, rows) => fit[l].Add(rows));
+        subject.Stream(DataPart.Calibration, (l, rows) => fit[l].Add(rows));
     }
 
     /// <summary>Rows of calibration activations the refit is fitted on.</summary>
     public long FitRows => fit.Length == 0 ? 0 : fit[0].Count;
 
     /// <summary>A smaller copy of the network without the <paramref name="removed"/> neurons of each layer.</summary>
-    public PrunableNetwork Remove(int[][] removed, Compensation compensation)
+    public Subject Remove(int[][] removed, Compensation compensation)
     {
         if (compensation == Compensation.MeanIntoBias) return NeuronRemoval.Remove(network, removed, means);
         var copy = network.Clone();
@@ -51,9 +51,8 @@ public sealed class Refit
         {
             if (removed[l].Length == 0) continue;
             var layer = copy.Layers[l];
-            var target = new RedundancyLayer(l, layer.ActivationHook, layer.Outgoing.Weight, layer.Outgoing.Bias);
             var kept = Enumerable.Range(0, layer.Width).Except(removed[l]).ToArray();
-            Folding.Fold(target, LinearFit.Fit(fit[l], kept, [.. removed[l].Order()], intercept: layer.Outgoing.Bias is not null, LinearFit.DefaultRidge));
+            Folding.Fold(layer, LinearFit.Fit(fit[l], kept, [.. removed[l].Order()], intercept: layer.Outgoing.Bias is not null, LinearFit.DefaultRidge));
         }
         // The folds zeroed the removed columns and moved their offsets into the bias: cut them out as they are.
         return NeuronRemoval.Remove(copy, removed);

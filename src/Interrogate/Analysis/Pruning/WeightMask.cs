@@ -1,9 +1,10 @@
 using Interrogate.Analysis.Importance;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Pruning;
 
 /// <summary>
-/// Unstructured pruning: which individual weights of <see cref="PrunableNetwork.PrunableWeights"/> are kept,
+/// Unstructured pruning: which individual weights of <see cref="Subject.PrunableWeights"/> are kept,
 /// by parameter name. Applying it writes zeros; fine-tuning applies it after every step so pruned weights
 /// stay zero. The saved model is dense with zeros (same file layout as any other).
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class WeightMask
     /// lowest |W|·‖X‖ within each output row (Sun et al. 2023, who compare weights per output; the
     /// allocation must be global, meaning the method's own). Weights that are already zero go first.
     /// </summary>
-    public static WeightMask Choose(PrunableNetwork network, PruningMethod method, double fraction, IReadOnlyList<LayerStatistics>? stats = null,
+    public static WeightMask Choose(Subject network, PruningMethod method, double fraction, IReadOnlyList<LayerStatistics>? stats = null,
         WeightAllocation allocation = WeightAllocation.Global)
     {
         var weights = network.PrunableWeights();
@@ -106,7 +107,7 @@ public sealed class WeightMask
     }
 
     /// <summary>Writes zeros at every masked weight of <paramref name="network"/> (matched by parameter name).</summary>
-    public void Apply(PrunableNetwork network)
+    public void Apply(Subject network)
     {
         foreach (var (name, tensor) in network.Module.NamedParameters())
         {
@@ -117,7 +118,7 @@ public sealed class WeightMask
     }
 
     /// <summary>Non-zero parameters of the whole network (every parameter, not only the prunable ones).</summary>
-    public static long NonZeroParameters(PrunableNetwork network) =>
+    public static long NonZeroParameters(Subject network) =>
         network.Module.NamedParameters().Sum(p => (long)p.Tensor.ContiguousData().Span.Length - CountZeros(p.Tensor.ContiguousData().Span));
 
     private static long CountZeros(ReadOnlySpan<float> span)

@@ -1,5 +1,6 @@
 using Interrogate.Numerics;
 using Interrogate.Tensors;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Redundancy;
 
@@ -11,10 +12,10 @@ namespace Interrogate.Analysis.Redundancy;
 /// </summary>
 public static class Folding
 {
-    public static void Fold(RedundancyLayer layer, Merge merge) => Fold(layer, new LinearMap(merge.Kept, merge.Removed, merge.Coefficients, merge.Offsets));
+    public static void Fold(UnitLayer layer, Merge merge) => Fold(layer, new LinearMap(merge.Kept, merge.Removed, merge.Coefficients, merge.Offsets));
 
     /// <summary>Folds h_outputs ≈ A·h_inputs + d: the outputs are removed, the inputs kept (set-to-set).</summary>
-    public static void Fold(RedundancyLayer layer, LinearMap map)
+    public static void Fold(UnitLayer layer, LinearMap map)
     {
         var w = layer.OutputWeight.Span;   // [out, width]
         int width = layer.Width, k = map.Inputs.Length;
@@ -40,7 +41,7 @@ public static class Folding
     {
         private readonly List<(Tensor Tensor, float[] Copy)> saved = [];
 
-        public Snapshot(IEnumerable<RedundancyLayer> layers)
+        public Snapshot(IEnumerable<UnitLayer> layers)
         {
             foreach (var layer in layers)
             {

@@ -1,4 +1,5 @@
 using Interrogate.Numerics;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Redundancy;
 
@@ -8,7 +9,7 @@ namespace Interrogate.Analysis.Redundancy;
 /// </summary>
 public sealed class LayerStatistics
 {
-    public LayerStatistics(RedundancyLayer layer, ActivationMoments fit, ActivationMoments heldOut)
+    public LayerStatistics(UnitLayer layer, ActivationMoments fit, ActivationMoments heldOut)
     {
         Layer = layer;
         Fit = fit;
@@ -20,7 +21,7 @@ public sealed class LayerStatistics
         VarianceFloor = meanVariance > 0 ? 1e-6 * meanVariance : 1e-30;
     }
 
-    public RedundancyLayer Layer { get; }
+    public UnitLayer Layer { get; }
     public ActivationMoments Fit { get; }
     public ActivationMoments HeldOut { get; }
 

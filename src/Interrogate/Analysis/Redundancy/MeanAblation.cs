@@ -1,5 +1,6 @@
 using Interrogate.Nn;
 using Interrogate.Tensors;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Redundancy;
 
@@ -11,9 +12,9 @@ namespace Interrogate.Analysis.Redundancy;
 public static class MeanAblation
 {
     /// <summary>Loss with the neurons replaced by their means (means: [width], the layer's mean activations), minus <paramref name="baseline"/>.</summary>
-    public static double DeltaLoss(IRedundancySubject subject, RedundancyLayer layer, int[] neurons, double[] means, double baseline)
+    public static double DeltaLoss(Subject subject, UnitLayer layer, int[] neurons, double[] means, double baseline)
     {
-        using var scope = new HookScope().Edit(layer.Hook, activation => Replace(activation, neurons, means));
+        using var scope = new HookScope().Edit(layer.ActivationHook, activation => Replace(activation, neurons, means));
         return subject.Evaluate().Loss - baseline;
     }
 

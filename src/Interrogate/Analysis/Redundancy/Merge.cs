@@ -1,10 +1,11 @@
+using Interrogate.Subjects;
 namespace Interrogate.Analysis.Redundancy;
 
 /// <summary>
 /// One redundancy merge: the removed neurons of a layer are (held-out) affine functions of the kept
 /// ones, h_removed ≈ A·h_kept + d, so their output columns are folded into the kept ones and the bias.
 /// </summary>
-/// <param name="Layer">The layer's index (<see cref="RedundancyLayer.Index"/>).</param>
+/// <param name="Layer">The layer's index (<see cref="UnitLayer.Index"/>).</param>
 /// <param name="Removed">Neurons whose output columns are folded away (zeroed).</param>
 /// <param name="Kept">Neurons they are expressed in; empty for a constant neuron (folded into the bias alone).</param>
 /// <param name="Coefficients">A, [removed, kept], row-major.</param>

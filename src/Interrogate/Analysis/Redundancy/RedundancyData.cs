@@ -4,6 +4,7 @@ using Interrogate.Formats;
 using Interrogate.Models.Mlp;
 using Interrogate.Models.Transformer;
 using Interrogate.Text;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Redundancy;
 
@@ -11,7 +12,7 @@ namespace Interrogate.Analysis.Redundancy;
 /// The subject merges are searched and budgeted on, and a second view of the same model on data that no
 /// decision saw (null when there is too little data for one), with what each set is.
 /// </summary>
-public sealed record RedundancyData(IRedundancySubject Subject, string Kind, string DecidedOn, IRedundancySubject? Confirm, string? ConfirmSet);
+public sealed record RedundancyData(Subject Subject, string Kind, string DecidedOn, Subject? Confirm, string? ConfirmSet);
 
 /// <summary>Opens a model folder for the `redundancy` command: an `interrogate train mnist` MLP, or a GPT-2/Llama folder with a corpus.</summary>
 public static class RedundancyDataLoader
@@ -33,19 +34,19 @@ public static class RedundancyDataLoader
             int fit = train.Count * 3 / 4;
             LabelledImages Part(LabelledImages set, int from, int to) => set.Subset([.. Enumerable.Range(from, to - from)]);
             var (fitSet, heldOutSet) = (Part(train, 0, fit), Part(train, fit, train.Count));
-            return new(new MlpSubject(classifier, fitSet, heldOutSet, heldOutSet), "mlp", $"mnist training digits {fit}-{train.Count - 1} (held out of the fits)",
-                new MlpSubject(classifier, fitSet, heldOutSet, test), $"mnist test digits 0-{test.Count - 1}");
+            return new(ClassifierSubject.ForFits(classifier, fitSet, heldOutSet, heldOutSet), "mlp", $"mnist training digits {fit}-{train.Count - 1} (held out of the fits)",
+                ClassifierSubject.ForFits(classifier, fitSet, heldOutSet, test), $"mnist test digits 0-{test.Count - 1}");
         }
         var lm = TransformerLoader.FromDirectory(dir);
         var ids = CorpusTokens(dir, corpusName, tokens, dataDir);
         int split = ids.Length * 4 / 5;
         var (fitTokens, heldOut) = (ids[..split], ids[split..]);
         int e = Math.Min(evalTokens, heldOut.Length);
-        var subject = new TransformerSubject(lm, fitTokens, heldOut, heldOut[..e]);
+        var subject = LanguageModelSubject.ForFits(lm, fitTokens, heldOut, heldOut[..e]);
         string decided = $"held-out tokens {split}-{split + e - 1}";
         if (heldOut.Length - e < 2) return new(subject, lm.ModelType, decided, null, null);
         var confirm = heldOut[e..Math.Min(heldOut.Length, 2 * e)];
-        return new(subject, lm.ModelType, decided, new TransformerSubject(lm, fitTokens, heldOut, confirm), $"held-out tokens {split + e}-{split + e + confirm.Length - 1}");
+        return new(subject, lm.ModelType, decided, LanguageModelSubject.ForFits(lm, fitTokens, heldOut, confirm), $"held-out tokens {split + e}-{split + e + confirm.Length - 1}");
     }
 
     /// <summary>The first <paramref name="count"/> tokens of the corpus under the model's tokenizer: validation split first, then test, then train.</summary>

@@ -1,5 +1,6 @@
 using Interrogate.Numerics;
 using System.Diagnostics;
+using Interrogate.Subjects;
 
 namespace Interrogate.Analysis.Redundancy;
 
@@ -17,7 +18,7 @@ namespace Interrogate.Analysis.Redundancy;
 /// out of the model; the report command calls it with neither and leaves the files alone.
 /// </para>
 /// </summary>
-public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOptions? options = null)
+public sealed class RedundancyPlanner(Subject subject, RedundancyOptions? options = null)
 {
     private const int MaxConsecutiveRejections = 16;
     private readonly RedundancyOptions options = options ?? new RedundancyOptions();
@@ -45,17 +46,17 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
         var layers = subject.Layers;
         if (layers.Count == 0) throw new InputException("redundancy: the model has no layers of neurons to analyse");
         var parts = new Dictionary<DataPart, ActivationMoments[]>();
-        foreach (var part in new[] { DataPart.Fit, DataPart.HeldOut })
+        foreach (var part in new[] { DataPart.Calibration, DataPart.HeldOut })
         {
-            progress?.Invoke(part == DataPart.Fit ? "recording fit activations" : "recording held-out activations", part == DataPart.Fit ? 0 : 0.3);
+            progress?.Invoke(part == DataPart.Calibration ? "recording fit activations" : "recording held-out activations", part == DataPart.Calibration ? 0 : 0.3);
             var moments = layers.Select(l => new ActivationMoments(l.Width)).ToArray();
             subject.Stream(part, (l, rows) => moments[l].Add(rows));
             parts[part] = moments;
         }
-        return [.. layers.Select((l, i) => new LayerStatistics(l, parts[DataPart.Fit][i], parts[DataPart.HeldOut][i]))];
+        return [.. layers.Select((l, i) => new LayerStatistics(l, parts[DataPart.Calibration][i], parts[DataPart.HeldOut][i]))];
     }
 
-    private (List<Merge> Merges, SubjectScore After, double[] SearchSeconds) Merge(List<LayerStatistics> stats, SubjectScore before,
+    private (List<Merge> Merges, SubjectEvaluation After, double[] SearchSeconds) Merge(List<LayerStatistics> stats, SubjectEvaluation before,
         Action<string, double>? progress, CancellationToken cancel)
     {
         var present = stats.Select(s => Enumerable.Repeat(true, s.Layer.Width).ToArray()).ToArray();
@@ -113,7 +114,7 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
         return (merges, after, searchSeconds);
     }
 
-    private bool OverBudget(SubjectScore before, SubjectScore now) =>
+    private bool OverBudget(SubjectEvaluation before, SubjectEvaluation now) =>
         (options.LossBudget is double budget && now.Loss - before.Loss > budget)
         || (options.MaxAccuracyDrop is double drop && before.Accuracy is double a && now.Accuracy is double b && a - b > drop + 1e-12);
 
@@ -121,7 +122,7 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
     /// Single and joint mean-ablation of each merge's group, measured on the original weights (the
     /// folded ones are put back afterwards), for the first <see cref="RedundancyOptions.MaxAblationGroups"/> merges.
     /// </summary>
-    private void MeasureAblations(List<LayerStatistics> stats, List<Merge> merges, Folding.Snapshot original, SubjectScore before,
+    private void MeasureAblations(List<LayerStatistics> stats, List<Merge> merges, Folding.Snapshot original, SubjectEvaluation before,
         Action<string, double>? progress, CancellationToken cancel)
     {
         int count = Math.Min(merges.Count, options.MaxAblationGroups ?? int.MaxValue);
@@ -153,7 +154,7 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
     /// Refolds the original weights with one map per layer, removed ≈ A·kept + d over all kept neurons;
     /// keeps it when its evaluation loss beats the greedy folds' within the budgets, else puts those back.
     /// </summary>
-    private (SubjectScore Score, bool Refitted) Refit(List<LayerStatistics> stats, List<Merge> merges, Folding.Snapshot original, SubjectScore before, SubjectScore greedy)
+    private (SubjectEvaluation Score, bool Refitted) Refit(List<LayerStatistics> stats, List<Merge> merges, Folding.Snapshot original, SubjectEvaluation before, SubjectEvaluation greedy)
     {
         var folded = new Folding.Snapshot(subject.Layers);
         original.Restore();
@@ -174,11 +175,11 @@ public sealed class RedundancyPlanner(IRedundancySubject subject, RedundancyOpti
     private static LayerRedundancy Summarise(LayerStatistics stats, List<Merge> merges, double searchSeconds)
     {
         var removed = merges.Where(m => m.Layer == stats.Layer.Index).SelectMany(m => m.Removed).Order().ToArray();
-        if (removed.Length == 0) return new(stats.Layer.Index, stats.Layer.Hook, stats.Layer.Width, 0, null, null, searchSeconds);
+        if (removed.Length == 0) return new(stats.Layer.Index, stats.Layer.ActivationHook, stats.Layer.Width, 0, null, null, searchSeconds);
         var kept = Enumerable.Range(0, stats.Layer.Width).Except(removed).ToArray();
         var map = LinearFit.Fit(stats.Fit, kept, removed, stats.Intercept);
         double r2 = LinearFit.Score(map, stats.HeldOut, stats.VarianceFloor).OverallR2;
         double? cka = kept.Length == 0 ? null : LinearCka.Between(stats.Fit, removed, kept);
-        return new(stats.Layer.Index, stats.Layer.Hook, stats.Layer.Width, removed.Length, r2, cka, searchSeconds);
+        return new(stats.Layer.Index, stats.Layer.ActivationHook, stats.Layer.Width, removed.Length, r2, cka, searchSeconds);
     }
 }

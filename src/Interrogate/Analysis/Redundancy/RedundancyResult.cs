@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 namespace Interrogate.Analysis.Redundancy;
 
 /// <summary>Per layer: how many neurons were merged away and what the removed set looks like given the kept set.</summary>
@@ -18,9 +19,9 @@ public sealed record LayerRedundancy(int Layer, string Hook, int Width, int Remo
 public sealed record RedundancyResult(
     IReadOnlyList<Merge> Merges,
     IReadOnlyList<LayerRedundancy> Layers,
-    SubjectScore Before,
-    SubjectScore After,
-    SubjectScore AfterGreedy,
+    SubjectEvaluation Before,
+    SubjectEvaluation After,
+    SubjectEvaluation AfterGreedy,
     bool Refitted,
     long FitRows,
     long HeldOutRows,

@@ -2,13 +2,14 @@ using Interrogate.Analysis.Importance;
 using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Importance;
 
 public sealed class HeadImportanceTests
 {
     /// <summary>The tiny GPT-2 (2 layers, 4 heads of 4 dims) with head 1 of layer 0 silenced: its W_O columns are zero.</summary>
-    private static LanguageModelNetwork Silenced()
+    private static LanguageModelSubject Silenced()
     {
         var net = ImportanceFixtures.Gpt2();
         var w = net.Model.Blocks[0].Attn.Out.Weight;   // [D, H·Dh]

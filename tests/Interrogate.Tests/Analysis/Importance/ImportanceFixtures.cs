@@ -3,6 +3,7 @@ using Interrogate.Data;
 using Interrogate.Models.Mlp;
 using Interrogate.Tensors;
 using Interrogate.Tests.Models;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Importance;
 
@@ -22,7 +23,7 @@ internal static class ImportanceFixtures
     /// A 6-5-4-3 ReLU classifier with random weights in which hidden neuron 2 of layer 0 is dead: its
     /// incoming weights are zero and its bias −1, so it outputs 0 on every input.
     /// </summary>
-    public static ClassifierNetwork Classifier(ulong seed = 3, int batchSize = 7)
+    public static ClassifierSubject Classifier(ulong seed = 3, int batchSize = 7)
     {
         var model = new MlpClassifier(new MlpConfig { InputSize = 6, HiddenSizes = [5, 4], NumClasses = 3 }, seed);
         var rng = new TensorRandom(seed + 50);
@@ -34,14 +35,14 @@ internal static class ImportanceFixtures
         var first = model.HiddenLayers[0];
         first.Weight.Span.Slice(2 * 6, 6).Clear();
         first.Bias!.Span[2] = -1f;
-        return new ClassifierNetwork(model, Images(20, seed + 1), Images(15, seed + 2), Images(40, seed + 3), batchSize, trainBatchSize: 8, seed);
+        return new ClassifierSubject(model, Images(20, seed + 1), Images(15, seed + 2), Images(40, seed + 3), batchSize, trainBatchSize: 8, seed);
     }
 
     /// <summary>A random tiny GPT-2 (ModelKit's) with random token windows.</summary>
-    public static LanguageModelNetwork Gpt2(int windows = 3, int length = 10, ulong seed = 1) =>
+    public static LanguageModelSubject Gpt2(int windows = 3, int length = 10, ulong seed = 1) =>
         new(ModelKit.Gpt2(seed: seed), Windows(windows, length, 37, seed + 10), Windows(windows, length, 37, seed + 20), batchSize: 2);
 
-    public static LanguageModelNetwork Llama(ulong seed = 1) =>
+    public static LanguageModelSubject Llama(ulong seed = 1) =>
         new(ModelKit.Llama(seed: seed), Windows(3, 10, 41, seed + 10), Windows(3, 10, 41, seed + 20), batchSize: 2);
 
     public static List<int[]> Windows(int count, int length, int vocab, ulong seed) =>

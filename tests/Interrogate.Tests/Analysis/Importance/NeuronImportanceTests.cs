@@ -2,6 +2,7 @@ using Interrogate.Analysis.Importance;
 using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Importance;
 
@@ -108,7 +109,7 @@ public sealed class NeuronImportanceTests
     }
 
     /// <summary>Evaluation of the clean network and of the one with neuron j's activation set to <paramref name="mean"/>, on the calibration data.</summary>
-    private static double DirectAblation(PrunableNetwork net, int layer, int neuron, float mean)
+    private static double DirectAblation(Subject net, int layer, int neuron, float mean)
     {
         double Loss(bool ablate)
         {

@@ -5,6 +5,7 @@ using Interrogate.Models.Llama;
 using Interrogate.Models.Transformer;
 using Interrogate.Tests.Analysis.Importance;
 using Interrogate.Tests.Models;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Pruning;
 
@@ -19,7 +20,7 @@ public sealed class NeuronRemovalTests
         var means = CalibrationStatistics.Measure(net).Select(s => s.Mean).ToList();
         var pruned = NeuronRemoval.Remove(net, Removed, means);
         Assert.Equal([20, 17], pruned.Widths);
-        Assert.Equal([20, 17], ((Gpt2Model)((LanguageModelNetwork)pruned).Model).Config.InnerPerLayer!);
+        Assert.Equal([20, 17], ((Gpt2Model)((LanguageModelSubject)pruned).Model).Config.InnerPerLayer!);
         Assert.Equal(PruningRun.EvaluateAblated(net, Removed, means).Loss, pruned.Evaluate().Loss, 4);
         Assert.NotEqual(net.Evaluate().Loss, pruned.Evaluate().Loss, 3);
     }
@@ -41,7 +42,7 @@ public sealed class NeuronRemovalTests
         var net = ImportanceFixtures.Classifier();
         var means = CalibrationStatistics.Measure(net).Select(s => s.Mean).ToList();
         int[][] removed = [[2, 3], [1]];
-        var pruned = (ClassifierNetwork)NeuronRemoval.Remove(net, removed, means);
+        var pruned = (ClassifierSubject)NeuronRemoval.Remove(net, removed, means);
         Assert.Equal([3, 3], pruned.Model.Config.HiddenSizes);
         Assert.Equal([3, 3], pruned.Model.HiddenLayers[1].Weight.Shape);
         // Row 0 of the second layer keeps input columns 0, 1, 4 of the original.
@@ -64,7 +65,7 @@ public sealed class NeuronRemovalTests
     {
         using var dir = new TempDir();
         var net = ImportanceFixtures.Gpt2();
-        var pruned = (LanguageModelNetwork)NeuronRemoval.Remove(net, Removed);
+        var pruned = (LanguageModelSubject)NeuronRemoval.Remove(net, Removed);
         pruned.Save(dir.Path);
         Assert.Contains("\"n_inner_per_layer\"", File.ReadAllText(dir.File("config.json")));
         var loaded = TransformerLoader.FromDirectory(dir.Path);
@@ -77,7 +78,7 @@ public sealed class NeuronRemovalTests
     public void SaveAndLoad_UniformlyPrunedLlama_WritesPlainIntermediateSize()
     {
         using var dir = new TempDir();
-        var pruned = (LanguageModelNetwork)NeuronRemoval.Remove(ImportanceFixtures.Llama(), [[0, 1], [2, 3]]);
+        var pruned = (LanguageModelSubject)NeuronRemoval.Remove(ImportanceFixtures.Llama(), [[0, 1], [2, 3]]);
         pruned.Save(dir.Path);
         var config = ((LlamaModel)TransformerLoader.FromDirectory(dir.Path)).Config;
         Assert.Equal(18, config.Intermediate);

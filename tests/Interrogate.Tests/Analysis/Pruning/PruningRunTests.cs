@@ -1,5 +1,6 @@
 using Interrogate.Analysis.Pruning;
 using Interrogate.Tests.Analysis.Importance;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Pruning;
 
@@ -24,12 +25,12 @@ public sealed class PruningRunTests
         const double budget = 0.05;
         var (pruned, report) = PruningRun.Run(net, new PruningRequest { Method = PruningMethod.Magnitude, LossBudget = budget });
         Assert.NotEmpty(report.BudgetSearch);
-        Assert.Equal(net.EvaluateCalibration().Loss, report.SearchBaselineLoss!.Value, 9);
+        Assert.Equal(net.Evaluate(DataPart.Calibration).Loss, report.SearchBaselineLoss!.Value, 9);
         Assert.StartsWith("calibration:", report.SearchedOn);
         Assert.StartsWith("evaluation:", report.ReportedOn);
         // The chosen fraction is within budget on the calibration data; every probe beyond it was over.
         var chosen = PruningRun.Run(net, new PruningRequest { Method = PruningMethod.Magnitude, Target = Math.Max(report.Fraction, 1e-9) }).Pruned;
-        if (report.Fraction > 0) Assert.True(chosen.EvaluateCalibration().Loss - report.SearchBaselineLoss.Value <= budget + 1e-9);
+        if (report.Fraction > 0) Assert.True(chosen.Evaluate(DataPart.Calibration).Loss - report.SearchBaselineLoss.Value <= budget + 1e-9);
         Assert.All(report.BudgetSearch.Where(p => p.Fraction > report.Fraction), p => Assert.False(p.WithinBudget));
         Assert.Equal(net.Widths.Select(w => w - PruningMethods.CountFor(w, report.Fraction)), pruned.Widths);
     }
@@ -39,7 +40,7 @@ public sealed class PruningRunTests
     {
         var a = ImportanceFixtures.Gpt2();
         // The same model and calibration windows, other evaluation windows.
-        var b = new Interrogate.Analysis.Importance.LanguageModelNetwork(a.Model, a.Calibration, ImportanceFixtures.Windows(3, 10, 37, 99), batchSize: 2);
+        var b = new Interrogate.Subjects.LanguageModelSubject(a.Model, a.Calibration, new Interrogate.Subjects.WindowedTokens(ImportanceFixtures.Windows(3, 10, 37, 99)), batchSize: 2);
         var request = new PruningRequest { Method = PruningMethod.Magnitude, LossBudget = 0.05 };
         var (ra, rb) = (PruningRun.Run(a, request).Report, PruningRun.Run(b, request).Report);
         Assert.Equal(ra.Fraction, rb.Fraction);

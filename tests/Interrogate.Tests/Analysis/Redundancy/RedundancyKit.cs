@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Data;
 using Interrogate.Models.Mlp;
@@ -31,8 +32,8 @@ internal static class RedundancyKit
         linear.Bias!.Span[copy] = scale * linear.Bias.Span[source];
     }
 
-    public static MlpSubject Subject(MlpClassifier model, int features, int classes, ulong seed, float low = 0f, float high = 1f) =>
-        new(model, RandomImages(600, features, classes, seed, low, high), RandomImages(300, features, classes, seed + 1, low, high),
+    public static ClassifierSubject Subject(MlpClassifier model, int features, int classes, ulong seed, float low = 0f, float high = 1f) =>
+        ClassifierSubject.ForFits(model, RandomImages(600, features, classes, seed, low, high), RandomImages(300, features, classes, seed + 1, low, high),
             RandomImages(300, features, classes, seed + 2, low, high));
 
     /// <summary>The merge whose members are exactly these neurons, in any role.</summary>

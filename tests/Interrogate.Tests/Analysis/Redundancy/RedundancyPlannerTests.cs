@@ -2,6 +2,7 @@ using Interrogate.Numerics;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Data;
 using Interrogate.Models.Mlp;
+using Interrogate.Subjects;
 
 namespace Interrogate.Tests.Analysis.Redundancy;
 
@@ -75,7 +76,7 @@ public sealed class RedundancyPlannerTests
     {
         var model = Twins();
         var data = Binary(200);
-        var subject = new MlpSubject(model, data, data, data);
+        var subject = ClassifierSubject.ForFits(model, data, data, data);
 
         var result = new RedundancyPlanner(subject, new RedundancyOptions { MinR2 = 0.99 }).Run();
 
@@ -153,7 +154,7 @@ public sealed class FoldingTests
         RedundancyKit.Copy(model, 0, 2, 6, 2f);
         var subject = RedundancyKit.Subject(model, 6, 3, seed: 100, low: -1f, high: 1f);
         var fit = new ActivationMoments(8);
-        subject.Stream(DataPart.Fit, (_, rows) => fit.Add(rows));
+        subject.Stream(DataPart.Calibration, (_, rows) => fit.Add(rows));
         double before = subject.Evaluate().Loss;
 
         var map = LinearFit.Fit(fit, [0, 1, 2, 3, 4, 7], [5, 6]);

@@ -1,3 +1,4 @@
+using Interrogate.Subjects;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Models.Transformer;
 using Interrogate.Tests.Models;
@@ -15,7 +16,7 @@ public sealed class TransformerRedundancyTests
         mlp.In.Weight.Span.Slice(3 * d, d).CopyTo(mlp.In.Weight.Span.Slice(7 * d, d));
         mlp.In.Bias!.Span[7] = mlp.In.Bias.Span[3];
         var ids = ModelKit.RandomIds(600, ModelKit.Gpt2Tiny.VocabSize, seed: 9);
-        var subject = new TransformerSubject(model, ids[..400], ids[400..], ids[400..]);
+        var subject = LanguageModelSubject.ForFits(model, ids[..400], ids[400..], ids[400..]);
 
         var result = new RedundancyPlanner(subject, new RedundancyOptions { MinR2 = 0.999 }).Run();
 

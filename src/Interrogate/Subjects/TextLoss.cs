@@ -1,7 +1,7 @@
 using Interrogate.Models.Transformer;
 using Interrogate.Tensors.Autodiff;
 
-namespace Interrogate.Analysis;
+namespace Interrogate.Subjects;
 
 /// <summary>Mean next-token cross-entropy of a language model over a long token sequence.</summary>
 public static class TextLoss

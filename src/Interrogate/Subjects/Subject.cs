@@ -2,23 +2,34 @@ using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Training;
 
-namespace Interrogate.Analysis.Importance;
+namespace Interrogate.Subjects;
 
 /// <summary>
-/// A model together with the data its neurons are judged on: calibration batches (scores and mean
-/// activations are measured there), evaluation data (losses are reported there, never on the data that
-/// chose what to remove) and training batches (fine-tuning). Language models and the MLP classifier
-/// implement it, so every importance signal and the pruning driver are written once.
+/// A model with its data as analyses see it: its layers of units, its data in parts (calibration for
+/// decisions, held-out for checking fits, evaluation for every reported loss, never the data that chose
+/// what to remove), typed training batches for fine-tuning, and the model's files. A language model with
+/// token windows and a classifier with labelled images are subjects, so importance, pruning and
+/// redundancy are written once. Evaluation runs inside whatever <see cref="HookScope"/> is active on
+/// the calling thread, so ablations are hook edits.
 /// </summary>
-public abstract class PrunableNetwork
+public abstract class Subject
 {
     public abstract Module Module { get; }
 
-    /// <summary>The layers whose neurons can be scored and removed, input to output.</summary>
-    public abstract IReadOnlyList<NeuronLayer> Layers { get; }
+    /// <summary>The layers whose units can be scored, merged and removed, input to output.</summary>
+    public abstract IReadOnlyList<UnitLayer> Layers { get; }
 
     /// <summary>What one evaluated prediction is ("tokens" or "samples"); throughput is reported per unit.</summary>
     public abstract string Unit { get; }
+
+    /// <summary>Loss (and accuracy, for classifiers) on one part of the data, without gradients.</summary>
+    public abstract SubjectEvaluation Evaluate(DataPart part = DataPart.Evaluation);
+
+    /// <summary>Runs the model over a data part; calls the sink once per batch and layer (position in <see cref="Layers"/>), real rows only.</summary>
+    public abstract void Stream(DataPart part, ActivationSink sink);
+
+    /// <summary>What a part of the data is, for reports ("calibration: 16 windows of 128 tokens of the train split").</summary>
+    public abstract string Describe(DataPart part);
 
     public abstract int CalibrationBatchCount { get; }
 
@@ -32,41 +43,32 @@ public abstract class PrunableNetwork
     public virtual double[]? InputSquares(int batch) => null;
 
     /// <summary>
-    /// True mean ablation, one neuron at a time: for each listed neuron j of layer <paramref name="layer"/>,
+    /// True mean ablation, one unit at a time: for each listed unit j of layer <paramref name="layer"/>,
     /// the summed loss over calibration batch <paramref name="batch"/> when j's activation is replaced by
     /// <paramref name="means"/>[j] at every position and everything else is left as is.
     /// </summary>
-    public abstract double[] MeanAblatedLossSums(int layer, int batch, IReadOnlyList<int> neurons, float[] means);
-
-    /// <summary>Loss (and accuracy, for classifiers) on the evaluation data, without gradients.</summary>
-    public abstract NetworkEvaluation Evaluate();
-
-    /// <summary>
-    /// Loss (and accuracy) on the calibration data, without gradients: what searches (a --loss-budget) are
-    /// judged on, so the evaluation data they report on never steers them.
-    /// </summary>
-    public abstract NetworkEvaluation EvaluateCalibration();
-
-    /// <summary>What the calibration data is, for reports ("calibration: 16 windows of 128 tokens of the train split").</summary>
-    public abstract string CalibrationData { get; }
-
-    /// <summary>What the evaluation data is, for reports ("evaluation: 128 windows of 128 tokens of the validation split").</summary>
-    public abstract string EvaluationData { get; }
+    public abstract double[] MeanAblatedLossSums(int layer, int batch, IReadOnlyList<int> units, float[] means);
 
     /// <summary>Forward throughput on the evaluation data, in <see cref="Unit"/> per second.</summary>
     public abstract double Throughput();
 
-    /// <summary>The same architecture and data with the given neuron counts per layer and untrained weights.</summary>
-    public abstract PrunableNetwork Resized(int[] widths);
+    /// <summary>The same architecture and data with the given unit counts per layer and untrained weights.</summary>
+    public abstract Subject Resized(int[] widths);
+
+    /// <summary>
+    /// The same model with its calibration data split for regressions: the first 3/4 to fit
+    /// (<see cref="DataPart.Calibration"/>), the rest held out and evaluated on; the evaluation data is not used.
+    /// </summary>
+    public abstract Subject CalibrationSplit();
 
     /// <summary>One training batch for fine-tuning step <paramref name="step"/> (a pure function of the step).</summary>
-    public abstract object TrainingBatch(long step);
+    public abstract SubjectBatch TrainingBatch(long step);
 
-    /// <summary>Logits of a training batch, [N, classes] with N predictions (language models: B·T rows).</summary>
-    public abstract Tensor Logits(object batch);
+    /// <summary>Logits of a training batch, [N, classes] with N predictions (language models: [B, T, V]).</summary>
+    public abstract Tensor Logits(SubjectBatch batch);
 
     /// <summary>The task's mean loss [] of <paramref name="logits"/> (from <see cref="Logits"/>) on that batch.</summary>
-    public abstract Tensor TaskLoss(Tensor logits, object batch);
+    public abstract Tensor TaskLoss(Tensor logits, SubjectBatch batch);
 
     /// <summary>The optimizer fine-tuning uses (the one the model family trains with).</summary>
     public abstract Optimizer CreateOptimizer(float learningRate);
@@ -74,11 +76,11 @@ public abstract class PrunableNetwork
     /// <summary>Writes the model folder (config.json, model.safetensors) the loaders read.</summary>
     public abstract void Save(string directory);
 
-    /// <summary>Neuron counts per layer.</summary>
+    /// <summary>Unit counts per layer.</summary>
     public int[] Widths => [.. Layers.Select(l => l.Width)];
 
     /// <summary>A copy with the same weights and data.</summary>
-    public PrunableNetwork Clone()
+    public Subject Clone()
     {
         var copy = Resized(Widths);
         foreach (var ((_, from), (_, to)) in Module.NamedParameters().Zip(copy.Module.NamedParameters()))
@@ -88,7 +90,7 @@ public abstract class PrunableNetwork
 
     /// <summary>
     /// The weight matrices unstructured pruning may zero, each listed once with the layer it belongs to and
-    /// whether it reads that layer's neurons (outgoing) or produces them (incoming): every layer's incoming
+    /// whether it reads that layer's units (outgoing) or produces them (incoming): every layer's incoming
     /// and outgoing linears. Embeddings, attention and norms are left dense.
     /// </summary>
     public IReadOnlyList<(string Name, Tensor Weight, int Layer, bool Outgoing)> PrunableWeights()
@@ -104,5 +106,14 @@ public abstract class PrunableNetwork
             if (seen.Add(Layers[l].Outgoing.Weight)) result.Add((names[Layers[l].Outgoing.Weight], Layers[l].Outgoing.Weight, l, true));
         }
         return result;
+    }
+
+    /// <summary>Summed next-token-style loss of one row of logits: log Σ exp − logit[target], in double precision.</summary>
+    internal static double RowLoss(ReadOnlySpan<float> logits, int target)
+    {
+        float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+        double z = 0;
+        foreach (var v in logits) z += Math.Exp(v - max);
+        return Math.Log(z) + max - logits[target];
     }
 }

@@ -1,20 +1,21 @@
 using Interrogate.Analysis.Importance;
 using Interrogate.Data;
 using Interrogate.Models.Mlp;
+using Interrogate.Subjects;
 
-namespace Interrogate.Tests.Analysis.Importance;
+namespace Interrogate.Tests.Subjects;
 
-public sealed class ClassifierBatchTests
+public sealed class ClassifierSubjectTests
 {
     /// <summary>40 one-pixel "images" whose pixel is their index, so a batch names the digits it drew.</summary>
-    private static ClassifierNetwork Network(bool epochShuffle)
+    private static ClassifierSubject Network(bool epochShuffle)
     {
         var train = new LabelledImages([.. Enumerable.Range(0, 40).Select(i => (float)i)], new int[40], 1, 1, 3);
         var model = new MlpClassifier(new MlpConfig { InputSize = 1, HiddenSizes = [2], NumClasses = 3 }, seed: 1);
-        return new ClassifierNetwork(model, train, train, train, trainBatchSize: 8, seed: 5, epochShuffle: epochShuffle);
+        return new ClassifierSubject(model, train, train, train, trainBatchSize: 8, seed: 5, epochShuffle: epochShuffle);
     }
 
-    private static float[] Drawn(ClassifierNetwork net, long step) => (((Interrogate.Tensors.Tensor X, int[] Y))net.TrainingBatch(step)).X.ToArray();
+    private static float[] Drawn(ClassifierSubject net, long step) => ((LabelledBatch)net.TrainingBatch(step)).X.ToArray();
 
     [Fact]
     public void TrainingBatch_EpochShuffle_EachEpochDrawsEveryImageOnceInANewOrder()
