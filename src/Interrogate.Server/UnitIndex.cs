@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -62,13 +63,13 @@ public sealed partial class UnitIndex
 
     /// <summary>"L2.N317" for an MLP neuron (the CLI's name), else "hook[317]".</summary>
     public static string Label(string hook, int neuron) =>
-        MlpHook().Match(hook) is { Success: true } m ? $"L{m.Groups[1].Value}.N{neuron}" : $"{hook}[{neuron}]";
+        new UnitRef(hook, neuron).ToString();
 
     /// <summary>The (hook, neuron) an id names, or null when the text is not an id.</summary>
     public static (string Hook, int Neuron)? ParseId(string text)
     {
         if (LayerNeuron().Match(text) is { Success: true } m)
-            return ($"blocks.{m.Groups[1].Value}.mlp.hook_post", int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+            return (HookNames.MlpPost(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
         if (HookIndex().Match(text) is { Success: true } h)
             return (h.Groups[1].Value, int.Parse(h.Groups[2].Value, CultureInfo.InvariantCulture));
         return null;
@@ -79,16 +80,13 @@ public sealed partial class UnitIndex
     {
         if (Int(o["neuron"]) is not { } n) return null;
         if (Text(o["hook"]) is { } hook) return (hook, n);
-        return Int(o["layer"]) is { } l ? ($"blocks.{l}.mlp.hook_post", n) : null;
+        return Int(o["layer"]) is { } l ? (HookNames.MlpPost(l), n) : null;
     }
 
     public static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 
     public static int? Int(JsonNode? node) =>
         node?.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<int>(out var v) ? v : null;
-
-    [GeneratedRegex(@"^blocks\.(\d+)\.mlp\.hook_post$")]
-    private static partial Regex MlpHook();
 
     [GeneratedRegex(@"^L?(\d{1,4})\s*[.:/]\s*N?(\d{1,7})$", RegexOptions.IgnoreCase)]
     private static partial Regex LayerNeuron();

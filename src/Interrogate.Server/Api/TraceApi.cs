@@ -61,7 +61,7 @@ internal static class TraceApi
         if (request.Layer < 0 || request.Layer >= model.Blocks.Count) throw new RequestException(400, $"layer: {request.Layer} is outside the model's {model.Blocks.Count} layers");
         int heads = model.Blocks[request.Layer].Attn.Heads;
         if (request.Head < 0 || request.Head >= heads) throw new RequestException(400, $"head: {request.Head} is outside layer {request.Layer}'s {heads} heads");
-        var name = $"blocks.{request.Layer}.attn.hook_pattern";
+        var name = HookNames.AttnPattern(request.Layer);
         lock (entry.Gate)
         {
             using var hooks = new HookScope().Cache(name);

@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.Globalization;
 using Interrogate.Analysis.Concepts;
 using Interrogate.Analysis.Explanation;
@@ -17,7 +18,7 @@ internal static class ConceptStage
     /// <summary>The study's options: `neurons`' defaults at full size, so both give the same verdicts on the same tokens and seed.</summary>
     public static ConceptStudyOptions Options(CausalLanguageModel model, DemoOptions options) => new()
     {
-        Hooks = ConceptNeuronStudy.ResolveHooks(model, "blocks.*.mlp.hook_post"),
+        Hooks = ConceptNeuronStudy.ResolveHooks(model, HookNames.AllMlpPost),
         RankTokens = options.ConceptTokens,
         EvaluationWindows = EvaluationWindows(options),
         Top = options.Quick ? 3 : new ConceptStudyOptions { Hooks = [] }.Top,

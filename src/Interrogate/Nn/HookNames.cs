@@ -19,6 +19,39 @@ public static class HookNames
     /// <summary>A hook inside block <paramref name="layer"/>: <c>blocks.L.{rest}</c>, e.g. rest = "hook_resid_pre" or "attn.hook_z".</summary>
     public static string Block(int layer, string rest) => $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.{rest}";
 
+    /// <summary>The pattern every block's MLP units match: <c>blocks.*.mlp.hook_post</c>.</summary>
+    public const string AllMlpPost = "blocks.*.mlp.hook_post";
+
+    /// <summary>The token embedding: <c>hook_embed</c>.</summary>
+    public const string Embed = "hook_embed";
+
+    /// <summary>The learned position embedding: <c>hook_pos_embed</c>.</summary>
+    public const string PosEmbed = "hook_pos_embed";
+
+    /// <summary>Attention heads' outputs before the output projection: <c>blocks.L.attn.hook_z</c> ([B, T, H, Dh]).</summary>
+    public static string AttnZ(int layer) => Block(layer, "attn.hook_z");
+
+    /// <summary>Attention probabilities: <c>blocks.L.attn.hook_pattern</c> ([B, H, T, T]).</summary>
+    public static string AttnPattern(int layer) => Block(layer, "attn.hook_pattern");
+
+    /// <summary>True for every block's attention pattern.</summary>
+    public static bool IsAttnPattern(string hook) => LayerOf(hook) is int l and >= 0 && hook == AttnPattern(l);
+
+    /// <summary>What the MLP of block <paramref name="layer"/> adds to the residual stream: <c>blocks.L.hook_mlp_out</c>.</summary>
+    public static string MlpOut(int layer) => Block(layer, "hook_mlp_out");
+
+    /// <summary>The MLP module of block <paramref name="layer"/>: <c>blocks.L.mlp</c> (a module path, not a hook).</summary>
+    public static string Mlp(int layer) => Block(layer, "mlp");
+
+    /// <summary>The normalised input of block <paramref name="layer"/>'s MLP: <c>blocks.L.ln2.hook_normalized</c>.</summary>
+    public static string Ln2Normalized(int layer) => Block(layer, "ln2.hook_normalized");
+
+    /// <summary>The residual stream between attention and MLP of block <paramref name="layer"/>: <c>blocks.L.hook_resid_mid</c>.</summary>
+    public static string ResidMid(int layer) => Block(layer, "hook_resid_mid");
+
+    /// <summary>True for every block's MLP units (<see cref="MlpPost"/>).</summary>
+    public static bool IsMlpPost(string hook) => LayerOf(hook) is int l and >= 0 && hook == MlpPost(l);
+
     /// <summary>The residual stream after block <paramref name="layer"/>: <c>blocks.L.hook_resid_post</c>.</summary>
     public static string ResidPost(int layer) => Block(layer, "hook_resid_post");
 

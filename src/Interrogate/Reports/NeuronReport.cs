@@ -1,3 +1,4 @@
+using Interrogate.Nn;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -66,7 +67,7 @@ public static class NeuronReport
         string tone = c.Supported switch { true => "#e6f4ea", false => "#fde8e8", null => "#f1f1f1" };
         html.Append(CultureInfo.InvariantCulture, $"<section id=\"{E(c.Name)}\" style=\"flex:1 1 100%;border:1px solid #ddd;border-radius:6px;padding:.6em 1em;margin:.4em 0\">");
         html.Append(CultureInfo.InvariantCulture, $"<h3 style=\"margin:.2em 0\">{E(c.Name)} <span style=\"background:{tone};padding:.1em .5em;border-radius:4px;font-weight:normal\">{E(c.Verdict)}</span></h3>");
-        html.Append(CultureInfo.InvariantCulture, $"<p>blocks.{c.Layer}.mlp.hook_post[{c.Neuron}] · AUC {E(N(c.Auc, "0.000"))} · mean activation {E(Mean(c.ConceptActivations))} on concept vs {E(Mean(c.ControlActivations))} on control tokens</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>{HookNames.MlpPost(c.Layer)}[{c.Neuron}] · AUC {E(N(c.Auc, "0.000"))} · mean activation {E(Mean(c.ConceptActivations))} on concept vs {E(Mean(c.ControlActivations))} on control tokens</p>");
         if (c.Reasons.Count > 0) html.Append("<ul>").AppendJoin("", c.Reasons.Select(r => $"<li>{E(r)}</li>")).Append("</ul>");
         html.Append("<div class=\"charts\">")
             .Append(NeuronReportCharts.Histograms($"{c.Name}: activation on concept vs control", c.ConceptActivations, c.ControlActivations));

@@ -20,8 +20,6 @@ namespace Interrogate.Store;
 /// </summary>
 public static class ActivationRecorder
 {
-    public const string DefaultHookSuffix = ".mlp.hook_post";
-
     /// <param name="model">The model to run; its hook points' shapes give the widths.</param>
     /// <param name="source">Tokens to stream, cut into windows of <see cref="ActivationStoreOptions.WindowLength"/>.</param>
     /// <param name="directory">The store folder: created, or resumed when it holds a matching manifest.</param>
@@ -153,7 +151,7 @@ public static class ActivationRecorder
             throw new InputException("--batch, --chunk-windows, --bins and --top-k must be at least 1 and --context-radius at least 0");
         if (source.Count < 1) throw new InputException($"{source.Identity}: no tokens to record");
         var shapes = model.DescribeHookPoints(1, 1);
-        var names = options.Hooks ?? [.. shapes.Select(s => s.Name).Where(n => n.StartsWith("blocks.", StringComparison.Ordinal) && n.EndsWith(DefaultHookSuffix, StringComparison.Ordinal))];
+        var names = options.Hooks ?? [.. shapes.Select(s => s.Name).Where(HookNames.IsMlpPost)];
         var hooks = new List<StoredHook>();
         foreach (var name in names.Distinct())
         {

@@ -75,7 +75,7 @@ public sealed class LanguageModelSubject : Subject
     public override int CalibrationBatchCount => (CalibrationWindows.Count + BatchSize - 1) / BatchSize;
 
     private static UnitLayer Layer(int l, Linear[] incoming, Linear outgoing) =>
-        new(l, HookNames.Block(l, "mlp"), HookNames.MlpPost(l), HookNames.Block(l, "ln2.hook_normalized"), incoming, outgoing);
+        new(l, HookNames.Mlp(l), HookNames.MlpPost(l), HookNames.Ln2Normalized(l), incoming, outgoing);
 
     private TokenSet Part(DataPart part) => part switch
     {

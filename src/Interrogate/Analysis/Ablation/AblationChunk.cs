@@ -28,7 +28,7 @@ internal sealed class Chunk
         for (int i = 0; i < windows; i++) ids[start + i].CopyTo(flat, i * length);
         scored = [.. Enumerable.Range(start, windows).Select(w => positions[w])];
         targets = [.. Enumerable.Range(0, windows).Select(i => scored[i].Select(p => ids[start + i][p + 1]).ToArray())];
-        var names = Enumerable.Range(0, blocks).Select(b => HookNames.Block(b, "hook_resid_pre")).Append(HookNames.Block(blocks - 1, "hook_resid_post"));
+        var names = Enumerable.Range(0, blocks).Select(b => HookNames.ResidPre(b)).Append(HookNames.ResidPost(blocks - 1));
         using var scope = new HookScope().Cache([.. names.Concat(hooks).Distinct()]);
         // The clean logits are not used: clean losses go through Losses like the ablated ones, so both share one code path.
         using (GradientTape.NoGrad()) model.Forward(new TokenBatch(flat, windows, length));

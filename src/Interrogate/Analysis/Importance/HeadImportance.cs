@@ -17,7 +17,7 @@ namespace Interrogate.Analysis.Importance;
 public static class HeadImportance
 {
     /// <summary>The hook that carries every head's output in layer <paramref name="layer"/>: [B, T, H, Dh].</summary>
-    public static string ZHook(int layer) => $"blocks.{layer.ToString(CultureInfo.InvariantCulture)}.attn.hook_z";
+    public static string ZHook(int layer) => HookNames.AttnZ(layer);
 
     /// <summary>
     /// Weight magnitude: ‖W_Q, W_K, W_V rows of head h‖ · ‖W_O columns of head h‖ (L2, biases excluded).

@@ -32,7 +32,7 @@ public static class PredictionTracer
         }
 
         using var hooks = new HookScope().Cache([.. ResidualComponents.HookNames(model)])
-            .Cache(name => name.EndsWith(".attn.hook_pattern", StringComparison.Ordinal));
+            .Cache(HookNames.IsAttnPattern);
         float[] logits;
         using (GradientTape.NoGrad()) logits = model.Forward(ids).ContiguousData().Span.Slice(t * model.Dimensions.VocabSize, model.Dimensions.VocabSize).ToArray();
 
@@ -41,7 +41,7 @@ public static class PredictionTracer
         var predicted = top[0];
         var components = ResidualComponents.Split(model, hooks, t);
         int d = model.Dimensions.DModel, last = model.Blocks.Count - 1;
-        var finalNorm = new FrozenNorm(model.LnFinal, ResidualComponents.RowFloat(hooks, HookNames.Block(last, "hook_resid_post"), t, d));
+        var finalNorm = new FrozenNorm(model.LnFinal, ResidualComponents.RowFloat(hooks, HookNames.ResidPost(last), t, d));
         var unembed = model.UnembedWeight.ContiguousData();          // [V, D]
         ReadOnlySpan<float> Direction(int id) => unembed.Span.Slice(id * d, d);
 
@@ -57,8 +57,8 @@ public static class PredictionTracer
                 .Select(c => new HeadTrace(c.Head, Dla(c.Vector), TopAttended(hooks, l, c.Head, t, tokens))).ToList();
             double mlp = Dla(components.Single(c => c.Layer == l && c.Kind == ResidualComponents.ComponentKind.Mlp).Vector);
             double bias = components.Where(c => c.Layer == l && c.Kind == ResidualComponents.ComponentKind.AttentionBias).Sum(c => Dla(c.Vector));
-            double before = Norm(ResidualComponents.RowFloat(hooks, HookNames.Block(l, "hook_resid_pre"), t, d));
-            double after = Norm(ResidualComponents.RowFloat(hooks, l < last ? HookNames.Block(l + 1, "hook_resid_pre") : HookNames.Block(l, "hook_resid_post"), t, d));
+            double before = Norm(ResidualComponents.RowFloat(hooks, HookNames.ResidPre(l), t, d));
+            double after = Norm(ResidualComponents.RowFloat(hooks, l < last ? HookNames.ResidPre(l + 1) : HookNames.ResidPost(l), t, d));
             layers.Add(new LayerTrace(l, before, after, heads, mlp, bias));
         }
 
@@ -71,7 +71,7 @@ public static class PredictionTracer
     {
         var block = model.Blocks[layer];
         int d = model.Dimensions.DModel, width = block.Mlp.Width;
-        var ln2 = new FrozenNorm(block.Ln2, ResidualComponents.RowFloat(hooks, HookNames.Block(layer, "hook_resid_mid"), t, d));
+        var ln2 = new FrozenNorm(block.Ln2, ResidualComponents.RowFloat(hooks, HookNames.ResidMid(layer), t, d));
         var (input, output) = block.Mlp switch
         {
             DenseMlp dense => (dense.In, dense.Out),
@@ -84,8 +84,8 @@ public static class PredictionTracer
             .Select(c => new Contribution(c.Source, FrozenNorm.Dot(ln2.Map(c.Vector), wIn))).ToList();
         double biasTerm = FrozenNorm.Dot(ln2.Bias(), wIn) + (input.Bias is { } inBias ? inBias.ContiguousData().Span[index] : 0f);
         sources.Add(new Contribution($"L{layer}.ln2.bias+mlp.in.bias", biasTerm));
-        double pre = hooks.Cached[HookNames.Block(layer, "mlp.hook_pre")].ContiguousData().Span[t * width + index];
-        double post = hooks.Cached[HookNames.Block(layer, "mlp.hook_post")].ContiguousData().Span[t * width + index];
+        double pre = hooks.Cached[HookNames.MlpPre(layer)].ContiguousData().Span[t * width + index];
+        double post = hooks.Cached[HookNames.MlpPost(layer)].ContiguousData().Span[t * width + index];
 
         var wOut = output.Weight.ContiguousData().Span;                          // [D, d_mlp]
         var written = new double[d];
@@ -105,7 +105,7 @@ public static class PredictionTracer
 
     private static List<AttendedToken> TopAttended(HookScope hooks, int layer, int head, int t, string[] tokens)
     {
-        var pattern = hooks.Cached[HookNames.Block(layer, "attn.hook_pattern")].ContiguousData();   // [1, H, T, T]
+        var pattern = hooks.Cached[HookNames.AttnPattern(layer)].ContiguousData();   // [1, H, T, T]
         int tk = pattern.Shape[3];
         var row = pattern.Span.Slice((head * pattern.Shape[2] + t) * tk, tk).ToArray();
         return [.. Enumerable.Range(0, tk).OrderByDescending(i => row[i]).Take(TopSources).Select(i => new AttendedToken(i, tokens[i], row[i]))];

@@ -18,31 +18,31 @@ internal static class ResidualComponents
     /// <summary>Hook names the split needs cached (attention patterns are cached by the caller if wanted).</summary>
     public static IEnumerable<string> HookNames(CausalLanguageModel model)
     {
-        yield return "hook_embed";
-        if (model.PosEmbed is not null) yield return "hook_pos_embed";
+        yield return Nn.HookNames.Embed;
+        if (model.PosEmbed is not null) yield return Nn.HookNames.PosEmbed;
         for (int l = 0; l < model.Blocks.Count; l++)
         {
-            yield return Nn.HookNames.Block(l, "attn.hook_z");
-            yield return Nn.HookNames.Block(l, "hook_mlp_out");
-            yield return Nn.HookNames.Block(l, "hook_resid_pre");
-            yield return Nn.HookNames.Block(l, "hook_resid_mid");
-            yield return Nn.HookNames.Block(l, "mlp.hook_pre");
-            yield return Nn.HookNames.Block(l, "mlp.hook_post");
+            yield return Nn.HookNames.AttnZ(l);
+            yield return Nn.HookNames.MlpOut(l);
+            yield return Nn.HookNames.ResidPre(l);
+            yield return Nn.HookNames.ResidMid(l);
+            yield return Nn.HookNames.MlpPre(l);
+            yield return Nn.HookNames.MlpPost(l);
         }
-        yield return Nn.HookNames.Block(model.Blocks.Count - 1, "hook_resid_post");
+        yield return Nn.HookNames.ResidPost(model.Blocks.Count - 1);
     }
 
     /// <summary>All components at position <paramref name="t"/> of batch row 0, from a scope that cached <see cref="HookNames"/>.</summary>
     public static List<Component> Split(CausalLanguageModel model, HookScope hooks, int t)
     {
         int d = model.Dimensions.DModel;
-        var list = new List<Component> { new("embed", -1, ComponentKind.Embedding, -1, Row(hooks, "hook_embed", t, d)) };
-        if (model.PosEmbed is not null) list.Add(new("pos_embed", -1, ComponentKind.PositionEmbedding, -1, Row(hooks, "hook_pos_embed", t, d)));
+        var list = new List<Component> { new("embed", -1, ComponentKind.Embedding, -1, Row(hooks, Nn.HookNames.Embed, t, d)) };
+        if (model.PosEmbed is not null) list.Add(new("pos_embed", -1, ComponentKind.PositionEmbedding, -1, Row(hooks, Nn.HookNames.PosEmbed, t, d)));
         for (int l = 0; l < model.Blocks.Count; l++)
         {
             var attn = model.Blocks[l].Attn;
             int h = attn.Heads, dh = attn.HeadDim;
-            var z = Row(hooks, Nn.HookNames.Block(l, "attn.hook_z"), t, h * dh);          // [H·Dh] at position t
+            var z = Row(hooks, Nn.HookNames.AttnZ(l), t, h * dh);          // [H·Dh] at position t
             var wO = attn.Out.Weight.ContiguousData().Span;                    // [D, H·Dh]
             for (int head = 0; head < h; head++)
             {
@@ -56,7 +56,7 @@ internal static class ResidualComponents
                 list.Add(new($"L{l}.H{head}", l, ComponentKind.Head, head, v));
             }
             if (attn.Out.Bias is { } bias) list.Add(new($"L{l}.attn_bias", l, ComponentKind.AttentionBias, -1, [.. bias.ToArray().Select(x => (double)x)]));
-            list.Add(new($"L{l}.mlp", l, ComponentKind.Mlp, -1, Row(hooks, Nn.HookNames.Block(l, "hook_mlp_out"), t, d)));
+            list.Add(new($"L{l}.mlp", l, ComponentKind.Mlp, -1, Row(hooks, Nn.HookNames.MlpOut(l), t, d)));
         }
         return list;
     }
