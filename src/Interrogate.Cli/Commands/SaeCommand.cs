@@ -1,5 +1,5 @@
+using Interrogate.Data;
 using System.CommandLine;
-using System.Security.Cryptography;
 using Interrogate.Data.Corpora;
 using Interrogate.Models.Gpt2;
 using Interrogate.Models.Transformer;
@@ -27,18 +27,9 @@ internal static class SaeCommand
         return new Gpt2Model(gpt2.Config, seed);
     }
 
-    /// <summary>Names the weights: the folder and a hash of its weight and config files (plus the random seed of a control).</summary>
-    public static string ModelIdentity(string dir, ulong? randomSeed)
-    {
-        var full = Path.GetFullPath(dir);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in Directory.GetFiles(full).Where(f => f.EndsWith(".safetensors", StringComparison.Ordinal) || f.EndsWith("config.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var stream = File.OpenRead(file);
-            hash.AppendData(SHA256.HashData(stream));
-        }
-        return $"{full}@{Convert.ToHexString(hash.GetCurrentHash())[..16]}{(randomSeed is ulong s ? $"+random-weights:{s}" : "")}";
-    }
+    /// <summary>Names the weights (<see cref="Fingerprint.ModelWeights"/>), plus the random seed of a control.</summary>
+    public static string ModelIdentity(string dir, ulong? randomSeed) =>
+        Fingerprint.ModelWeights(dir) + (randomSeed is ulong s ? $"+random-weights:{s}" : "");
 
     /// <summary>A corpus split's token file, tokenised (and cached) with the model's tokenizer.</summary>
     public static (TokenFile File, string Identity, TokenizedCorpus Owner) Tokens(string dir, string corpus, CorpusSplit split, string? dataDir)

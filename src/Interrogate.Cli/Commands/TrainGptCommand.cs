@@ -70,6 +70,7 @@ internal static class TrainGptCommand
         table.AddRow("bigram baseline (add-0.1)", $"{r.BigramLoss:F4}", $"{Math.Exp(r.BigramLoss):F1}");
         table.AddRow("unigram baseline", $"{r.UnigramLoss:F4}", $"{Math.Exp(r.UnigramLoss):F1}");
         Terminal.Out.Write(table);
+        Terminal.Out.MarkupLine(Markup.Escape($"reported on {r.ReportedOn}; early stopping watched {r.StoppedOn} (loss {r.StoppingLoss:F4}, best {r.BestStoppingLoss:F4})"));
         Terminal.Out.MarkupLine(Markup.Escape($"{r.MarginOverKneserNey:+0.000;-0.000} nats/token below the stronger baseline ({b.Strongest.Name}); discounts chosen on {b.TuningTokens:N0} validation tokens outside these windows"));
         var state = r.Finished ? (r.StoppedEarly ? "stopped early" : "finished") : "paused (continue with --resume)";
         Terminal.Out.MarkupLine($"{r.Steps}/{r.TotalSteps} steps, {state}; {r.TokensPerSecond:N0} tokens/s, {r.Parameters:N0} parameters; saved to [bold]{Markup.Escape(r.ModelDirectory)}[/]");

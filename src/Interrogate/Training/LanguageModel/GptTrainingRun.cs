@@ -19,10 +19,14 @@ public sealed record GptTrainingRequest(string Corpus, GptPreset Preset, string 
     public string CommandLine { get; init; } = "";
 }
 
-/// <summary>What a run produced; validation losses are nats per token on the same windows for the model and both baselines.</summary>
+/// <summary>
+/// What a run produced. Validation losses are nats per token on the reported windows (<see cref="ReportedOn"/>),
+/// the same for the model and the baselines; early stopping watched other windows (<see cref="StoppedOn"/>),
+/// whose losses are <see cref="StoppingLoss"/> and <see cref="BestStoppingLoss"/>.
+/// </summary>
 public sealed record GptTrainingReport(string Corpus, string Preset, long Steps, long TotalSteps, bool Finished, bool StoppedEarly,
     long? ResumedFrom, long Parameters, int VocabSize, long TrainTokens, long ValidationTokens, long TestTokens,
-    double ValidationLoss, double BestValidationLoss, double UnigramLoss, double BigramLoss, NgramBaselineReport Baselines, double TokensPerSecond, double Seconds,
+    double ValidationLoss, double StoppingLoss, double BestStoppingLoss, string ReportedOn, string StoppedOn, double UnigramLoss, double BigramLoss, NgramBaselineReport Baselines, double TokensPerSecond, double Seconds,
     string ModelDirectory, IReadOnlyList<string> Warnings)
 {
     /// <summary>Nats per token the model is below the stronger Kneser–Ney baseline (positive: the model is better).</summary>
@@ -67,12 +71,15 @@ public static class GptTrainingRun
         var result = trainer.Train(tokens.Train, tokens.Validation, request.Resume, progress, cancel);
 
         status?.Invoke("measuring the n-gram baselines");
-        var starts = TokenWindows.ValidationStarts(tokens.Validation, options.EvalWindows, options.SequenceLength);
+        var (starts, stopping, disjoint) = TokenWindows.ReportedAndStoppingStarts(tokens.Validation, options.EvalWindows, options.SequenceLength);
         var baselines = NgramBaselineReport.Measure(tokens.Train, tokens.Validation, tokenizer.VocabSize, starts, options.SequenceLength);
+        string reportedOn = $"{starts.Length} validation windows of {options.SequenceLength} tokens (the even ones of {starts.Length + stopping.Length} evenly spaced)";
+        string stoppedOn = disjoint ? $"{stopping.Length} other validation windows of {options.SequenceLength} tokens (the odd ones), disjoint from the reported"
+            : "the same window as reported (the validation split holds fewer than two windows)";
         SaveModel(model, request.OutDirectory);
         var report = new GptTrainingReport(corpus.Name, request.Preset.Name, result.Steps, options.Steps, result.Finished, result.StoppedEarly,
             result.ResumedFrom, model.ParameterCount(), tokenizer.VocabSize, tokens.Train.Count, tokens.Validation.Count, tokens.Test.Count,
-            result.ValidationLoss, result.BestValidationLoss, baselines.Unigram, baselines.Bigram, baselines, result.TokensPerSecond, result.Seconds,
+            result.ValidationLoss, result.StoppingLoss, result.BestStoppingLoss, reportedOn, stoppedOn, baselines.Unigram, baselines.Bigram, baselines, result.TokensPerSecond, result.Seconds,
             Path.GetFullPath(request.OutDirectory), corpus.Warnings);
         IO.AtomicFile.WriteAllText(Path.Combine(request.OutDirectory, "TRAINING.md"), TrainingNotes.Write(report, request, config));
         return report;

@@ -7,8 +7,8 @@ namespace Interrogate.Training.LanguageModel;
 
 /// <summary>
 /// Trains a causal language model on random windows of a token file: AdamW (decay on linear weight
-/// matrices only), linear warm-up then cosine decay, global-norm clipping, validation on fixed windows,
-/// early stopping, <c>train_log.jsonl</c>, and checkpoints in <c>OUT/checkpoint/</c> from which a killed
+/// matrices only), linear warm-up then cosine decay, global-norm clipping, validation on fixed windows
+/// (reported) and early stopping on other fixed windows (<see cref="TokenWindows.ReportedAndStoppingStarts"/>), <c>train_log.jsonl</c>, and checkpoints in <c>OUT/checkpoint/</c> from which a killed
 /// or cancelled run resumes to bit-identical weights and the same loss curve. That holds because every
 /// input of step s (weights, moments, step count, rate, windows) is a function of the checkpoint and s,
 /// and the kernels are deterministic at any fixed thread count (no atomics or order-dependent sums).
@@ -17,7 +17,7 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
 {
     public const string CheckpointFolder = "checkpoint", LogFile = "train_log.jsonl";
 
-    /// <summary>Early stopping counts a validation loss as better only when it beats the best by more than this (nats).</summary>
+    /// <summary>Early stopping counts a stopping-window loss as better only when it beats the best by more than this (nats).</summary>
     public const double MinImprovement = 1e-4;
 
     public CausalLanguageModel Model { get; } = model;
@@ -47,7 +47,7 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
         var fingerprint = TrainingCheckpoint.FingerprintOf(Options, Model, DataIdentity);
         var checkpointDir = Path.Combine(OutDirectory, CheckpointFolder);
         var optimizer = CreateOptimizer(Model, Options);
-        var state = new TrainingCheckpoint(fingerprint, 0, 0, Options.Seed, 0, double.PositiveInfinity, 0, double.NaN);
+        var state = new TrainingCheckpoint(fingerprint, 0, 0, Options.Seed, 0, double.PositiveInfinity, 0, double.NaN, double.NaN);
         var existing = TrainingCheckpoint.TryRead(checkpointDir);
         if (existing is not null && !resume)
             throw InputException.ForFile(checkpointDir, "holds a checkpoint of an earlier run; pass --resume to continue it, or choose another --out");
@@ -60,8 +60,9 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
         }
         long? resumedFrom = existing?.Step;
 
-        var validationWindows = TokenWindows.ValidationStarts(validation, Options.EvalWindows, Options.SequenceLength)
-            .Select(s => validation.Read(s, Options.SequenceLength)).ToList();
+        var (reported, stopping, _) = TokenWindows.ReportedAndStoppingStarts(validation, Options.EvalWindows, Options.SequenceLength);
+        var validationWindows = reported.Select(s => validation.Read(s, Options.SequenceLength)).ToList();
+        var stoppingWindows = stopping.Select(s => validation.Read(s, Options.SequenceLength)).ToList();
         var schedule = new CosineSchedule(Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRate);
         using var log = TrainingLog.Open(Path.Combine(OutDirectory, LogFile), keepThroughStep: state.Step);
         var clock = new Stopwatch();
@@ -102,14 +103,16 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
             if (step % Options.EvalEvery == 0 || step == Options.Steps)
             {
                 validationLoss = Evaluate(validationWindows);
-                bool better = validationLoss < state.BestValidationLoss - MinImprovement;
+                double stoppingLoss = Evaluate(stoppingWindows);
+                bool better = stoppingLoss < state.BestStoppingLoss - MinImprovement;
                 state = state with
                 {
                     LastValidationLoss = validationLoss.Value,
-                    BestValidationLoss = better ? validationLoss.Value : state.BestValidationLoss,
+                    LastStoppingLoss = stoppingLoss,
+                    BestStoppingLoss = better ? stoppingLoss : state.BestStoppingLoss,
                     EvaluationsWithoutImprovement = better ? 0 : state.EvaluationsWithoutImprovement + 1,
                 };
-                log.Write(step, ("val_loss", validationLoss.Value), ("best_val_loss", state.BestValidationLoss));
+                log.Write(step, ("val_loss", validationLoss.Value), ("stop_loss", stoppingLoss), ("best_stop_loss", state.BestStoppingLoss));
                 stoppedEarly = Options.Patience > 0 && state.EvaluationsWithoutImprovement >= Options.Patience;
             }
             progress?.Invoke(new LanguageModelProgress(step, Options.Steps, loss, rate, tokensPerSecond, validationLoss));
@@ -121,7 +124,9 @@ public sealed class LanguageModelTrainer(CausalLanguageModel model, LanguageMode
         Model.SetTraining(false);
         if (double.IsNaN(state.LastValidationLoss))
             state = state with { LastValidationLoss = Evaluate(validationWindows) };
-        return new LanguageModelTrainingResult(step, state.LastValidationLoss, Math.Min(state.BestValidationLoss, state.LastValidationLoss),
+        if (double.IsNaN(state.LastStoppingLoss))
+            state = state with { LastStoppingLoss = Evaluate(stoppingWindows) };
+        return new LanguageModelTrainingResult(step, state.LastValidationLoss, state.LastStoppingLoss, Math.Min(state.BestStoppingLoss, state.LastStoppingLoss),
             stoppedEarly, step == Options.Steps || stoppedEarly, tokensThisSession / Math.Max(1e-9, clock.Elapsed.TotalSeconds),
             clock.Elapsed.TotalSeconds, resumedFrom);
     }

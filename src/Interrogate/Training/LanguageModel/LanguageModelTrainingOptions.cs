@@ -53,6 +53,9 @@ public sealed record LanguageModelTrainingOptions
 public sealed record LanguageModelProgress(long Step, long TotalSteps, float Loss, float LearningRate, double TokensPerSecond,
     double? ValidationLoss);
 
-/// <summary>How a run ended.</summary>
-public sealed record LanguageModelTrainingResult(long Steps, double ValidationLoss, double BestValidationLoss, bool StoppedEarly,
+/// <summary>
+/// How a run ended. ValidationLoss is on the reported validation windows; StoppingLoss and BestStoppingLoss
+/// on the other windows early stopping watched (<see cref="TokenWindows.ReportedAndStoppingStarts"/>).
+/// </summary>
+public sealed record LanguageModelTrainingResult(long Steps, double ValidationLoss, double StoppingLoss, double BestStoppingLoss, bool StoppedEarly,
     bool Finished, double TokensPerSecond, double Seconds, long? ResumedFrom);

@@ -32,6 +32,20 @@ public static class TokenWindows
         return new TensorRandom(z ^ (z >> 31));
     }
 
+    /// <summary>
+    /// Two sets of up to <paramref name="count"/> validation windows each, interleaved over the file: the
+    /// even ones of 2·count evenly spaced windows are reported, the odd ones watched by early stopping, so
+    /// the loss a run reports is never on the windows that chose when it stopped. The windows do not overlap
+    /// when the file holds 2·count of them; a file that holds fewer than two windows gives the same one to
+    /// both sets (<c>Disjoint</c> false).
+    /// </summary>
+    public static (long[] Reported, long[] Stopping, bool Disjoint) ReportedAndStoppingStarts(TokenFile tokens, int count, int length)
+    {
+        var all = ValidationStarts(tokens, 2 * count, length);
+        if (all.Length < 2) return (all, all, false);
+        return ([.. all.Where((_, i) => i % 2 == 0)], [.. all.Where((_, i) => i % 2 == 1)], true);
+    }
+
     /// <summary>Start offsets of up to <paramref name="count"/> windows spread evenly over the file (at least one).</summary>
     public static long[] ValidationStarts(TokenFile tokens, int count, int length)
     {

@@ -13,7 +13,7 @@ namespace Interrogate.Training.LanguageModel;
 /// <see cref="WindowsRead"/> records the data position for people reading state.json.
 /// </summary>
 public sealed record TrainingCheckpoint(string Fingerprint, long Step, long OptimizerSteps, ulong Seed, long WindowsRead,
-    double BestValidationLoss, int EvaluationsWithoutImprovement, double LastValidationLoss)
+    double BestStoppingLoss, int EvaluationsWithoutImprovement, double LastValidationLoss, double LastStoppingLoss)
 {
     private const string Model = "model.safetensors", OptimizerFile = "optimizer.safetensors", State = "state.json";
 
@@ -35,9 +35,10 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
             ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["rng"] = "windows of step s are drawn from TensorRandom(mix(seed, s)); nothing else is random",
             ["windows_read"] = WindowsRead,
-            ["best_validation_loss"] = double.IsFinite(BestValidationLoss) ? BestValidationLoss : null,
+            ["best_stopping_loss"] = double.IsFinite(BestStoppingLoss) ? BestStoppingLoss : null,
             ["evaluations_without_improvement"] = EvaluationsWithoutImprovement,
             ["last_validation_loss"] = double.IsFinite(LastValidationLoss) ? LastValidationLoss : null,
+            ["last_stopping_loss"] = double.IsFinite(LastStoppingLoss) ? LastStoppingLoss : null,
         };
         IO.AtomicFile.WriteAllText(Path.Combine(fresh, State), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
@@ -59,8 +60,9 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
         {
             return new TrainingCheckpoint(node["fingerprint"]!.GetValue<string>(), node["step"]!.GetValue<long>(),
                 node["optimizer_steps"]!.GetValue<long>(), ulong.Parse(node["seed"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
-                node["windows_read"]!.GetValue<long>(), node["best_validation_loss"]?.GetValue<double>() ?? double.PositiveInfinity,
-                node["evaluations_without_improvement"]!.GetValue<int>(), node["last_validation_loss"]?.GetValue<double>() ?? double.NaN)
+                node["windows_read"]!.GetValue<long>(), node["best_stopping_loss"]?.GetValue<double>() ?? double.PositiveInfinity,
+                node["evaluations_without_improvement"]!.GetValue<int>(), node["last_validation_loss"]?.GetValue<double>() ?? double.NaN,
+                node["last_stopping_loss"]?.GetValue<double>() ?? double.NaN)
             { Folder = full };
         }
         catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)

@@ -28,7 +28,7 @@ internal static class TrainingNotes
         s.AppendLine(inv, $"- throughput: {r.TokensPerSecond:N0} tokens/s over {r.Seconds:N0} s of training in the last session");
         s.AppendLine();
         var b = r.Baselines;
-        s.AppendLine("Validation loss (nats per token, the same fixed windows for every row):");
+        s.AppendLine(inv, $"Validation loss (nats per token, the same fixed windows for every row: {r.ReportedOn}). Early stopping and the best loss watched {r.StoppedOn}: {r.StoppingLoss:F4} at the end, best {r.BestStoppingLoss:F4}.");
         s.AppendLine();
         s.AppendLine("| model | loss | perplexity |");
         s.AppendLine("|---|---|---|");

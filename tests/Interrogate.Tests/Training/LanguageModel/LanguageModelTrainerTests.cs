@@ -118,6 +118,33 @@ public sealed class LanguageModelTrainerTests : IDisposable
     }
 
     [Fact]
+    public void ReportedAndStoppingStarts_RoomForBoth_InterleavedAndDisjoint()
+    {
+        // 300 tokens hold 18 windows of 16: 2 × 5 evenly spaced, the even ones reported, the odd ones watched.
+        var (reported, stopping, disjoint) = TokenWindows.ReportedAndStoppingStarts(_validation, 5, 16);
+        Assert.True(disjoint);
+        Assert.Equal(5, reported.Length);
+        Assert.Equal(5, stopping.Length);
+        var all = reported.Concat(stopping).Order().ToArray();
+        for (int i = 1; i < all.Length; i++) Assert.True(all[i] - all[i - 1] >= 16, $"windows at {all[i - 1]} and {all[i]} overlap");
+        Assert.Equal(TokenWindows.ValidationStarts(_validation, 10, 16).Where((_, i) => i % 2 == 0), reported);
+    }
+
+    [Fact]
+    public void Train_EachEvaluation_LogsReportedAndStoppingLossesOnDifferentWindows()
+    {
+        Run("sets", Options);
+        var log = Path.Combine(_dir, "sets", LanguageModelTrainer.LogFile);
+        var reported = TrainingLog.Read(log, "val_loss");
+        var stopping = TrainingLog.Read(log, "stop_loss");
+        Assert.Equal(reported.Select(r => r.Item1), stopping.Select(s => s.Item1));
+        Assert.Equal([4L, 8L, 12L], stopping.Select(s => s.Item1));
+        Assert.All(reported.Zip(stopping), p => Assert.NotEqual(p.First.Item2, p.Second.Item2));   // other windows, other losses
+        double best = TrainingLog.Read(log, "best_stop_loss")[^1].Item2;   // improvements under MinImprovement do not count
+        Assert.InRange(best, stopping.Min(s => s.Item2), stopping.Min(s => s.Item2) + LanguageModelTrainer.MinImprovement);
+    }
+
+    [Fact]
     public void NgramBaseline_CountsOfATinyStream_GiveAddKProbabilities()
     {
         var path = Path.Combine(_dir, "n.tok");
