@@ -27,11 +27,13 @@ internal static class RedundancyCommand
         var lossBudget = new Option<double?>("--loss-budget") { Description = "Skip merges that would raise the evaluation loss by more than this (nats) over the start" };
         var accuracyDrop = new Option<double?>("--max-accuracy-drop") { Description = "Classifiers: skip merges that would lower evaluation accuracy by more than this many percentage points" };
         var rounds = new Option<int>("--max-rounds") { Description = "Greedy rounds; each refits on the neurons left", DefaultValueFactory = _ => 8 };
+        var units = UnitsOption.Create();
+        var outDir = new Option<string?>("--out") { Description = "With sae:/transcoder: units, write the smaller dictionary left after folding here (SAELens layout)" };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("redundancy", "Prove which MLP neurons are redundant (affine in others on held-out data) and what merging them costs")
         {
-            model, corpus, tokens, evalTokens, minR2, maxSet, ablations, lossBudget, accuracyDrop, rounds, dataDir, json,
+            model, corpus, tokens, evalTokens, minR2, maxSet, ablations, lossBudget, accuracyDrop, rounds, units, outDir, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -48,11 +50,21 @@ internal static class RedundancyCommand
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
             CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
+            var dictionary = UnitsOption.Parse(parsed.GetValue(units)!);
+            var save = parsed.GetValue(outDir);
+            if (save is not null && dictionary is null) throw new InputException("--out: only with --units sae:DIR or transcoder:DIR (neuron folds are reported, not written)");
             var data = RedundancyDataLoader.Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));
+            if (dictionary is not null) data = RedundancyDataLoader.OverFeatures(data, dictionary);
             var confirmBefore = data.Confirm?.Evaluate();
             var result = Terminal.WithProgress("redundancy", report => new RedundancyPlanner(data.Subject, options).Run(report));
             var confirm = data.Confirm is null ? null : new RedundancyConfirmation(data.ConfirmSet!, confirmBefore!, data.Confirm.Evaluate());
             var report = RedundancyReport.From(result, Path.GetFullPath(dir), data.Kind, options, confirm) with { DecidedOn = data.DecidedOn };
+            if (save is not null)
+            {
+                var smaller = ((FeatureSubject)data.Subject).Smaller([.. result.Removed.Values.SelectMany(r => r)]);
+                Interrogate.Features.SaeLensFormat.Save(smaller, save, Path.GetFullPath(dir));
+                report = report with { SavedTo = Path.GetFullPath(save) };
+            }
             if (parsed.GetValue(json)) Terminal.WriteJson(report);
             else Print(report);
             return ExitCodes.Ok;
@@ -84,7 +96,7 @@ internal static class RedundancyCommand
         if (r.Confirmation is { } confirmed)
             console.MarkupLine($"confirmed on {Markup.Escape(confirmed.Set)} (no merge decision saw it): loss {confirmed.LossBefore:F4} → {confirmed.LossAfter:F4}" +
                 (confirmed.AccuracyBefore is double ca ? $", accuracy {ca:P2} → {confirmed.AccuracyAfter:P2}" : ""));
-        console.MarkupLine($"{r.Merges.Count} merges remove {r.Layers.Sum(l => l.Removed)} of {r.Layers.Sum(l => l.Width)} neurons; loss {r.LossBefore:F4} → {r.LossAfter:F4} nats{accuracy}{(r.Refitted ? $" (refolded on all kept neurons; one by one: {r.LossAfterGreedy:F4})" : "")}; {r.Seconds:F1} s ({r.RecordSeconds:F1} s recording). Nothing was written.");
+        console.MarkupLine($"{r.Merges.Count} merges remove {r.Layers.Sum(l => l.Removed)} of {r.Layers.Sum(l => l.Width)} neurons; loss {r.LossBefore:F4} → {r.LossAfter:F4} nats{accuracy}{(r.Refitted ? $" (refolded on all kept neurons; one by one: {r.LossAfterGreedy:F4})" : "")}; {r.Seconds:F1} s ({r.RecordSeconds:F1} s recording). {(r.SavedTo is { } saved ? $"The smaller dictionary was written to {Markup.Escape(saved)}." : "Nothing was written.")}");
     }
 }
 
@@ -96,6 +108,9 @@ internal sealed record RedundancyReport(string Model, string Kind, double MinR2,
 {
     /// <summary>The data every loss, budget and accuracy limit above is measured on (never the confirmation set).</summary>
     public string DecidedOn { get; init; } = "";
+
+    /// <summary>Where the smaller dictionary was written (--units sae:/transcoder: with --out); null otherwise.</summary>
+    public string? SavedTo { get; init; }
 
     public static RedundancyReport From(RedundancyResult r, string model, string kind, RedundancyOptions options, RedundancyConfirmation? confirmation) => new(
         model, kind, options.MinR2, options.MaxSet, r.FitRows, r.HeldOutRows, r.Before.Loss, r.After.Loss, r.Before.Accuracy, r.After.Accuracy, r.AfterGreedy.Loss, r.Refitted,

@@ -76,6 +76,25 @@ public abstract class Subject
     /// <summary>Writes the model folder (config.json, model.safetensors) the loaders read.</summary>
     public abstract void Save(string directory);
 
+    /// <summary>
+    /// Replaces the listed units' activations by <paramref name="means"/>[j] at every position for the
+    /// forward passes (and so evaluations) run until the result is disposed. Units that are model
+    /// activations are edited at their hook point; other kinds of unit override this.
+    /// </summary>
+    /// <param name="layer">The layer the units belong to.</param>
+    /// <param name="units">Unit indices within the layer.</param>
+    /// <param name="means">[width], the layer's mean activations.</param>
+    public virtual IDisposable MeanAblate(UnitLayer layer, int[] units, double[] means) =>
+        new HookScope().Edit(layer.ActivationHook, activation =>
+        {
+            var copy = activation.Clone();   // [.., width]
+            var s = copy.Span;
+            int width = activation.Shape[^1];
+            for (int row = 0; row < s.Length / width; row++)
+                foreach (int j in units) s[row * width + j] = (float)means[j];
+            return copy;
+        });
+
     /// <summary>Unit counts per layer.</summary>
     public int[] Widths => [.. Layers.Select(l => l.Width)];
 
