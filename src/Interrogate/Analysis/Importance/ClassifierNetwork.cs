@@ -206,7 +206,8 @@ public sealed class ClassifierNetwork : PrunableNetwork
     public override Optimizer CreateOptimizer(float learningRate) =>
         ClassifierTraining.CreateOptimizer(Model, new ClassifierTrainingOptions { LearningRate = learningRate });
 
-    public override void Save(string directory) => MlpStore.Save(Model, directory);
+    /// <remarks>Classifier folders always record each layer's width (their own format), so <paramref name="perLayerWidths"/> changes nothing.</remarks>
+    public override void Save(string directory, bool perLayerWidths = false) => MlpStore.Save(Model, directory);
 
     private (Tensor X, int[] Y) Rows(LabelledImages set, int batch)
     {

@@ -179,7 +179,7 @@ public sealed class LanguageModelNetwork : PrunableNetwork
     public override Optimizer CreateOptimizer(float learningRate) =>
         LanguageModelTrainer.CreateOptimizer(Model, new LanguageModelTrainingOptions { LearningRate = learningRate });
 
-    public override void Save(string directory) => Model.Save(directory);
+    public override void Save(string directory, bool perLayerWidths = false) => Model.SaveStandard(directory, perLayerWidths);
 
     private TokenBatch Batch(IReadOnlyList<int[]> windows, int index)
     {
