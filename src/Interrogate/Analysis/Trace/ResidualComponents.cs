@@ -25,7 +25,7 @@ internal static class ResidualComponents
             yield return Nn.HookNames.Block(l, "attn.hook_z");
             yield return Nn.HookNames.Block(l, "hook_mlp_out");
             yield return Nn.HookNames.Block(l, "hook_resid_pre");
-            yield return Nn.HookNames.Block(l, "hook_resid_mid");
+            if (!model.Blocks[l].ParallelResidual) yield return Nn.HookNames.Block(l, "hook_resid_mid");   // a parallel block (Pythia) has none
             yield return Nn.HookNames.Block(l, "mlp.hook_pre");
             yield return Nn.HookNames.Block(l, "mlp.hook_post");
         }
