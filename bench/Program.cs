@@ -11,7 +11,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        if (args.Length == 2 && args[0] == "--load-child") return LoadBenchmark.ChildMain(args[1]);
+        if (args.Length == 3 && args[0] == "--load-child") return LoadBenchmark.ChildMain(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
         var benchmarks = Discover();
         if (args.Length == 0 || args[0] is "-h" or "--help" or "list")
         {

@@ -38,10 +38,15 @@ internal static class PruneCommand
         };
         var data = PruneOptions.Data();
         var output = new Option<string>("--out") { Description = "Folder for the pruned model (same layout as --model)", Required = true };
+        var perLayerWidths = new Option<bool>("--per-layer-widths")
+        {
+            Description = "Language models: save each layer at its own MLP width (smaller; only Interrogate loads it) instead of padding every layer " +
+                "back to one width with dead units, which any Hugging Face loader accepts",
+        };
         var json = CommonOptions.Json();
         var command = new Command("prune", "Remove MLP neurons or weights, fine-tune, and measure what it cost")
         {
-            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, output, json,
+            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, output, perLayerWidths, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.Add(PruneCompareCommand.Create());
@@ -74,7 +79,7 @@ internal static class PruneCommand
             using var opened = PruningData.Open(modelDir, data.Read(parsed));
             PruningRun.Check(opened.Network, request);
             var (pruned, report) = Terminal.WithProgress("pruning", progress => PruningRun.Run(opened.Network, request, progress));
-            PruneOptions.SaveModel(pruned, opened.FilesToCopy, outDir);
+            PruneOptions.SaveModel(pruned, opened.FilesToCopy, outDir, parsed.GetValue(perLayerWidths));
             var result = new PruneResult(report, PruneOptions.WeightsBytes(modelDir), PruneOptions.WeightsBytes(outDir), Path.GetFullPath(outDir));
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);

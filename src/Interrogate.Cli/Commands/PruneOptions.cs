@@ -46,14 +46,15 @@ internal sealed class PruneOptions
     /// <summary>
     /// Writes the model into a fresh sibling folder, copies the tokenizer files, then moves every file into
     /// <paramref name="outDir"/> (config.json last), so a reader never sees weights and a config that disagree.
+    /// Language models are padded back to one MLP width (a standard config.json) unless <paramref name="perLayerWidths"/>.
     /// </summary>
-    public static void SaveModel(Subject network, IReadOnlyList<string> filesToCopy, string outDir)
+    public static void SaveModel(Subject network, IReadOnlyList<string> filesToCopy, string outDir, bool perLayerWidths = false)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outDir));
         var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            network.Save(staging);
+            network.Save(staging, perLayerWidths);
             foreach (var f in filesToCopy) File.Copy(f, Path.Combine(staging, Path.GetFileName(f)));
             Directory.CreateDirectory(full);
             foreach (var f in Directory.GetFiles(staging).OrderBy(f => Path.GetFileName(f) == "config.json"))

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
@@ -47,21 +46,8 @@ internal static class FloatConversion
     }
 
     /// <summary>bfloat16 is the top half of a float32, so decoding is a 16-bit shift.</summary>
-    public static void BFloat16ToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
-    {
-        var output = MemoryMarshal.Cast<float, uint>(destination);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= source.Length - Vector<ushort>.Count; i += Vector<ushort>.Count)
-            {
-                Vector.Widen(new Vector<ushort>(source[i..]), out Vector<uint> low, out Vector<uint> high);
-                (low << 16).CopyTo(output[i..]);
-                (high << 16).CopyTo(output[(i + Vector<uint>.Count)..]);
-            }
-        }
-        for (; i < source.Length; i++) output[i] = (uint)source[i] << 16;
-    }
+    public static void BFloat16ToSingle(ReadOnlySpan<ushort> source, Span<float> destination) =>
+        Kernels.HalfConversion.BFloat16ToSingle(source, destination);
 
     /// <summary>Rounds to nearest even; NaN stays NaN (a truncated NaN payload could become infinity).</summary>
     public static ushort SingleToBFloat16(float value)

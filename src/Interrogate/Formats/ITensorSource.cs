@@ -24,7 +24,18 @@ public interface ITensorSource : IDisposable
     /// which must hold exactly its element count: one copy from the mapped file, no temporary.
     /// </summary>
     void ReadInto(string name, Span<float> destination);
+
+    /// <summary>
+    /// A float16/bfloat16 tensor's bytes where they lie in the mapped file (checked for NaN/Inf as
+    /// <see cref="ReadInto"/> would), for kernels that read it in place; null for any other dtype.
+    /// The memory stays mapped while the result's <see cref="MappedHalf.Lifetime"/> is reachable,
+    /// even after this source is disposed.
+    /// </summary>
+    MappedHalf? MapHalf(string name) => null;
 }
+
+/// <summary>A 16-bit float tensor in place: its encoding, its first element's address, and what keeps the mapping alive.</summary>
+public sealed record MappedHalf(Kernels.HalfEncoding Encoding, nint Address, object Lifetime);
 
 public static class TensorSourceExtensions
 {

@@ -20,6 +20,7 @@ public sealed unsafe class SafetensorsFile : ITensorSource
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _data;
     private readonly Dictionary<string, SafetensorsTensorInfo> _byName;
+    private MappingLifetime? _lifetime;
     private bool _disposed;
 
     public string Path { get; }
@@ -157,6 +158,44 @@ public sealed unsafe class SafetensorsFile : ITensorSource
             "the weights are damaged (pass --allow-nonfinite to load them anyway)");
     }
 
+    public MappedHalf? MapHalf(string name)
+    {
+        var info = GetInfo(name);
+        Kernels.HalfEncoding encoding;
+        if (info.DType == SafetensorsDType.BF16) encoding = Kernels.HalfEncoding.BFloat16;
+        else if (info.DType == SafetensorsDType.F16) encoding = Kernels.HalfEncoding.Float16;
+        else return null;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var start = (ushort*)(_data + info.DataBegin);
+        if (!AllowNonFinite) CheckFinite(name, encoding, start, info.ElementCount);
+        lock (_byName) _lifetime ??= new MappingLifetime(_map, _view);
+        return new MappedHalf(encoding, (nint)start, _lifetime);
+    }
+
+    // All exponent bits set is ±Inf or NaN in both encodings. Pages are let go once checked, so the
+    // check does not make the file resident: the kernels fault in what they read.
+    private void CheckFinite(string name, Kernels.HalfEncoding encoding, ushort* start, long count)
+    {
+        ushort mask = encoding == Kernels.HalfEncoding.BFloat16 ? (ushort)0x7F80 : (ushort)0x7C00;
+        var masks = new System.Numerics.Vector<ushort>(mask);
+        for (long done = 0; done < count; done += ChunkElements)
+        {
+            int n = (int)Math.Min(ChunkElements, count - done);
+            var chunk = new ReadOnlySpan<ushort>(start + done, n);
+            int i = 0;
+            for (; i <= n - System.Numerics.Vector<ushort>.Count; i += System.Numerics.Vector<ushort>.Count)
+                if (System.Numerics.Vector.EqualsAny(new System.Numerics.Vector<ushort>(chunk[i..]) & masks, masks)) break;
+            for (; i < n; i++)
+                if ((chunk[i] & mask) == mask)
+                {
+                    float value = encoding == Kernels.HalfEncoding.BFloat16 ? BitConverter.UInt32BitsToSingle((uint)chunk[i] << 16) : (float)BitConverter.UInt16BitsToHalf(chunk[i]);
+                    throw InputException.ForFile(Path, $"tensor '{MessageText.Printable(name)}' holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {done + i}; " +
+                        "the weights are damaged (pass --allow-nonfinite to load them anyway)");
+                }
+            MappedPages.Release((byte*)(start + done), (long)n * 2);
+        }
+    }
+
     /// <summary>A copy of a tensor's raw little-endian bytes, for integer and bool tensors.</summary>
     public byte[] ReadBytes(string name)
     {
@@ -171,8 +210,24 @@ public sealed unsafe class SafetensorsFile : ITensorSource
     {
         if (_disposed) return;
         _disposed = true;
+        // Tensors still read mapped matrices: the mapping goes when the last of them is collected.
+        if (_lifetime is not null) return;
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
+    }
+}
+
+/// <summary>
+/// Keeps a file mapping alive for the tensors that read it in place (every <see cref="MappedHalf"/>
+/// of the file holds this object); unmaps it when none of them is reachable any more.
+/// </summary>
+internal sealed class MappingLifetime(MemoryMappedFile map, MemoryMappedViewAccessor view)
+{
+    ~MappingLifetime()
+    {
+        view.SafeMemoryMappedViewHandle.ReleasePointer();
+        view.Dispose();
+        map.Dispose();
     }
 }

@@ -81,6 +81,8 @@ public sealed class ShardedSafetensors : ITensorSource
 
     public void ReadInto(string name, Span<float> destination) => Shard(name).ReadInto(name, destination);
 
+    public MappedHalf? MapHalf(string name) => Shard(name).MapHalf(name);
+
     private SafetensorsFile Shard(string name) => _shardOf.TryGetValue(name, out var shard) ? shard
         : throw InputException.ForFile(IndexPath, $"no tensor named '{MessageText.Printable(name)}' in weight_map ({_shardOf.Count} tensors)");
 

@@ -16,7 +16,7 @@ public enum GemmBackend
 /// C[m, n] = alpha · op(A) · op(B) + beta · C, op(X) = X or Xᵀ, with leading dimensions lda/ldb/ldc.
 /// With beta = 0, C is overwritten (NaNs in it are ignored).
 /// </summary>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
     private static GemmBackend backend =
         string.Equals(Environment.GetEnvironmentVariable("INTERROGATE_BLAS")?.Trim(), "openblas", StringComparison.OrdinalIgnoreCase)

@@ -18,10 +18,16 @@ internal static unsafe class GemmBlocked
     [ThreadStatic] private static nint packACapacity;
     [ThreadStatic] private static float* packB;
     [ThreadStatic] private static nint packBCapacity;
+    [ThreadStatic] private static float* halfRows;
+    [ThreadStatic] private static nint halfRowsCapacity;
 
-    /// <summary>C[m, n] = alpha · op(A) · op(B) + beta · C on up to <paramref name="threads"/> threads.</summary>
+    /// <summary>
+    /// C[m, n] = alpha · op(A) · op(B) + beta · C on up to <paramref name="threads"/> threads. With
+    /// <paramref name="halfB"/>, op(B) = halfBᵀ (b, ldb and transB are ignored) and its rows are
+    /// converted to float32 while packing.
+    /// </summary>
     public static void Multiply(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, HalfMatrix? halfB = null)
     {
         // Each thread needs enough work to amortise its own packing and the hand-off.
         long flops = (long)m * n * k;
@@ -31,17 +37,17 @@ internal static unsafe class GemmBlocked
         parts = Math.Min(parts, (extent + unit - 1) / unit);
         if (parts <= 1)
         {
-            Serial(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            Serial(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, halfB);
             return;
         }
 
-        Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN);
+        Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN, halfB);
     }
 
     // Kept apart from Multiply: the lambda's closure is allocated on entry to the method that
     // declares what it captures, and the serial path must not allocate.
     private static void Split(GemmTiling tiling, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int parts, bool splitN)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int parts, bool splitN, HalfMatrix? halfB)
     {
         // Equal shares rounded to whole register tiles, so only the last part has edge tiles.
         int extent = splitN ? n : m, unit = splitN ? tiling.Nr : tiling.Mr;
@@ -55,17 +61,17 @@ internal static unsafe class GemmBlocked
             float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
             if (splitN)
                 Serial(tiling, transA, transB, m, end - start, k, alpha, a0, lda,
-                    transB ? b0 + start * ldb : b0 + start, ldb, beta, c0 + start, ldc);
+                    transB ? b0 + start * ldb : b0 + start, ldb, beta, c0 + start, ldc, halfB, start);
             else
                 Serial(tiling, transA, transB, end - start, n, k, alpha,
-                    transA ? a0 + start : a0 + start * lda, lda, b0, ldb, beta, c0 + start * ldc, ldc);
+                    transA ? a0 + start : a0 + start * lda, lda, b0, ldb, beta, c0 + start * ldc, ldc, halfB);
         });
     }
 
-    /// <summary>The single-threaded blocked product.</summary>
+    /// <summary>The single-threaded blocked product; with <paramref name="halfB"/>, op(B)[p, j] = halfB[halfRow0 + j, p].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serial(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, HalfMatrix? halfB = null, int halfRow0 = 0)
     {
         int mr = t.Mr, nr = t.Nr;
         // Equal slices rather than full ones plus a sliver (k = 300 → 152 + 148, not 256 + 44):
@@ -80,6 +86,7 @@ internal static unsafe class GemmBlocked
         float* bufA = Buffer(ref packA, ref packACapacity, (nint)mcStep * kcStep + GemmPacking.ASlack);
         float* bufB = Buffer(ref packB, ref packBCapacity, (nint)ncMax * kcStep);
         float* edge = stackalloc float[mr * nr];
+        float* rowsAside = halfB is null ? null : Buffer(ref halfRows, ref halfRowsCapacity, (nint)nr * kcStep);
 
         for (int jc = 0; jc < n; jc += ncStep)
         {
@@ -89,7 +96,8 @@ internal static unsafe class GemmBlocked
                 int kc = Math.Min(kcStep, k - pc);
                 // Later KC slices accumulate onto what the first one wrote.
                 float betaHere = pc == 0 ? beta : 1f;
-                GemmPacking.PackB(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, nr, bufB);
+                if (halfB is null) GemmPacking.PackB(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, nr, bufB);
+                else GemmPacking.PackBHalf(halfB, halfRow0 + jc, pc, kc, nc, nr, bufB, rowsAside);
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);

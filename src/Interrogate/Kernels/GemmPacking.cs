@@ -110,6 +110,23 @@ internal static unsafe class GemmPacking
         }
     }
 
+    /// <summary>
+    /// As <see cref="PackB"/> with transB for a 16-bit matrix: op(B)[p, j] = B[firstRow + j, firstCol + p].
+    /// Each panel's rows are converted to float32 into <paramref name="scratch"/> (nr · kc floats) and
+    /// packed from there exactly as float32 rows would be, so the panel holds the same floats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBHalf(HalfMatrix b, int firstRow, int firstCol, int kc, int nc, int nr, float* dst, float* scratch)
+    {
+        for (int j0 = 0; j0 < nc; j0 += nr)
+        {
+            int cols = Math.Min(nr, nc - j0);
+            for (int j = 0; j < cols; j++) b.RowToSingle(firstRow + j0 + j, firstCol, new Span<float>(scratch + (nint)j * kc, kc));
+            PackBTransposed(scratch, kc, kc, cols, nr, dst);
+            dst += kc * nr;
+        }
+    }
+
     // op(B)[p, j] = B[j, p]: every column of the panel is a contiguous stored row. Eight rows are
     // transposed at a time as 8 × 8 blocks so the panel is written in whole vectors.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -220,7 +220,8 @@ public sealed class ClassifierSubject : Subject
     public override Optimizer CreateOptimizer(float learningRate) =>
         ClassifierTraining.CreateOptimizer(Model, new ClassifierTrainingOptions { LearningRate = learningRate });
 
-    public override void Save(string directory) => MlpStore.Save(Model, directory);
+    /// <remarks>Classifier folders always record each layer's width (their own format), so <paramref name="perLayerWidths"/> changes nothing.</remarks>
+    public override void Save(string directory, bool perLayerWidths = false) => MlpStore.Save(Model, directory);
 
     private static LabelledBatch Labelled((Tensor X, int[] Y) rows) => new(rows.X, rows.Y);
 

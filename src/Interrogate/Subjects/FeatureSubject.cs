@@ -175,7 +175,7 @@ public sealed class FeatureSubject : Subject
     public override Tensor Logits(SubjectBatch batch) => throw NotForFeatures();
     public override Tensor TaskLoss(Tensor logits, SubjectBatch batch) => throw NotForFeatures();
     public override Optimizer CreateOptimizer(float learningRate) => throw NotForFeatures();
-    public override void Save(string directory) => throw NotForFeatures();
+    public override void Save(string directory, bool perLayerWidths = false) => throw NotForFeatures();
 
     private sealed class Reset(Action undo) : IDisposable
     {

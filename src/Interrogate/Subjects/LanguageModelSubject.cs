@@ -171,5 +171,5 @@ public sealed class LanguageModelSubject : Subject
     public override Optimizer CreateOptimizer(float learningRate) =>
         LanguageModelTrainer.CreateOptimizer(Model, new LanguageModelTrainingOptions { LearningRate = learningRate });
 
-    public override void Save(string directory) => Model.Save(directory);
+    public override void Save(string directory, bool perLayerWidths = false) => Model.SaveStandard(directory, perLayerWidths);
 }

@@ -74,7 +74,12 @@ public abstract class Subject
     public abstract Optimizer CreateOptimizer(float learningRate);
 
     /// <summary>Writes the model folder (config.json, model.safetensors) the loaders read.</summary>
-    public abstract void Save(string directory);
+    /// <param name="directory">The folder to write (created if absent).</param>
+    /// <param name="perLayerWidths">
+    /// Language models: keep each layer's own MLP width (Interrogate's smaller layout) instead of padding
+    /// every layer back to one width with dead units, which any standard loader accepts.
+    /// </param>
+    public abstract void Save(string directory, bool perLayerWidths = false);
 
     /// <summary>
     /// Replaces the listed units' activations by <paramref name="means"/>[j] at every position for the

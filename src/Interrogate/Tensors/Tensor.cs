@@ -1,3 +1,5 @@
+using Interrogate.Kernels;
+
 namespace Interrogate.Tensors;
 
 /// <summary>
@@ -8,8 +10,22 @@ namespace Interrogate.Tensors;
 /// </summary>
 public sealed partial class Tensor
 {
-    /// <summary>The backing array, possibly shared with other views.</summary>
-    public float[] Storage { get; }
+    private static readonly Lock MaterializeLock = new();
+    private float[]? storage;
+    private HalfMatrix? half;
+
+    /// <summary>
+    /// The backing array, possibly shared with other views. A tensor kept in its file's 16-bit
+    /// encoding (<see cref="Half"/>) or not yet allocated (<see cref="Deferred"/>) gets it on first
+    /// use: converted (from then on it is an ordinary float32 tensor) or zeros.
+    /// </summary>
+    public float[] Storage => storage ?? Materialize();
+
+    /// <summary>
+    /// The memory-mapped bfloat16/float16 matrix this tensor still reads from, or null once it holds
+    /// float32 (or never did). Matrix products read it directly and convert while packing.
+    /// </summary>
+    public HalfMatrix? Half => half;
     /// <summary>Index in <see cref="Storage"/> of element [0, 0, …].</summary>
     public int Offset { get; }
     /// <summary>Dimensions, outermost first. Do not mutate.</summary>
@@ -30,7 +46,7 @@ public sealed partial class Tensor
 
     public Tensor(float[] storage, int offset, int[] shape, int[] strides)
     {
-        Storage = storage;
+        this.storage = storage;
         Offset = offset;
         Shape = shape;
         Strides = strides;
@@ -42,6 +58,42 @@ public sealed partial class Tensor
     {
         if (data.Length < Size)
             throw new ArgumentException($"array of {data.Length} floats is too small for shape {Tensors.Shape.Format(shape)}");
+    }
+
+    private Tensor(int[] shape)
+    {
+        Shape = shape;
+        Strides = Tensors.Shape.ContiguousStrides(shape);
+        Size = Tensors.Shape.Size(shape);
+    }
+
+    /// <summary>A contiguous tensor whose zeros are only allocated when first used (a parameter a loader will fill or map).</summary>
+    public static Tensor Deferred(params int[] shape) => new(shape);
+
+    /// <summary>True while a <see cref="Deferred"/> tensor has neither storage nor a mapped matrix.</summary>
+    public bool IsUnallocated => storage is null && half is null;
+
+    /// <summary>
+    /// Makes an unallocated [rows, cols] tensor read <paramref name="matrix"/> in place (no float32 copy).
+    /// </summary>
+    public void UseHalf(HalfMatrix matrix)
+    {
+        if (!IsUnallocated) throw new InvalidOperationException($"tensor {Describe()} already has storage");
+        if (Rank != 2 || matrix.Rows != Shape[0] || matrix.Cols != Shape[1])
+            throw new ArgumentException($"a [{matrix.Rows}, {matrix.Cols}] matrix cannot back tensor {Describe()}", nameof(matrix));
+        half = matrix;
+    }
+
+    // Several threads may ask at once: one array wins, and the mapped matrix is dropped after it.
+    private float[] Materialize()
+    {
+        lock (MaterializeLock)
+        {
+            if (storage is { } existing) return existing;
+            storage = half is { } h ? h.ToSingle() : new float[Size];
+            half = null;
+            return storage;
+        }
     }
 
     public int Rank => Shape.Length;

@@ -65,8 +65,34 @@ public sealed class TensorRandom
         }
     }
 
+    [ThreadStatic] private static int skipping;
+
+    /// <summary>
+    /// Until disposed, random tensors made on this thread are <see cref="Tensor.Deferred"/>: nothing is
+    /// drawn or allocated. Loaders build a model this way and then fill or map every parameter, so a
+    /// large model is not first initialised at random in float32.
+    /// </summary>
+    public static IDisposable SkipInitialization()
+    {
+        skipping++;
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            skipping--;
+        }
+    }
+
     public Tensor Normal(int[] shape, float mean = 0f, float std = 1f)
     {
+        if (skipping > 0) return Tensor.Deferred(shape);
         var t = Tensor.Zeros(shape);
         var s = t.Span;
         for (int i = 0; i < s.Length; i++) s[i] = (float)(mean + std * NextNormal());
@@ -75,6 +101,7 @@ public sealed class TensorRandom
 
     public Tensor Uniform(int[] shape, float low, float high)
     {
+        if (skipping > 0) return Tensor.Deferred(shape);
         var t = Tensor.Zeros(shape);
         var s = t.Span;
         for (int i = 0; i < s.Length; i++) s[i] = (float)(low + (high - low) * NextDouble());

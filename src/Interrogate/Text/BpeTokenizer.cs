@@ -33,13 +33,9 @@ public sealed record BpeOptions
     public SplitPreTokenizer? Split { get; init; }
     /// <summary>
     /// A Unicode normalizer applied to ordinary text before pre-tokenizing (Qwen 2's NFC); null for none.
-    /// It needs the runtime's ICU: under InvariantGlobalization string.Normalize returns non-ASCII text
-    /// unchanged (<see cref="RuntimeNormalizes"/> is false), so text not already in that form is encoded as written.
+    /// Applied by <see cref="UnicodeNormalizer"/> (the system's ICU; non-ASCII text needs it).
     /// </summary>
     public NormalizationForm? Normalization { get; init; }
-
-    /// <summary>Whether string.Normalize works in this process (false under InvariantGlobalization).</summary>
-    public static bool RuntimeNormalizes { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9";
 }
 
 /// <summary>A BPE tokenizer: added tokens matched literally, then byte-level or sentencepiece-style BPE.</summary>
@@ -116,13 +112,13 @@ public sealed class BpeTokenizer : ITokenizer
 
     private string ByteLevelStretch(string text, int start, int end)
     {
-        var stretch = Options.Normalization is { } form ? text[start..end].Normalize(form) : text[start..end];
+        var stretch = Options.Normalization is { } form ? UnicodeNormalizer.Normalize(text[start..end], form) : text[start..end];
         return Options.AddPrefixSpace && !stretch.StartsWith(' ') ? " " + stretch : stretch;
     }
 
     private string SentencePieceStretch(string text, int start, int end)
     {
-        var raw = Options.Normalization is { } form ? text[start..end].Normalize(form) : text[start..end];
+        var raw = Options.Normalization is { } form ? UnicodeNormalizer.Normalize(text[start..end], form) : text[start..end];
         var body = raw.Replace(' ', Metaspace);
         var prefix = Options.AddPrefixSpace && (!Options.PrefixFirstOnly || start == 0);
         return prefix && body.Length > 0 ? Metaspace + body : body;

@@ -24,9 +24,14 @@ public class PredictionTracerTests
         public int? TokenId(string token) => int.TryParse(token.TrimStart('t'), out int i) ? i : null;
     }
 
-    public static TheoryData<string> Architectures => ["gpt2", "llama"];
+    public static TheoryData<string> Architectures => ["gpt2", "llama", "pythia"];
 
-    private static CausalLanguageModel Model(string arch) => arch == "gpt2" ? ModelKit.Gpt2() : ModelKit.Llama();
+    private static CausalLanguageModel Model(string arch) => arch switch
+    {
+        "gpt2" => ModelKit.Gpt2(),
+        "llama" => ModelKit.Llama(),
+        _ => Models.Families.FamilyKit.Build("pythia-parallel"),   // parallel attention and MLP: no hook_resid_mid
+    };
 
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -54,6 +59,8 @@ public class PredictionTracerTests
         // Layer 1's neuron reads the embeddings, every layer-0 part and layer 1's heads: nothing from its own MLP.
         Assert.DoesNotContain(n.PreActivationSources, s => s.Source == "L1.mlp");
         Assert.Contains(n.PreActivationSources, s => s.Source == "L0.mlp");
+        // A parallel block's MLP reads the block's input: its own layer's heads are not among the sources.
+        Assert.Equal(!model.Blocks[1].ParallelResidual, n.PreActivationSources.Any(s => s.Source == "L1.H0"));
         Assert.Equal(r.TopPredictions.Count, n.LogitEffects.Count);
     }
 

@@ -71,7 +71,9 @@ public static class PredictionTracer
     {
         var block = model.Blocks[layer];
         int d = model.Dimensions.DModel, width = block.Mlp.Width;
-        var ln2 = new FrozenNorm(block.Ln2, ResidualComponents.RowFloat(hooks, HookNames.ResidMid(layer), t, d));
+        // A parallel block (Pythia) feeds its MLP the block's input, not the stream after its attention.
+        bool parallel = block.ParallelResidual;
+        var ln2 = new FrozenNorm(block.Ln2, ResidualComponents.RowFloat(hooks, parallel ? HookNames.ResidPre(layer) : HookNames.ResidMid(layer), t, d));
         var (input, output) = block.Mlp switch
         {
             DenseMlp dense => (dense.In, dense.Out),
@@ -79,8 +81,8 @@ public static class PredictionTracer
             _ => throw new NotSupportedException($"trace cannot read a {block.Mlp.GetType().Name}"),
         };
         var wIn = input.Weight.ContiguousData().Span.Slice(index * d, d).ToArray();   // row N of [d_mlp, D]
-        // Everything written before this layer's MLP: embeddings, all earlier layers, this layer's attention.
-        var sources = components.Where(c => c.Layer < layer || (c.Layer == layer && c.Kind != ResidualComponents.ComponentKind.Mlp))
+        // Everything written before this layer's MLP: embeddings, all earlier layers, this layer's attention (unless parallel).
+        var sources = components.Where(c => c.Layer < layer || (c.Layer == layer && !parallel && c.Kind != ResidualComponents.ComponentKind.Mlp))
             .Select(c => new Contribution(c.Source, FrozenNorm.Dot(ln2.Map(c.Vector), wIn))).ToList();
         double biasTerm = FrozenNorm.Dot(ln2.Bias(), wIn) + (input.Bias is { } inBias ? inBias.ContiguousData().Span[index] : 0f);
         sources.Add(new Contribution($"L{layer}.ln2.bias+mlp.in.bias", biasTerm));

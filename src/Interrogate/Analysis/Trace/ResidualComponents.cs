@@ -25,7 +25,7 @@ internal static class ResidualComponents
             yield return Nn.HookNames.AttnZ(l);
             yield return Nn.HookNames.MlpOut(l);
             yield return Nn.HookNames.ResidPre(l);
-            yield return Nn.HookNames.ResidMid(l);
+            if (!model.Blocks[l].ParallelResidual) yield return Nn.HookNames.ResidMid(l);   // a parallel block (Pythia) has none
             yield return Nn.HookNames.MlpPre(l);
             yield return Nn.HookNames.MlpPost(l);
         }

@@ -37,6 +37,7 @@ public static class TransformerLoader
         if (!Architectures.TryGetValue(type, out var load))
             throw InputException.ForFile(config.Path, $"model_type '{MessageText.Printable(type)}' is not supported (supported: {string.Join(", ", SupportedTypes)})");
         ConfigChecks.BeforeLoading(directory, config, type);
-        return load(directory, config);
+        // Parameters are filled from the file (or map its 16-bit matrices): no random float32 first.
+        using (Tensors.TensorRandom.SkipInitialization()) return load(directory, config);
     }
 }

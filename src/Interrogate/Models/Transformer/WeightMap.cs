@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Interrogate.Formats;
 using Interrogate.Tensors;
 
@@ -72,13 +73,18 @@ public sealed class WeightMap
         var unexpected = source.Names.Where(n => !known.Contains(n) && !ignore(n)).ToList();
         if (unexpected.Count > 0)
             throw InputException.ForFile(weightsPath, $"unexpected tensor{(unexpected.Count > 1 ? "s" : "")} {List(unexpected)}: not part of the model {configPath} describes");
-        float[] scratch = [];
         foreach (var e in entries)
         {
             var stored = source.GetInfo(e.Name).Shape;
             if (!stored.AsSpan().SequenceEqual(e.FileShape))
                 throw InputException.ForFile(weightsPath,
                     $"tensor '{e.Name}' has shape {Shape.Format(stored)} but {configPath} implies {Shape.Format(e.FileShape)}");
+        }
+        var mapped = MapHalfMatrices(source);
+        float[] scratch = [];
+        foreach (var e in entries)
+        {
+            if (mapped.Contains(e)) continue;
             var target = e.Target.Span;
             switch (e.Layout)
             {
@@ -109,6 +115,72 @@ public sealed class WeightMap
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Weight matrices stored as bfloat16/float16 stay in the mapped file: each unallocated [rows, cols]
+    /// parameter whose every file tensor is 16-bit in one encoding (and not stored transposed) reads
+    /// its rows in place, in as many blocks as the file splits it into. Returns the entries so served.
+    /// </summary>
+    private HashSet<Entry> MapHalfMatrices(ITensorSource source)
+    {
+        Tensor[] TargetsOf(Entry e) => e.Layout == Layout.Gathered ? e.Sources! : [e.Target];
+        var encodings = entries.ToDictionary(e => e, e => source.GetInfo(e.Name).DType switch
+        {
+            SafetensorsDType.BF16 => (Kernels.HalfEncoding?)Kernels.HalfEncoding.BFloat16,
+            SafetensorsDType.F16 => Kernels.HalfEncoding.Float16,
+            _ => null,
+        });
+        var touching = entries.SelectMany(e => TargetsOf(e).Distinct().Select(t => (t, e))).ToLookup<(Tensor t, Entry e), Tensor, Entry>(p => p.t, p => p.e, ReferenceEqualityComparer.Instance);
+        var candidates = touching.Select(g => g.Key)
+            .Where(t => t.Rank == 2 && t.IsUnallocated && touching[t].All(e => e.Layout != Layout.Transposed && encodings[e] is not null)
+                && touching[t].Select(e => encodings[e]).Distinct().Count() == 1)
+            .ToHashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        // An entry that also fills a parameter read as float32 is read whole, so its other parameters are too.
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (var t in candidates.ToList())
+                if (touching[t].Any(e => TargetsOf(e).Any(o => !candidates.Contains(o)))) changed |= candidates.Remove(t);
+        }
+        var blocks = new Dictionary<Tensor, List<(int FirstRow, int Count, nint Address)>>(ReferenceEqualityComparer.Instance);
+        var lifetimes = new Dictionary<Tensor, object>(ReferenceEqualityComparer.Instance);
+        var served = new HashSet<Entry>();
+        foreach (var e in entries.Where(e => TargetsOf(e).All(candidates.Contains)))
+        {
+            var half = source.MapHalf(e.Name)!;
+            int width = e.Target.Shape[1];
+            void Add(Tensor t, int firstRow, int count, int fileRow)
+            {
+                (CollectionsMarshal.GetValueRefOrAddDefault(blocks, t, out _) ??= []).Add((firstRow, count, half.Address + (nint)fileRow * width * 2));
+                lifetimes[t] = half.Lifetime;
+            }
+            if (e.Layout == Layout.Direct) Add(e.Target, 0, e.Target.Shape[0], 0);
+            else if (e.Layout == Layout.Rows) Add(e.Target, e.FirstRow, e.RowCount, 0);
+            else
+                for (int i = 0, run; i < e.RowIndex!.Length; i += run)
+                {
+                    // A run of file rows that are consecutive rows of one parameter is one block.
+                    for (run = 1; i + run < e.RowIndex.Length && e.SourceIndex![i + run] == e.SourceIndex[i] && e.RowIndex[i + run] == e.RowIndex[i] + run; run++) { }
+                    Add(e.Sources![e.SourceIndex![i]], e.RowIndex[i], run, i);
+                }
+            served.Add(e);
+        }
+        foreach (var (t, list) in blocks)
+        {
+            list.Sort((a, b) => a.FirstRow.CompareTo(b.FirstRow));
+            int next = 0;
+            foreach (var b in list)
+            {
+                if (b.FirstRow != next) throw new InvalidOperationException($"weight map: rows of {t.Describe()} overlap or are missing");
+                next += b.Count;
+            }
+            if (next != t.Shape[0]) throw new InvalidOperationException($"weight map: rows of {t.Describe()} are not all mapped");
+            var encoding = encodings[touching[t].First()]!.Value;
+            t.UseHalf(new Kernels.HalfMatrix(encoding, t.Shape[0], t.Shape[1], [.. list.Select(b => (b.FirstRow, b.Address))], lifetimes[t]));
+        }
+        return served;
     }
 
     /// <summary>Every file tensor by name, in the file's layout, ready for <see cref="SafetensorsWriter"/>.</summary>

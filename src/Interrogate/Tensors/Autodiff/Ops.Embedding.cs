@@ -20,9 +20,14 @@ public static partial class Ops
         for (int i = 0; i < ids.Length; i++)
             if ((uint)ids[i] >= (uint)v)
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token id {ids[i]} at position {i} is outside the embedding table {weight.Describe()} (valid ids are 0..{v - 1})");
-        var wc = weight.ContiguousData();
         var y = Tensor.Zeros([.. idsShape, d]);
-        for (int i = 0; i < ids.Length; i++) wc.Storage.AsSpan(wc.Offset + ids[i] * d, d).CopyTo(y.Storage.AsSpan(i * d, d));
+        if (weight.Half is { } half)   // a table kept in its file's 16-bit encoding: convert only the rows looked up
+            for (int i = 0; i < ids.Length; i++) half.RowToSingle(ids[i], 0, y.Storage.AsSpan(i * d, d));
+        else
+        {
+            var wc = weight.ContiguousData();
+            for (int i = 0; i < ids.Length; i++) wc.Storage.AsSpan(wc.Offset + ids[i] * d, d).CopyTo(y.Storage.AsSpan(i * d, d));
+        }
         if (GradientTape.ShouldRecord(weight))
             GradientTape.Record(y, g =>
             {

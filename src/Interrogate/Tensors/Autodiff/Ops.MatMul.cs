@@ -42,12 +42,13 @@ public static partial class Ops
             throw new ArgumentException($"Linear: bias {bias.Describe()} does not match weight {weight.Describe()}; expected [{outF}]");
         var xc = x.ContiguousData();
         int rows = x.Size / Math.Max(inF, 1);
-        var w = MatrixOf(weight, out _);
         var xm = new Mat(xc.Storage, xc.Offset, inF, false, 0);
         // Every element is written by the product below, unless there is nothing to sum over.
         var y = inF == 0 ? Tensor.Zeros([.. x.Shape[..^1], outF]) : Tensor.Uninitialized([.. x.Shape[..^1], outF]);
         var ym = new Mat(y.Storage, 0, outF, false, 0);
-        Product(false, xm, true, w, rows, outF, inF, ym, 1, 0f);
+        // A weight kept in its file's bfloat16/float16 is read in place; only a backward pass that needs W converts it.
+        if (weight.Half is { } half) Gemm.MultiplyHalfTransposed(rows, 1f, xc.Storage.AsSpan(xc.Offset), inF, half, 0f, y.Storage, outF);
+        else Product(false, xm, true, MatrixOf(weight, out _), rows, outF, inF, ym, 1, 0f);
         if (bias is not null)
         {
             var bc = bias.ContiguousData();
@@ -68,7 +69,7 @@ public static partial class Ops
                 var gm = new Mat(g.Storage, g.Offset, outF, false, 0);
                 float beta;
                 if (x.RequiresGrad)   // dx[rows, in] (+)= g[rows, out]·W[out, in]
-                    Product(false, gm, false, w, rows, inF, outF, GradMat(x, inF, out beta), 1, beta);
+                    Product(false, gm, false, MatrixOf(weight, out _), rows, inF, outF, GradMat(x, inF, out beta), 1, beta);
                 if (weight.RequiresGrad)   // dW[out, in] (+)= gᵀ[out, rows]·x[rows, in]
                     Product(true, gm, false, xm, outF, inF, rows, GradMat(weight, inF, out beta), 1, beta);
                 if (bias is not null && bias.RequiresGrad)
