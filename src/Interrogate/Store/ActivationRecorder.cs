@@ -257,7 +257,10 @@ public static class ActivationRecorder
         var batch = windows.All(w => w.Length == m.WindowLength)   // no mask when nothing is padded: the unmasked attention is faster
             ? new TokenBatch([.. windows.SelectMany(w => w)], windows.Count, m.WindowLength)
             : TokenBatch.Pad(windows, PaddingSide.Right);
-        model.Forward(batch);
+        // Only as far as the last recorded block: the later blocks, final norm and logits are not needed.
+        int last = m.Hooks.Max(h => HookNames.LayerOf(h.Name) is int l and >= 0 ? l : int.MaxValue);
+        if (last < model.Blocks.Count) model.ForwardBlocks(batch, last + 1);
+        else model.Forward(batch);
         for (int h = 0; h < m.Hooks.Count; h++)
             take(h, RealRows(hooks.Cached[m.Hooks[h].Name], windows, m.Hooks[h].Width));
     }

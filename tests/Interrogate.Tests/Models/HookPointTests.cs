@@ -39,6 +39,24 @@ public class HookPointTests
     }
 
     [Fact]
+    public void ForwardBlocks_FirstBlock_SameHooksAsForwardAndNoLaterOnes()
+    {
+        var model = ModelKit.Gpt2();
+        float[] residFull, postFull;
+        using (var full = new HookScope().Cache(_ => true))
+        {
+            model.Forward(Batch);
+            (residFull, postFull) = (full.Cached["blocks.0.hook_resid_post"].ToArray(), full.Cached["blocks.0.mlp.hook_post"].ToArray());
+        }
+        using var part = new HookScope().Cache(_ => true);
+        var resid = model.ForwardBlocks(Batch, 1);
+        Assert.Equal(residFull, resid.ToArray());
+        Assert.Equal(postFull, part.Cached["blocks.0.mlp.hook_post"].ToArray());
+        Assert.DoesNotContain(part.Seen, n => n.StartsWith("blocks.1.", StringComparison.Ordinal) || n.StartsWith("ln_final", StringComparison.Ordinal));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardBlocks(Batch, 3));
+    }
+
+    [Fact]
     public void Cache_MlpPost_KeepsReferencesAndSkipsPatterns()
     {
         var model = ModelKit.Gpt2();

@@ -102,17 +102,41 @@ public abstract class CausalLanguageModel : Module
     public Tensor Forward(TokenBatch batch, KeyValueCache? cache = null)
     {
         var ctx = ForwardContext.Create(batch, cache, Dimensions.ContextLength);
-        int b = batch.Batch, t = batch.Length;
-        var embedded = Embed.Forward(batch.Ids, b, t);                          // [B, T, D]
-        var x = HookEmbed.Apply(EmbeddingScale is { } scale ? embedded.Mul(scale) : embedded);
-        if (PosEmbed is not null)
-            x = x.Add(HookPosEmbed!.Apply(PosEmbed.Forward(ctx.Positions, b, t)));  // [B, T, D]
-        foreach (var block in blocks) x = block.Forward(x, ctx);                // [B, T, D]
+        var x = RunBlocks(batch, ctx, blocks.Length);                            // [B, T, D]
         x = LnFinal.Forward(x);                                                 // [B, T, D]
         var logits = x.Linear(UnembedWeight);                                   // [B, T, V]
         if (FinalSoftCap is { } cap) logits = logits.Mul(1f / cap).Tanh().Mul(cap);
         ctx.Commit();
         return logits;
+    }
+
+    /// <summary>
+    /// The residual stream [B, T, D] after the first <paramref name="blockCount"/> blocks, their hook
+    /// points firing as in <see cref="Forward(TokenBatch, KeyValueCache?)"/>; the later blocks, the
+    /// final norm and the unembedding are not run. For callers that read only hook points of those
+    /// blocks (activation recording): for GPT-2 small the unembedding alone is about 30% of a
+    /// forward pass's multiply-adds.
+    /// </summary>
+    public Tensor ForwardBlocks(TokenBatch batch, int blockCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blockCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockCount, blocks.Length);
+        var ctx = ForwardContext.Create(batch, null, Dimensions.ContextLength);
+        var x = RunBlocks(batch, ctx, blockCount);
+        ctx.Commit();
+        return x;
+    }
+
+    // Embedding (scaled, plus learned positions) and then blocks 0..count−1: [B, T, D].
+    private Tensor RunBlocks(TokenBatch batch, ForwardContext ctx, int count)
+    {
+        int b = batch.Batch, t = batch.Length;
+        var embedded = Embed.Forward(batch.Ids, b, t);                          // [B, T, D]
+        var x = HookEmbed.Apply(EmbeddingScale is { } scale ? embedded.Mul(scale) : embedded);
+        if (PosEmbed is not null)
+            x = x.Add(HookPosEmbed!.Apply(PosEmbed.Forward(ctx.Positions, b, t)));  // [B, T, D]
+        for (int i = 0; i < count; i++) x = blocks[i].Forward(x, ctx);          // [B, T, D]
+        return x;
     }
 
     /// <summary>Logits [1, T, V] of one unpadded sequence.</summary>
