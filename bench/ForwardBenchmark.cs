@@ -14,7 +14,10 @@ namespace Interrogate.Bench;
 /// returns the same activations). Every repetition runs ours (both modes, order alternating) and
 /// then each peer setting, so load that drifts hits all alike; for 2 threads the peer runs at its
 /// two fast settings (2 torch threads with OMP_WAIT_POLICY=PASSIVE; 1 torch thread with 2 OpenBLAS
-/// threads), and each row reports the better one with its configuration.
+/// threads), and each row reports the better one with its configuration. ONNX Runtime runs in this
+/// process on our exported graph of the same model (<see cref="OrtPeer"/>), interleaved too, at both
+/// of its spinning settings; its rows ("… ort") report the better one. With $INTERROGATE_PRUNED naming
+/// a pruned models/sotu-small, <see cref="PrunedForward"/> adds the pruning speed-up in both engines.
 /// </summary>
 public sealed class ForwardBenchmark : IBenchmark
 {
@@ -22,7 +25,7 @@ public sealed class ForwardBenchmark : IBenchmark
     private const int Warmup = 2;
 
     public string Name => "forward";
-    public string Description => "GPT-2-small forward tokens/s (1x128, 1x1024, 8x128; plain and caching mlp.hook_post), ours vs PyTorch, interleaved";
+    public string Description => "GPT-2-small forward tokens/s (1x128, 1x1024, 8x128; plain and caching mlp.hook_post), ours vs PyTorch and in-process ONNX Runtime, interleaved; pruned sotu-small speed-up";
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)
     {
@@ -33,26 +36,32 @@ public sealed class ForwardBenchmark : IBenchmark
         {
             Parallelism.Threads = threads;
             var peers = StartPeers(threads);
+            Console.Error.WriteLine("forward: exporting GPT-2-small to ONNX for ONNX Runtime...");
+            List<OrtPeer> orts = [OrtPeer.Create(model, threads, spinning: false), OrtPeer.Create(model, threads, spinning: true)];
             try
             {
                 foreach (var (b, t) in Shapes)
                 {
                     if (options.Filter is { } f && !$"{b}x{t}".Contains(f, StringComparison.Ordinal)) continue;
-                    rows.AddRange(RunShape(model, b, t, threads, options.Reps, peers));
+                    rows.AddRange(RunShape(model, b, t, threads, options.Reps, peers, orts));
                 }
             }
             finally
             {
                 foreach (var p in peers) p.Dispose();
+                foreach (var o in orts) o.Dispose();
             }
+            rows.AddRange(PrunedForward.Run(threads, options.Reps, options.MinSeconds));
         }
         return rows;
     }
 
-    private static IEnumerable<BenchRow> RunShape(CausalLanguageModel model, int b, int t, int threads, int reps, List<PeerProcess> peers)
+    private static IEnumerable<BenchRow> RunShape(CausalLanguageModel model, int b, int t, int threads, int reps, List<PeerProcess> peers, List<OrtPeer> orts)
     {
         var ids = Enumerable.Range(0, b * t).Select(i => (int)((i * 7919L + 13) % 50257)).ToArray();
         var batch = new TokenBatch(ids, b, t);
+        var longIds = ids.Select(i => (long)i).ToArray();
+        var ort = orts.Select(_ => new double[reps]).ToList();
         string[] modes = ["none", "cache"];
         var ours = modes.ToDictionary(m => m, _ => new double[reps]);
         var theirs = peers.Select(_ => modes.ToDictionary(m => m, _ => new double[reps])).ToList();
@@ -61,12 +70,14 @@ public sealed class ForwardBenchmark : IBenchmark
         {
             foreach (var mode in modes) Once(model, batch, mode == "cache");
             foreach (var p in peers) foreach (var mode in modes) p.Run(Request(mode));
+            foreach (var o in orts) o.Once(longIds, b, t);
         }
         for (int r = 0; r < reps; r++)
         {
             foreach (var mode in r % 2 == 0 ? modes : modes.Reverse()) ours[mode][r] = Once(model, batch, mode == "cache");
             for (int i = 0; i < peers.Count; i++)
                 foreach (var mode in modes) theirs[i][mode][r] = peers[i].Run(Request(mode));
+            for (int i = 0; i < orts.Count; i++) ort[i][r] = orts[i].Once(longIds, b, t);
         }
         foreach (var mode in modes)
         {
@@ -81,10 +92,25 @@ public sealed class ForwardBenchmark : IBenchmark
                 PeerConfig = best < 0 ? "not installed" : $"{peers[best].Config}; interleaved rep by rep, best of {peers.Count} setting(s)",
             };
         }
+        yield return OrtRow($"{b}x{t} ort", b * t, threads, ours["none"], ort, orts);
         Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
-    private static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp)
+    /// <summary>Ours (seconds per pass) against the faster ONNX Runtime setting, as tokens/s.</summary>
+    internal static BenchRow OrtRow(string shape, int tokens, int threads, double[] ours, List<double[]> ort, List<OrtPeer> orts)
+    {
+        int best = Enumerable.Range(0, orts.Count).OrderBy(i => Measure.Median(ort[i])).First();
+        double oursRate = tokens / Measure.Median(ours), peerRate = tokens / Measure.Median(ort[best]);
+        Console.Error.WriteLine($"forward t{threads} {shape}: ours {oursRate:F0} tok/s, ONNX Runtime {peerRate:F0} ({orts[best].Config})");
+        return new BenchRow(shape, threads, oursRate, peerRate, "tokens/s", "ONNX Runtime")
+        {
+            OursMin = tokens / ours.Max(), OursMax = tokens / ours.Min(),
+            PeerMin = tokens / ort[best].Max(), PeerMax = tokens / ort[best].Min(),
+            PeerConfig = $"{orts[best].Config}; interleaved rep by rep, best of {orts.Count} setting(s)",
+        };
+    }
+
+    internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var _ = GradientTape.NoGrad();

@@ -25,6 +25,9 @@ internal sealed class OutputGuard
     /// <summary>Commands that resume or update their output files (experiment: its database and report).</summary>
     private static readonly HashSet<string> Replacing = new(StringComparer.Ordinal) { "experiment" };
 
+    /// <summary>Commands whose --out is one file, not a folder (export onnx).</summary>
+    private static readonly HashSet<string> FileOutputs = new(StringComparer.Ordinal) { "onnx" };
+
     private readonly List<string> created = [];
 
     public static OutputGuard Check(ParseResult parsed)
@@ -39,6 +42,7 @@ internal sealed class OutputGuard
         foreach (var (name, value) in given)
         {
             if (!Outputs.TryGetValue(name, out var kind)) continue;
+            if (name == "--out" && FileOutputs.Contains(parsed.CommandResult.Command.Name)) kind = OutputKind.File;
             OutputPath.Check(value, name, kind, inputs, replaces: Replacing.Contains(parsed.CommandResult.Command.Name));
             if (!File.Exists(value) && !Directory.Exists(value)) guard.created.Add(Path.GetFullPath(value));
         }

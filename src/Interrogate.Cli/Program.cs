@@ -36,6 +36,7 @@ public static class Program
         root.Add(SlurmCommand.Create());
         root.Add(ServeCommand.Create());
         root.Add(SaeCommand.Create());
+        root.Add(ExportCommand.Create());
         return Run(root, args);
     }
 

@@ -21,6 +21,8 @@ public sealed class MlpClassifier : Module, IClassifier
     public MlpConfig Config { get; }
     public Linear Output { get; }
     public IReadOnlyList<Linear> HiddenLayers => hidden;
+    /// <summary>The LayerNorm after each hidden Linear, null where the config has none.</summary>
+    public IReadOnlyList<LayerNorm?> Norms => norms;
 
     public MlpClassifier(MlpConfig config, ulong seed)
     {
