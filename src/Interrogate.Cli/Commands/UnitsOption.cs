@@ -24,8 +24,13 @@ internal static class UnitsOption
     public static string Resolve(CausalLanguageModel model, string? spec, string hook) =>
         spec is null ? hook : Attach(model, spec).Name;
 
+    /// <summary>The feature hook's name of the dictionary <paramref name="spec"/> names (for commands that read a store, not a model).</summary>
+    public static string HookName(string spec) => FeatureHook.NameOf(Load(spec).HookOut);
+
     /// <summary>The dictionary of "sae:DIR" or "transcoder:DIR", spliced into the model; InputException naming --units otherwise.</summary>
-    public static FeatureHook Attach(CausalLanguageModel model, string spec)
+    public static FeatureHook Attach(CausalLanguageModel model, string spec) => FeatureHook.Attach(model, Load(spec), $"--units {spec}");
+
+    private static SparseDictionary Load(string spec)
     {
         int colon = spec.IndexOf(':', StringComparison.Ordinal);
         string kind = colon > 0 ? spec[..colon] : "", dir = colon > 0 ? spec[(colon + 1)..] : "";
@@ -34,6 +39,6 @@ internal static class UnitsOption
         var dictionary = SaeLensFormat.Load(dir);
         if (dictionary.IsTranscoder != (kind == "transcoder"))
             throw new InputException($"--units {spec}: {dir} holds {(dictionary.IsTranscoder ? "a transcoder (use transcoder:DIR)" : "a sparse autoencoder (use sae:DIR)")}");
-        return FeatureHook.Attach(model, dictionary, $"--units {spec}");
+        return dictionary;
     }
 }
