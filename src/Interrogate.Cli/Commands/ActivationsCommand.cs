@@ -45,7 +45,12 @@ internal static class ActivationsCommand
         return store;
     }
 
-    private static Option<string> HookOption() => new("--hook") { Description = "Hook point, e.g. blocks.2.mlp.hook_post", Required = true };
+    private static Option<string?> HookOption() => new("--hook") { Description = "Hook point, e.g. blocks.2.mlp.hook_post (or --units)" };
+
+    /// <summary>The hook a top/explain reads: --hook, or the feature hook of --units; one of them is required.</summary>
+    private static string HookOf(System.CommandLine.ParseResult parsed, Option<string?> hook, Option<string?> units) =>
+        parsed.GetValue(units) is { } spec ? UnitsOption.HookName(spec)
+        : parsed.GetValue(hook) ?? throw new InputException("--hook: give the hook point to read (or --units sae:DIR for a dictionary's features)");
     private static Option<int> NeuronOption() => new("--neuron") { Description = "Neuron index along the hook's last axis", Required = true };
 
     private static Command Record()
@@ -62,9 +67,10 @@ internal static class ActivationsCommand
         var shard = ShardOptions.Shard();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
+        var units = UnitsOption.Create();
         var command = new Command("record", "Record activations of a corpus split into a store (re-running resumes it)")
         {
-            model, corpus, split, hooks, tokens, batch, topK, chunkWindows, output, shard, dataDir, json,
+            model, corpus, split, hooks, units, tokens, batch, topK, chunkWindows, output, shard, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -80,7 +86,7 @@ internal static class ActivationsCommand
             };
             var lm = ModelOptions.LoadModel(dir);
             var tokenizer = ModelOptions.LoadTokenizer(dir);
-            var hookNames = ExpandHooks(parsed.GetValue(hooks)!, lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
+            var hookNames = ExpandHooks(UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hooks)!), lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
             var text = Corpus.Open(parsed.GetValue(corpus)!, parsed.GetValue(dataDir));
             using var tokenized = TokenizedCorpus.Build(text, tokenizer, TokenizerLoader.Fingerprint(dir), parsed.GetValue(dataDir),
                 () => Terminal.Status.MarkupLine("tokenising the corpus…"));
@@ -152,12 +158,13 @@ internal static class ActivationsCommand
         var (store, hook, neuron, model, partial) = (StoreOption(), HookOption(), NeuronOption(), ModelOption(), PartialOption());
         var k = new Option<int>("--k") { Description = "How many contexts (at most the store's top-k)", DefaultValueFactory = _ => 20 };
         var json = CommonOptions.Json();
-        var command = new Command("top", "A neuron's max-activating contexts") { store, hook, neuron, k, model, partial, json };
+        var units = UnitsOption.Create();
+        var command = new Command("top", "A neuron's (or feature's) max-activating contexts") { store, hook, units, neuron, k, model, partial, json };
         command.SetAction(parsed =>
         {
             CommonOptions.RequirePositive(parsed.GetValue(k), "--k");
             using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
-            string h = parsed.GetValue(hook)!;
+            string h = HookOf(parsed, hook, units);
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var tokenizer = StoreTokenizer(s, parsed.GetValue(model));
             var top = s.TopContexts(h, j).Take(parsed.GetValue(k)).Select(c => new
@@ -183,18 +190,19 @@ internal static class ActivationsCommand
     private static Command Explain()
     {
         var (store, hook, neuron, model, partial) = (StoreOption(), HookOption(), NeuronOption(), ModelOption(), PartialOption());
+        var units = UnitsOption.Create();
         var heldOut = new Option<double>("--held-out") { Description = "Share of the store's windows (its last ones) kept for scoring", DefaultValueFactory = _ => 0.2 };
         var json = CommonOptions.Json();
         var command = new Command("explain", "Explain a neuron in words, simulate it from the words, and score the simulation on held-out text against token identity alone")
         {
-            store, hook, neuron, heldOut, model, partial, json,
+            store, hook, units, neuron, heldOut, model, partial, json,
         };
         command.SetAction(parsed =>
         {
             double f = parsed.GetValue(heldOut);
             if (!(f > 0 && f < 1)) throw new InputException($"--held-out: must lie strictly between 0 and 1, got {f}");
             using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
-            string h = parsed.GetValue(hook)!;
+            string h = HookOf(parsed, hook, units);
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var result = HeldOutExplainer.Run(s, h, j, new TokenFacts(StoreTokenizer(s, parsed.GetValue(model))), f);
             var (e, score) = (result.Explanation, result.Score);

@@ -28,10 +28,11 @@ internal static class AttributeCommand
         var steps = new Option<int>("--steps") { Description = "Integration steps for ig", DefaultValueFactory = _ => 32 };
         var hook = new Option<string>("--hook") { Description = "Hook points; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
         var top = new Option<int>("--top") { Description = "Neurons listed (largest |attribution|)", DefaultValueFactory = _ => 10 };
+        var units = UnitsOption.Create();
         var json = CommonOptions.Json();
         var command = new Command("attribute", "Attribute a prediction's log-probability to neurons (gradient×activation or integrated gradients with a completeness check)")
         {
-            model, text, position, target, method, steps, hook, top, json,
+            model, text, position, target, method, steps, hook, units, top, json,
         };
         command.SetAction(parsed =>
         {
@@ -47,7 +48,7 @@ internal static class AttributeCommand
             int pos = parsed.GetValue(position);
             int token = parsed.GetValue(target) is { } t ? CommonOptions.ParseToken(tokenizer, t, "--target") : CommonOptions.TopPrediction(lm, ids, pos);
             var goal = new AttributionTarget(ids, pos, token);
-            var hooks = ConceptNeuronStudy.ResolveHooks(lm, parsed.GetValue(hook)!);
+            var hooks = ConceptNeuronStudy.ResolveHooks(lm, UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hook)!));
             var results = how == "gxa"
                 ? NeuronAttribution.GradientTimesActivation(lm, goal, hooks)
                 : [.. hooks.Select(h => NeuronAttribution.IntegratedGradients(lm, goal, h, null, parsed.GetValue(steps)))];

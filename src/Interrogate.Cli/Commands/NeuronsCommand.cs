@@ -34,13 +34,14 @@ internal static class NeuronsCommand
         var neuron = new Option<string[]>("--neuron") { Description = "Also judge this neuron in both roles, as LAYER.INDEX or L2.N317 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
+        var units = UnitsOption.Create();
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, units, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -57,7 +58,7 @@ internal static class NeuronsCommand
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
             var tokenizer = ModelOptions.LoadTokenizer(dir);
             var lm = ModelOptions.LoadModel(dir);
-            var hooks = ConceptNeuronStudy.ResolveHooks(lm, parsed.GetValue(hook)!);
+            var hooks = ConceptNeuronStudy.ResolveHooks(lm, UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hook)!));
             var include = (parsed.GetValue(neuron) ?? []).Select(ParseNeuron).ToList();
             ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
             int window = lm.Dimensions.ContextLength;

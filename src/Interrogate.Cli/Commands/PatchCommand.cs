@@ -29,10 +29,11 @@ internal static class PatchCommand
         var hook = new Option<string>("--hook") { Description = "Hook points; * matches one name part", DefaultValueFactory = _ => "blocks.*.mlp.hook_post" };
         var top = new Option<int>("--top") { Description = "Neurons listed after a sweep (largest recovered fraction)", DefaultValueFactory = _ => 10 };
         var direction = new Option<string>("--direction") { Description = "clean-into-corrupted (denoising) or corrupted-into-clean (noising)", DefaultValueFactory = _ => "clean-into-corrupted" };
+        var units = UnitsOption.Create();
         var json = CommonOptions.Json();
         var command = new Command("patch", "Activation patching of single neurons: which neurons carry the difference between a clean and a corrupted prompt")
         {
-            model, clean, corrupted, target, distractor, neuron, hook, top, direction, json,
+            model, clean, corrupted, target, distractor, neuron, hook, units, top, direction, json,
         };
         command.SetAction(parsed =>
         {
@@ -53,7 +54,7 @@ internal static class PatchCommand
             if (cleanIds.Length == 0) throw new InputException("--clean: the prompt is empty");
             int targetId = parsed.GetValue(target) is { } t ? CommonOptions.ParseToken(tokenizer, t, "--target") : CommonOptions.TopPrediction(lm, cleanIds, -1);
             int? distractorId = parsed.GetValue(distractor) is { } d2 ? CommonOptions.ParseToken(tokenizer, d2, "--distractor") : null;
-            var hooks = ConceptNeuronStudy.ResolveHooks(lm, parsed.GetValue(hook)!);
+            var hooks = ConceptNeuronStudy.ResolveHooks(lm, UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hook)!));
             var chosen = (parsed.GetValue(neuron) ?? []).Select(s => CommonOptions.ParseNeuron(lm, s, hooks)).ToList();
             var sets = chosen.Count > 0 ? Chosen(chosen) : Sweep(lm, hooks);
             var metric = new PatchingMetric(-1, targetId, distractorId);

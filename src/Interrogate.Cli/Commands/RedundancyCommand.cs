@@ -50,7 +50,7 @@ internal static class RedundancyCommand
             CommonOptions.RequirePositive(parsed.GetValue(tokens), "--tokens");
             CommonOptions.RequirePositive(parsed.GetValue(evalTokens), "--eval-tokens");
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
-            var dictionary = UnitsOption.Parse(parsed.GetValue(units)!);
+            var dictionary = UnitsOption.Parse(parsed.GetValue(units));
             var save = parsed.GetValue(outDir);
             if (save is not null && dictionary is null) throw new InputException("--out: only with --units sae:DIR or transcoder:DIR (neuron folds are reported, not written)");
             var data = RedundancyDataLoader.Open(dir, parsed.GetValue(corpus)!, parsed.GetValue(tokens), parsed.GetValue(evalTokens), parsed.GetValue(dataDir));

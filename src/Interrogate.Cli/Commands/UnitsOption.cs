@@ -1,31 +1,47 @@
 using System.CommandLine;
 using Interrogate.Features;
+using Interrogate.Models.Transformer;
 
 namespace Interrogate.Cli.Commands;
 
 /// <summary>
-/// `--units neurons | sae:DIR | transcoder:DIR`: which units an analysis studies. DIR is a dictionary
-/// in the SAELens layout (cfg.json, sae_weights.safetensors); transcoder: requires one whose input and
-/// output hooks differ, sae: one whose hooks are the same.
+/// `--units sae:DIR` / `--units transcoder:DIR`: study a sparse dictionary's features (SAELens layout)
+/// instead of the --hook units. The dictionary is spliced into the model as the hook point
+/// <c>{hook}.hook_sae_acts_post</c> (<see cref="FeatureHook"/>), which then stands in for --hook.
 /// </summary>
 internal static class UnitsOption
 {
-    public static Option<string> Create() =>
-        new("--units") { Description = "Units to study: neurons (the MLPs), sae:DIR or transcoder:DIR (a dictionary's features, SAELens layout)", DefaultValueFactory = _ => "neurons" };
-
-    /// <summary>The dictionary a --units value names, or null for neurons.</summary>
-    public static SparseDictionary? Parse(string value)
+    public static Option<string?> Create() => new("--units")
     {
-        if (value == "neurons") return null;
-        int colon = value.IndexOf(':', StringComparison.Ordinal);
-        var kind = colon < 0 ? value : value[..colon];
-        if (kind is not ("sae" or "transcoder") || colon == value.Length - 1)
-            throw new InputException($"--units: expected neurons, sae:DIR or transcoder:DIR, got '{value}'");
-        var dir = value[(colon + 1)..];
-        if (!Directory.Exists(dir)) throw new InputException($"--units: {dir}: dictionary folder not found");
+        Description = "Study a dictionary's features instead of --hook: sae:DIR or transcoder:DIR (SAELens layout); "
+            + "a feature is ablated or patched through its decoder contribution, the reconstruction error kept",
+    };
+
+    /// <summary>
+    /// Attaches the dictionary <paramref name="spec"/> names to <paramref name="model"/> and returns its
+    /// feature hook's name (the --hook pattern to study), or <paramref name="hook"/> when spec is null.
+    /// </summary>
+    public static string Resolve(CausalLanguageModel model, string? spec, string hook) =>
+        spec is null ? hook : Attach(model, spec).Name;
+
+    /// <summary>The feature hook's name of the dictionary <paramref name="spec"/> names (for commands that read a store, not a model).</summary>
+    public static string HookName(string spec) => FeatureHook.NameOf(Load(spec).HookOut);
+
+    /// <summary>The dictionary of "sae:DIR" or "transcoder:DIR", spliced into the model; InputException naming --units otherwise.</summary>
+    public static FeatureHook Attach(CausalLanguageModel model, string spec) => FeatureHook.Attach(model, Load(spec), $"--units {spec}");
+
+    /// <summary>The dictionary a --units value names (for commands that study its features apart from a model), or null when none or "neurons".</summary>
+    public static SparseDictionary? Parse(string? spec) => spec is null or "neurons" ? null : Load(spec);
+
+    private static SparseDictionary Load(string spec)
+    {
+        int colon = spec.IndexOf(':', StringComparison.Ordinal);
+        string kind = colon > 0 ? spec[..colon] : "", dir = colon > 0 ? spec[(colon + 1)..] : "";
+        if (kind is not ("sae" or "transcoder") || dir.Length == 0)
+            throw new InputException($"--units: expected sae:DIR or transcoder:DIR, got '{spec}'");
         var dictionary = SaeLensFormat.Load(dir);
-        if ((kind == "transcoder") != dictionary.IsTranscoder)
-            throw new InputException($"--units {kind}:{dir}: the dictionary is {(dictionary.IsTranscoder ? "a transcoder (use transcoder:)" : "an autoencoder (use sae:)")}");
+        if (dictionary.IsTranscoder != (kind == "transcoder"))
+            throw new InputException($"--units {spec}: {dir} holds {(dictionary.IsTranscoder ? "a transcoder (use transcoder:DIR)" : "a sparse autoencoder (use sae:DIR)")}");
         return dictionary;
     }
 }

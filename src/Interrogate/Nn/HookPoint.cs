@@ -16,13 +16,20 @@ public sealed class HookPoint(string localName)
     /// <summary>The activation's shape for an input of [batch, seq] tokens, when the owning module declares it.</summary>
     public Func<int, int, int[]>? ShapeOf { get; set; }
 
+    /// <summary>Hook points computed from this one and written back into it (a sparse dictionary's features).</summary>
+    public List<HookAttachment> Attachments { get; } = [];
+
     /// <summary>True when the active hook scope caches, edits or keeps the gradient of this point.</summary>
     public bool IsWanted => HookScope.Current?.Wants(FullName) ?? false;
 
-    /// <summary>Runs the activation through the active hook scope, if any.</summary>
+    /// <summary>Runs the activation through the active hook scope, if any, then through each attachment the scope wants.</summary>
     public Tensor Apply(Tensor activation)
     {
         var scope = HookScope.Current;
-        return scope is null ? activation : scope.Run(FullName, activation);
+        if (scope is null) return activation;
+        activation = scope.Run(FullName, activation);
+        foreach (var attachment in Attachments)
+            if (scope.Wants(attachment.Name)) activation = attachment.Apply(FullName, activation, scope);
+        return activation;
     }
 }

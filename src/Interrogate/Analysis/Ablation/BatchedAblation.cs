@@ -86,7 +86,7 @@ public static class BatchedAblation
                 Column(chunk.Activations[options.Record[r].Hook], options.Record[r].Index).CopyTo(recorded[r], start * length);
             int shift = wb > 1 ? 1 + rng.NextInt(wb - 1) : 0;
             int copies = Math.Max(1, options.TokensPerPass / (wb * length));
-            foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(j => (plans[j].From, plans[j].Rank1Layer)))
+            foreach (var group in Enumerable.Range(0, jobs.Count).GroupBy(j => (plans[j].From, plans[j].Rank1)))
             {
                 var members = group.ToArray();
                 for (int at = 0; at < members.Length; at += copies)
@@ -120,15 +120,17 @@ public static class BatchedAblation
         var scope = new HookScope();
         try
         {
-            if (plans[0].Rank1Layer is int layer)
+            if (plans[0].Rank1)
             {
-                // Block `layer`'s output moves by (replacement − activation)·W_out[:, n] for each replaced neuron.
-                var post = chunk.Activations[HookNames.MlpPost(layer)].ContiguousData().Span;   // [wb, T, width]
-                int width = chunk.Activations[HookNames.MlpPost(layer)].Shape[2];
+                // The residual entering block `from` moves by (replacement − activation)·column for each replaced unit
+                // (an MLP neuron's output-weight column, a dictionary feature's decoder row).
                 for (int c = 0; c < copies; c++)
                     foreach (var unit in plans[c].Job.Units)
                     {
-                        var column = OutputColumn(model, layer, unit.Index);                   // [D]
+                        var activation = chunk.Activations[unit.Hook];
+                        var post = activation.ContiguousData().Span;                          // [wb, T, width]
+                        int width = activation.Shape[2];
+                        var column = WriteColumn(model, unit)!;                              // [D]
                         var replacement = Replacement(chunk, unit, options, shift);           // [wb·T]
                         for (int r = 0; r < rowsPerCopy; r++)
                         {
@@ -150,7 +152,7 @@ public static class BatchedAblation
             var batch = new TokenBatch(new int[copies * wb * t], copies * wb, t);
             var ctx = ForwardContext.Create(batch, null, model.Dimensions.ContextLength);
             var h = new Tensor(x, copies * wb, t, d);
-            int first = plans[0].Rank1Layer is int l ? l + 1 : from, last = model.Blocks.Count - 1;
+            int first = from, last = model.Blocks.Count - 1;
             // The last block's MLP only matters at the scored positions (attention still needs every position),
             // unless a job edits a hook inside that block.
             bool splitLast = first <= last && plans.All(p => p.Job.Units.All(u => u.Layer != last));
@@ -205,14 +207,38 @@ public static class BatchedAblation
         return column;
     }
 
-    /// <summary>[D] the output-projection column of MLP neuron <paramref name="index"/> of block <paramref name="layer"/>.</summary>
-    private static float[] OutputColumn(CausalLanguageModel model, int layer, int index)
+    /// <summary>
+    /// [D] what changing <paramref name="unit"/> by one adds to the residual stream entering block
+    /// <see cref="Rank1Entry"/>: an MLP neuron's output-projection column or a feature's decoder row; null when
+    /// the unit has no such column.
+    /// </summary>
+    private static float[]? WriteColumn(CausalLanguageModel model, UnitRef unit)
     {
-        var weight = OutputWeight(model.Blocks[layer].Mlp)!.ContiguousData();   // [D, width]
+        if (model.FindAttachment(unit.Hook) is { } attachment) return attachment.WriteDirection(unit.Index);
+        int layer = unit.Layer;
+        if (layer < 0 || unit.Hook != HookNames.MlpPost(layer) || OutputWeight(model.Blocks[layer].Mlp) is not { } w) return null;
+        var weight = w.ContiguousData();   // [D, width]
         int d = weight.Shape[0], width = weight.Shape[1];
         var column = new float[d];
-        for (int k = 0; k < d; k++) column[k] = weight.Span[k * width + index];
+        for (int k = 0; k < d; k++) column[k] = weight.Span[k * width + unit.Index];
         return column;
+    }
+
+    /// <summary>
+    /// The block whose input stream a rank-one unit writes to: L + 1 for an MLP neuron of block L or a
+    /// dictionary feature on blocks.L.hook_resid_post, L for one on blocks.L.hook_resid_pre; null otherwise.
+    /// </summary>
+    private static int? Rank1Entry(CausalLanguageModel model, string hook)
+    {
+        if (model.FindAttachment(hook) is { } attachment)
+        {
+            int host = HookNames.LayerOf(attachment.Host);
+            if (host < 0 || attachment.WriteDirection(0) is null) return null;
+            return attachment.Host == HookNames.Block(host, "hook_resid_post") ? host + 1
+                : attachment.Host == HookNames.Block(host, "hook_resid_pre") ? host : null;
+        }
+        int layer = HookNames.LayerOf(hook);
+        return layer >= 0 && hook == HookNames.MlpPost(layer) && OutputWeight(model.Blocks[layer].Mlp) is not null ? layer + 1 : null;
     }
 
     /// <summary>The [D, width] matrix the MLP's output is read with from hook_post, or null when the output is not linear in it.</summary>
@@ -223,16 +249,14 @@ public static class BatchedAblation
         _ => null,
     };
 
-    /// <summary>Where a job starts: the first block it touches, and whether the rank-one shortcut applies.</summary>
-    private sealed record JobPlan(AblationJob Job, int From, int? Rank1Layer)
+    /// <summary>Where a job starts: the first block it touches, and whether the rank-one shortcut applies (Rank1: From is the block its units write into).</summary>
+    private sealed record JobPlan(AblationJob Job, int From, bool Rank1)
     {
         public static JobPlan Of(CausalLanguageModel model, AblationJob job)
         {
-            var layers = job.Units.Select(u => u.Layer).Distinct().ToArray();
-            if (layers.Length == 1 && layers[0] >= 0 && job.Units.All(u => u.Hook == HookNames.MlpPost(layers[0]))
-                && OutputWeight(model.Blocks[layers[0]].Mlp) is not null)
-                return new JobPlan(job, layers[0] + 1, layers[0]);   // starts from block L's output (the input of L+1)
-            return new JobPlan(job, layers.Min(), null);   // the edits run as blocks From.. are recomputed
+            var entries = job.Units.Select(u => u.Hook).Distinct().Select(h => Rank1Entry(model, h)).Distinct().ToArray();
+            if (entries is [int entry]) return new JobPlan(job, entry, true);   // starts from the stream its units write into
+            return new JobPlan(job, job.Units.Min(u => u.Layer), false);        // the edits run as blocks From.. are recomputed
         }
     }
 }

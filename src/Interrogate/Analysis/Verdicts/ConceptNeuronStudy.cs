@@ -88,7 +88,7 @@ public static class ConceptNeuronStudy
 
             var rng = new TensorRandom(options.Seed);
             var candidateUnits = entries.Select(e => e.Unit).Distinct().ToList();
-            var random = options.Hooks.ToDictionary(h => h, h => DrawRandom(rng, store.Width(h), candidateUnits.Where(u => u.Hook == h).Select(u => u.Index), options.RandomNeurons));
+            var random = options.Hooks.ToDictionary(h => h, h => DrawRandom(rng, Live(store, h), store.Width(h), candidateUnits.Where(u => u.Hook == h).Select(u => u.Index), options.RandomNeurons));
             var topSets = ConceptRoles.Both.ToDictionary(r => r, r => entries.Where(e => e.Role == r && !e.Included).Select(e => e.Unit).ToList());
             var randomSets = ConceptRoles.Both.ToDictionary(r => r, r => Enumerable.Range(0, options.RandomSets).Select(_ => RandomSet(rng, store, topSets[r], candidateUnits)).ToList());
 
@@ -180,9 +180,20 @@ public static class ConceptNeuronStudy
         return entries;
     }
 
-    private static int[] DrawRandom(TensorRandom rng, int width, IEnumerable<int> exclude, int count)
+    /// <summary>
+    /// The units of a hook that vary over the ranked tokens: the pool random units are drawn from. A unit
+    /// that never changes (a dictionary feature that never fires) has no effect under mean-ablation by
+    /// construction and would make the null easier to beat.
+    /// </summary>
+    private static IEnumerable<int> Live(ActivationStore store, string hook)
     {
-        var pool = Enumerable.Range(0, width).Except(exclude).ToArray();
+        var stats = store.Statistics(hook);
+        return Enumerable.Range(0, store.Width(hook)).Where(n => stats.Variance(n) > 0);
+    }
+
+    private static int[] DrawRandom(TensorRandom rng, IEnumerable<int> live, int width, IEnumerable<int> exclude, int count)
+    {
+        var pool = live.Except(exclude).ToArray();
         rng.Shuffle(pool.AsSpan());
         if (pool.Length < 2) throw new InputException($"the layer has {width} neurons; a random baseline needs at least 2 besides the candidates");
         return [.. pool.Take(count).Order()];
@@ -194,7 +205,7 @@ public static class ConceptNeuronStudy
         var result = new List<UnitRef>();
         foreach (var group in set.GroupBy(u => u.Hook))
         {
-            var pool = Enumerable.Range(0, store.Width(group.Key)).Except(candidates.Where(c => c.Hook == group.Key).Select(c => c.Index)).ToArray();
+            var pool = Live(store, group.Key).Except(candidates.Where(c => c.Hook == group.Key).Select(c => c.Index)).ToArray();
             rng.Shuffle(pool.AsSpan());
             result.AddRange(pool.Take(group.Count()).Order().Select(n => new UnitRef(group.Key, n)));
         }

@@ -160,9 +160,15 @@ public abstract class CausalLanguageModel : Module
         return logits.CrossEntropy(targets);   // over [B, T, V]
     }
 
-    /// <summary>Every hook point with the shape of its activation for a [batch, seq] input, in declaration order.</summary>
+    /// <summary>Every hook point with the shape of its activation for a [batch, seq] input, in declaration order; attachments follow their host.</summary>
     public IReadOnlyList<(string Name, int[] Shape)> DescribeHookPoints(int batch, int seq) =>
-        [.. HookPoints().Select(h => (h.FullName, h.ShapeOf?.Invoke(batch, seq) ?? []))];
+        [.. HookPoints().SelectMany(h => h.Attachments.Where(a => a.Host == h.FullName).Select(a => (a.Name, a.Shape(batch, seq))).Prepend((h.FullName, h.ShapeOf?.Invoke(batch, seq) ?? [])))];
+
+    /// <summary>The hook point of this name, or null.</summary>
+    public HookPoint? FindHookPoint(string name) => HookPoints().FirstOrDefault(h => h.FullName == name);
+
+    /// <summary>The attachment whose activation has this hook name, or null.</summary>
+    public HookAttachment? FindAttachment(string name) => HookPoints().SelectMany(h => h.Attachments).FirstOrDefault(a => a.Name == name);
 }
 
 /// <summary>The pieces an architecture hands to <see cref="CausalLanguageModel"/>.</summary>
