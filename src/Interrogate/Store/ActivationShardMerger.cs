@@ -1,3 +1,4 @@
+using Interrogate.IO;
 using Interrogate.Sharding;
 
 namespace Interrogate.Store;
@@ -40,13 +41,14 @@ public sealed class ActivationShardMerger : IShardMerger
         {
             var m = manifests[s];
             if (m.Chunks.Count == 0) continue;   // more shards than chunks: this one had nothing to do
-            var state = StoreState.Load(Path.Combine(shards[s], m.StateFile!), hooks.Count);
+            var state = StoreState.Load(Path.Combine(shards[s], m.StateFile!), hooks.Count, m.StateChecksum);
             foreach (var chunk in m.Chunks)
             {
                 foreach (var batch in MomentsFile.Read(Path.Combine(shards[s], MomentsFile.FileName(chunk.Index)), hooks))
                     for (int h = 0; h < hooks.Count; h++) merged[h].Stats.AddMoments(batch[h]);
-                foreach (var hook in hooks) CopyFile(shards[s], output, ChunkFile.Name(hook.Name, chunk.Index));
-                CopyFile(shards[s], output, StoreState.TokenFileName(chunk.Index));
+                for (int h = 0; h < hooks.Count; h++)
+                    CopyFile(shards[s], output, ChunkFile.Name(hooks[h].Name, chunk.Index), chunk.Checksums is { } sums && sums.Count == hooks.Count ? sums[h] : null);
+                CopyFile(shards[s], output, StoreState.TokenFileName(chunk.Index), null);
                 chunks.Add(chunk);
             }
             for (int h = 0; h < hooks.Count; h++)
@@ -66,15 +68,46 @@ public sealed class ActivationShardMerger : IShardMerger
                 throw InputException.ForFile(output, $"merged moments cover {merged[h].Stats.Count} tokens of {hooks[h].Name}, the chunks {expected}; a shard's moments files do not match its chunks");
         }
         var stateFile = StoreState.FileName(chunks.Count);
-        using (var pending = StoreState.Begin(Path.Combine(output, stateFile), merged)) pending.Commit();
-        (first with { Shard = null, Chunks = chunks, StateFile = stateFile }).Save(output);   // last: the store exists once whole
+        string? stateChecksum;
+        using (var pending = StoreState.Begin(Path.Combine(output, stateFile), merged))
+        {
+            pending.Commit();
+            stateChecksum = pending.Checksum;
+        }
+        // Token checksums carry over when every shard has them for each of its chunks.
+        var tokenSums = manifests.All(m => (m.TokenChecksums?.Count ?? 0) == m.Chunks.Count) ? manifests.SelectMany(m => m.TokenChecksums ?? []).ToList() : null;
+        (first with { Shard = null, Chunks = chunks, StateFile = stateFile, StateChecksum = stateChecksum, TokenChecksums = tokenSums }).Save(output);   // last: the store exists once whole
     }
 
-    /// <summary>Copies one file under the same name, atomically (temp file, then rename).</summary>
-    private static void CopyFile(string from, string to, string name)
+    /// <summary>
+    /// Copies one file under the same name, atomically (temp file, then rename); with a checksum, the
+    /// bytes copied must match it, so a damaged shard is an error naming its file, not a merged store.
+    /// </summary>
+    private static void CopyFile(string from, string to, string name, string? checksum)
     {
+        var source = Path.Combine(from, name);
         var temp = Path.Combine(to, $".{name}.{Guid.NewGuid():N}.tmp");
-        File.Copy(Path.Combine(from, name), temp);
-        File.Move(temp, Path.Combine(to, name), overwrite: true);
+        var crc = new Crc32C();
+        try
+        {
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            using (var copy = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                var buffer = new byte[1 << 20];
+                for (int n; (n = input.Read(buffer)) > 0;)
+                {
+                    crc.Append(buffer.AsSpan(0, n));
+                    copy.Write(buffer, 0, n);
+                }
+            }
+            if (checksum is not null && crc.Hex != checksum)
+                throw InputException.ForFile(source, "does not match its checksum in the shard's manifest (the file was changed or damaged); record that shard again");
+            File.Move(temp, Path.Combine(to, name), overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }
