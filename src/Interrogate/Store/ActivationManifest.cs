@@ -12,10 +12,12 @@ public sealed record StoredChunk(int Index, long FirstToken, int Tokens)
 {
     /// <summary>CRC-32C (hex) of each hook's chunk file, in the manifest's hook order; null in stores written before checksums.</summary>
     public IReadOnlyList<string>? Checksums { get; init; }
+    /// <summary>CRC-32C (hex) of the chunk's moments file in a shard store (the merge reads it); null otherwise.</summary>
+    public string? MomentsChecksum { get; init; }
 
     /// <summary>Equal when the range and the checksums (by value) are: a resumed or merged store lists the same chunks.</summary>
     public bool Equals(StoredChunk? other) =>
-        other is not null && Index == other.Index && FirstToken == other.FirstToken && Tokens == other.Tokens
+        other is not null && Index == other.Index && FirstToken == other.FirstToken && Tokens == other.Tokens && MomentsChecksum == other.MomentsChecksum
         && (Checksums is null ? other.Checksums is null : other.Checksums is not null && Checksums.SequenceEqual(other.Checksums));
 
     public override int GetHashCode() => HashCode.Combine(Index, FirstToken, Tokens);

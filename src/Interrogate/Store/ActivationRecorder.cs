@@ -118,11 +118,11 @@ public static class ActivationRecorder
             AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), idBytes);
             var checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(idBytes));
             foreach (var w in pending.Writers) w.Commit();
-            if (pending.Moments is not null) MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
+            var moments = pending.Moments is null ? null : MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
             state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
             var previous = manifest.StateFile;
-            var chunkEntry = pending.Chunk with { Checksums = [.. pending.Writers.Select(w => w.Checksum!)] };
+            var chunkEntry = pending.Chunk with { Checksums = [.. pending.Writers.Select(w => w.Checksum!)], MomentsChecksum = moments };
             manifest = manifest with { Chunks = [.. manifest.Chunks, chunkEntry], StateFile = stateFile, StateChecksum = state.Checksum,
                 TokenChecksums = manifest.Chunks.Count == (manifest.TokenChecksums?.Count ?? 0) ? [.. manifest.TokenChecksums ?? [], checksum] : null };
             manifest.Save(directory);
