@@ -32,8 +32,8 @@ internal static class ExperimentCommand
             var experiment = ExperimentSpec.Load(specPath);
             // Beside the spec by default; under --out DIR when given (created if missing).
             var stem = parsed.GetValue(outDir) is { } dir ? Path.Combine(Directory.CreateDirectory(dir).FullName, Path.GetFileName(specPath)) : specPath;
-            var dbPath = parsed.GetValue(db) ?? Path.ChangeExtension(stem, ".sqlite");
-            var reportPath = parsed.GetValue(report) ?? Path.ChangeExtension(stem, ".html");
+            var dbPath = OutputGuard.Claim(parsed.GetValue(db) ?? Path.ChangeExtension(stem, ".sqlite"), "--db", IO.OutputKind.File);
+            var reportPath = OutputGuard.Claim(parsed.GetValue(report) ?? Path.ChangeExtension(stem, ".html"), "--report", IO.OutputKind.File);
             var shard = ShardOptions.Parse(parsed.GetValue(shardOption));
             if (shard is not null && parsed.GetValue(db) is null && parsed.GetValue(outDir) is null)
                 throw new InputException("--shard: give each shard its own --out folder (its database goes there; `interrogate merge` combines them)");

@@ -29,9 +29,6 @@ internal static class LossCommand
             if (ids.Length < 2)
                 throw new InputException($"--text {parsed.GetValue(text)}: has {ids.Length} token(s); at least 2 are needed to measure a next-token loss");
             var result = Terminal.WithProgress("scoring", report => TextLoss.Measure(lm, ids, progress: f => report("scoring", f)));
-            if (!double.IsFinite(result.MeanLoss))
-                throw new InputException($"--model {dir}: the loss is {result.MeanLoss}; the first non-finite value appears at " +
-                    $"{NonFiniteTrace.FirstHook(lm, ids) ?? "no hook point of the first window (a later window)"}");
             if (parsed.GetValue(json)) Terminal.WriteJson(new { tokens = result.Tokens, loss = result.MeanLoss });
             else System.Console.WriteLine($"{result.Tokens} tokens, mean loss {result.MeanLoss:F4} nats/token over {result.Predictions} predictions (perplexity {Math.Exp(result.MeanLoss):F2})");
             return ExitCodes.Ok;

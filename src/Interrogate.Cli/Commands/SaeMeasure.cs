@@ -11,7 +11,7 @@ internal static class SaeMeasure
         var shapes = lm.DescribeHookPoints(1, 1).ToDictionary(h => h.Name, h => h.Shape[^1]);
         foreach (var (hook, width) in new[] { (dict.HookIn, dict.InputWidth), (dict.HookOut, dict.OutputWidth) })
         {
-            if (!shapes.TryGetValue(hook, out int w)) throw new InputException($"{hook}: the dictionary's hook is not a hook point of this model (see `interrogate hooks`)");
+            if (!shapes.TryGetValue(hook, out int w)) throw new InputException($"{hook}: the dictionary's hook (hook_name in its cfg.json) is not a hook point of this model (see `interrogate hooks`)");
             if (w != width) throw new InputException($"{hook} has width {w} in this model, the dictionary expects {width}");
         }
         var rows = HookRows.Collect(lm, tokens, [dict.HookIn, dict.HookOut]);

@@ -30,6 +30,11 @@ internal static class ServeCommand
             };
             foreach (var dir in options.Stores.Concat(options.Results))
                 if (!Directory.Exists(dir)) throw new InputException($"{dir}: folder not found (--store and --results take folders)");
+            if (parsed.GetValue(model) is { } given)   // named by the user: a broken folder is refused now, not shown later as the viewer's only model
+            {
+                Models.Transformer.TransformerLoader.Check(given);
+                Text.TokenizerLoader.FromDirectory(given);
+            }
             return await Serve(options, cancel);
         });
         return command;

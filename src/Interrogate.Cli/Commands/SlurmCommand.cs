@@ -77,7 +77,7 @@ internal static class SlurmCommand
         if (tokens.Contains("--shard")) throw new InputException("slurm: leave --shard out of the job; each array task gets its own");
         int at = tokens.IndexOf("--out");
         if (at < 0 || at + 1 >= tokens.Count) throw new InputException("slurm: the job needs --out DIR (the merged result goes there, the shards beside it in DIR.shards)");
-        var output = tokens[at + 1];
+        var output = OutputGuard.Claim(tokens[at + 1], "--out", IO.OutputKind.Folder);   // the merged result: checked before anything is submitted
         tokens.RemoveRange(at, 2);
         return (tokens, output);
     }

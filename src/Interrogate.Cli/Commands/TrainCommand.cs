@@ -63,7 +63,7 @@ internal static class TrainCommand
             CommonOptions.RequirePositive(options.Epochs, "--epochs");
             CommonOptions.RequirePositive(options.BatchSize, "--batch-size");
             CommonOptions.RequirePositive(options.LearningRate, "--lr");
-            var outDir = parsed.GetValue(output) ?? $"out/mnist-{kind}";
+            var outDir = OutputGuard.Claim(parsed.GetValue(output) ?? $"out/mnist-{kind}", "--out", IO.OutputKind.Folder);
             bool asJson = parsed.GetValue(json);
 
             int held = parsed.GetValue(validation);

@@ -33,7 +33,7 @@ internal static class TrainGptCommand
             if (parsed.GetValue(steps) is int n) options = options with { Steps = n, WarmupSteps = Math.Min(options.WarmupSteps, Math.Max(1, n / 10)) };
             if (parsed.GetValue(evalEvery) is int e) options = options with { EvalEvery = e, CheckpointEvery = e };
             if (parsed.GetValue(patience) is int p) options = options with { Patience = p };
-            var outDir = parsed.GetValue(output) ?? Path.Combine("models", $"{Path.GetFileName(corpusName.TrimEnd('/', '\\'))}-{chosen.Name}");
+            var outDir = OutputGuard.Claim(parsed.GetValue(output) ?? Path.Combine("models", $"{Path.GetFileName(corpusName.TrimEnd('/', '\\'))}-{chosen.Name}"), "--out", IO.OutputKind.Folder);
             var request = new GptTrainingRequest(corpusName, chosen, outDir)
             {
                 Options = options,

@@ -64,6 +64,11 @@ public static class SaeLensFormat
         var activation = ActivationOf(cfg, cfgPath);
         int k = activation == DictionaryActivation.TopK ? TopK(cfg, cfgPath) : 0;
         if (activation == DictionaryActivation.TopK && k > dSae) throw InputException.ForFile(cfgPath, $"k = {k} is larger than d_sae = {dSae}");
+        using var file = SafetensorsFile.Open(weightsPath);
+        // Before the dictionary is allocated: a size typo in cfg.json (d_sae 1e9) is a message, not an allocation.
+        foreach (var (name, shape) in new[] { ("W_enc", new[] { dIn, dSae }), ("W_dec", new[] { dSae, dOut }) })
+            if (file.Contains(name) && !file.GetInfo(name).Shape.SequenceEqual(shape))
+                throw InputException.ForFile(cfgPath, $"describes {name} as [{string.Join(", ", shape)}], but {WeightsFile} holds [{string.Join(", ", file.GetInfo(name).Shape)}]");
         var d = new SparseDictionary(dIn, dOut, dSae, activation, k)
         {
             HookIn = Text(cfg, "hook_name") ?? "",
@@ -71,7 +76,6 @@ public static class SaeLensFormat
         };
         d.HookOut = Text(cfg, "hook_name_out") ?? d.HookIn;
         if (d.SubtractDecoderBias && dIn != dOut) throw InputException.ForFile(cfgPath, "apply_b_dec_to_input is true but d_in differs from d_out");
-        using var file = SafetensorsFile.Open(weightsPath);
         var wEnc = Read(file, "W_enc", [dIn, dSae]);
         for (int c = 0; c < dIn; c++)
             for (int j = 0; j < dSae; j++) d.EncoderWeight[j * dIn + c] = wEnc[c * dSae + j];

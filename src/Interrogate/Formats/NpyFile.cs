@@ -25,6 +25,7 @@ public sealed class NpyFile : IDisposable
     public static NpyFile Open(string path)
     {
         if (!File.Exists(path)) throw InputException.ForFile(path, "file not found");
+        IO.SpecialFile.RefusePipe(path);   // opening a FIFO would wait for a writer forever
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {

@@ -22,6 +22,7 @@ internal sealed unsafe partial class SequentialFile : IDisposable
     private byte* staging;
     private int capacity, staged;   // staging holds `staged` bytes not yet written
     private long written;           // bytes written to the file (whole blocks when direct)
+    private int summed;             // staging[0..summed) is already in Checksum
 
     private SequentialFile(string path, SafeFileHandle? direct)
     {
@@ -43,6 +44,12 @@ internal sealed unsafe partial class SequentialFile : IDisposable
     /// <summary>Bytes staged or written so far: the file's length once completed.</summary>
     public long Length { get; private set; }
 
+    /// <summary>
+    /// CRC-32C of the bytes written so far, taken as they go out (the file's whole content once
+    /// <see cref="Complete"/> returns): a reader can verify the file without this writer reading it back.
+    /// </summary>
+    public Crc32C Checksum { get; } = new();
+
     /// <summary>Room for the next <paramref name="count"/> bytes, right after those staged; fill it before the next call.</summary>
     public Span<byte> Stage(int count)
     {
@@ -56,11 +63,13 @@ internal sealed unsafe partial class SequentialFile : IDisposable
     /// <summary>Writes what is staged: all of it (buffered), or its whole blocks (direct; the rest stays staged).</summary>
     public void Write()
     {
+        Checksum.Append(new ReadOnlySpan<byte>(staging + summed, staged - summed));
+        summed = staged;
         if (buffered is not null)
         {
             buffered.Write(new ReadOnlySpan<byte>(staging, staged));
             written += staged;
-            staged = 0;
+            staged = summed = 0;
             return;
         }
         int whole = staged / Block * Block;
@@ -68,6 +77,7 @@ internal sealed unsafe partial class SequentialFile : IDisposable
         RandomAccess.Write(direct!, new ReadOnlySpan<byte>(staging, whole), written);
         written += whole;
         staged -= whole;
+        summed = staged;   // the tail stays staged and is already summed
         Buffer.MemoryCopy(staging + whole, staging, capacity, staged);   // the tail to the front
     }
 
@@ -104,7 +114,7 @@ internal sealed unsafe partial class SequentialFile : IDisposable
             new Span<byte>(staging + staged, Block - staged).Clear();
             RandomAccess.Write(direct!, new ReadOnlySpan<byte>(staging, Block), written);
             written += Block;
-            staged = 0;
+            staged = summed = 0;
         }
         if (Ftruncate(direct!, Length) != 0) throw Failure("truncate");
         if (Fsync(direct!) != 0) throw Failure("sync");

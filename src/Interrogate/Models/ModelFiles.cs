@@ -60,6 +60,7 @@ internal static class ModelFiles
                 throw InputException.ForFile(weightsPath, $"tensor '{name}' has shape [{string.Join(", ", info.Shape)}] but config.json implies [{string.Join(", ", tensor.Shape)}]");
             file.ReadInto(name, tensor.Span);
         }
+        model.RefuseNonFinite = true;   // loaded weights: a non-finite output is reported with its first hook point
     }
 
     /// <summary>

@@ -12,6 +12,13 @@ public abstract class Module
     private readonly List<(string Name, Module Module)> children = [];
     private readonly List<HookPoint> hookPoints = [];
 
+    /// <summary>
+    /// Set on models loaded from files: a forward pass whose output holds NaN or ±Inf throws naming
+    /// the first hook point where one appears (<see cref="NonFiniteOutput"/>) rather than handing it on.
+    /// Off for models built in memory, whose training may explore settings that diverge.
+    /// </summary>
+    public bool RefuseNonFinite { get; set; }
+
     /// <summary>Dropout and similar behave differently in training.</summary>
     public bool Training { get; private set; }
 

@@ -8,7 +8,20 @@ namespace Interrogate.Store;
 public sealed record StoredHook(string Name, int Width);
 
 /// <summary>A complete chunk: tokens [FirstToken, FirstToken + Tokens) of the source.</summary>
-public sealed record StoredChunk(int Index, long FirstToken, int Tokens);
+public sealed record StoredChunk(int Index, long FirstToken, int Tokens)
+{
+    /// <summary>CRC-32C (hex) of each hook's chunk file, in the manifest's hook order; null in stores written before checksums.</summary>
+    public IReadOnlyList<string>? Checksums { get; init; }
+    /// <summary>CRC-32C (hex) of the chunk's moments file in a shard store (the merge reads it); null otherwise.</summary>
+    public string? MomentsChecksum { get; init; }
+
+    /// <summary>Equal when the range and the checksums (by value) are: a resumed or merged store lists the same chunks.</summary>
+    public bool Equals(StoredChunk? other) =>
+        other is not null && Index == other.Index && FirstToken == other.FirstToken && Tokens == other.Tokens && MomentsChecksum == other.MomentsChecksum
+        && (Checksums is null ? other.Checksums is null : other.Checksums is not null && Checksums.SequenceEqual(other.Checksums));
+
+    public override int GetHashCode() => HashCode.Combine(Index, FirstToken, Tokens);
+}
 
 /// <summary>
 /// manifest.json of an activation store. It is rewritten atomically after each chunk and names the
@@ -36,6 +49,8 @@ public sealed record ActivationManifest
     public string? StateFile { get; init; }
     /// <summary>SHA-256 (hex) of each complete chunk's token-id file, in chunk order; stores written before it have none.</summary>
     public IReadOnlyList<string>? TokenChecksums { get; init; }
+    /// <summary>CRC-32C (hex) of <see cref="StateFile"/>; null in stores written before checksums.</summary>
+    public string? StateChecksum { get; init; }
 
     /// <summary>The shard this store holds (its chunks are <see cref="ChunkRange"/> only), or null for a whole store.</summary>
     public ShardSpec? Shard { get; init; }

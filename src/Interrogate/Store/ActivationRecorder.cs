@@ -46,7 +46,7 @@ public static class ActivationRecorder
 
         var state = manifest.StateFile is null
             ? [.. manifest.Hooks.Select(h => (new NeuronStatistics(h.Width, options.HistogramBins), new TopActivations(h.Width, options.TopK)))]
-            : StoreState.Load(Path.Combine(directory, manifest.StateFile), manifest.Hooks.Count);
+            : StoreState.Load(Path.Combine(directory, manifest.StateFile), manifest.Hooks.Count, manifest.StateChecksum);
         var (firstChunk, endChunk) = manifest.ChunkRange;
         if (manifest.StateFile is null && firstChunk > 0 && firstChunk < endChunk) TakeStoreHistogramRange(model, source, manifest, state);
 
@@ -116,11 +116,12 @@ public static class ActivationRecorder
             AtomicFile.WriteAllBytes(Path.Combine(directory, StoreState.TokenFileName(chunk)), idBytes);
             var checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(idBytes));
             foreach (var w in pending.Writers) w.Commit();
-            if (pending.Moments is not null) MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
+            var moments = pending.Moments is null ? null : MomentsFile.Write(Path.Combine(directory, MomentsFile.FileName(chunk)), pending.Moments);
             state.Commit();   // named by no manifest until the one below
             var stateFile = StoreState.FileName(chunk + 1);
             var previous = manifest.StateFile;
-            manifest = manifest with { Chunks = [.. manifest.Chunks, pending.Chunk], StateFile = stateFile,
+            var chunkEntry = pending.Chunk with { Checksums = [.. pending.Writers.Select(w => w.Checksum!)], MomentsChecksum = moments };
+            manifest = manifest with { Chunks = [.. manifest.Chunks, chunkEntry], StateFile = stateFile, StateChecksum = state.Checksum,
                 TokenChecksums = manifest.Chunks.Count == (manifest.TokenChecksums?.Count ?? 0) ? [.. manifest.TokenChecksums ?? [], checksum] : null };
             manifest.Save(directory);
             if (previous is not null) File.Delete(Path.Combine(directory, previous));

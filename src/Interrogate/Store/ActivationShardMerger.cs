@@ -1,3 +1,4 @@
+using Interrogate.IO;
 using Interrogate.Sharding;
 
 namespace Interrogate.Store;
@@ -40,14 +41,16 @@ public sealed class ActivationShardMerger : IShardMerger
         {
             var m = manifests[s];
             if (m.Chunks.Count == 0) continue;   // more shards than chunks: this one had nothing to do
-            var state = StoreState.Load(Path.Combine(shards[s], m.StateFile!), hooks.Count);
-            foreach (var chunk in m.Chunks)
+            var state = StoreState.Load(Path.Combine(shards[s], m.StateFile!), hooks.Count, m.StateChecksum);
+            for (int c = 0; c < m.Chunks.Count; c++)
             {
-                foreach (var batch in MomentsFile.Read(Path.Combine(shards[s], MomentsFile.FileName(chunk.Index)), hooks))
+                var chunk = m.Chunks[c];
+                foreach (var batch in MomentsFile.Read(Path.Combine(shards[s], MomentsFile.FileName(chunk.Index)), hooks, chunk.MomentsChecksum))
                     for (int h = 0; h < hooks.Count; h++) merged[h].Stats.AddMoments(batch[h]);
-                foreach (var hook in hooks) CopyFile(shards[s], output, ChunkFile.Name(hook.Name, chunk.Index));
-                CopyFile(shards[s], output, StoreState.TokenFileName(chunk.Index));
-                chunks.Add(chunk);
+                for (int h = 0; h < hooks.Count; h++)
+                    CopyFile(shards[s], output, ChunkFile.Name(hooks[h].Name, chunk.Index), chunk.Checksums is { } sums && sums.Count == hooks.Count ? sums[h] : null, null);
+                CopyFile(shards[s], output, StoreState.TokenFileName(chunk.Index), null, m.TokenChecksums?.Count == m.Chunks.Count ? m.TokenChecksums[c] : null);
+                chunks.Add(chunk with { MomentsChecksum = null });   // the merged store keeps no moments files
             }
             for (int h = 0; h < hooks.Count; h++)
             {
@@ -66,15 +69,49 @@ public sealed class ActivationShardMerger : IShardMerger
                 throw InputException.ForFile(output, $"merged moments cover {merged[h].Stats.Count} tokens of {hooks[h].Name}, the chunks {expected}; a shard's moments files do not match its chunks");
         }
         var stateFile = StoreState.FileName(chunks.Count);
-        using (var pending = StoreState.Begin(Path.Combine(output, stateFile), merged)) pending.Commit();
-        (first with { Shard = null, Chunks = chunks, StateFile = stateFile }).Save(output);   // last: the store exists once whole
+        string? stateChecksum;
+        using (var pending = StoreState.Begin(Path.Combine(output, stateFile), merged))
+        {
+            pending.Commit();
+            stateChecksum = pending.Checksum;
+        }
+        // Token checksums carry over when every shard has them for each of its chunks.
+        var tokenSums = manifests.All(m => (m.TokenChecksums?.Count ?? 0) == m.Chunks.Count) ? manifests.SelectMany(m => m.TokenChecksums ?? []).ToList() : null;
+        (first with { Shard = null, Chunks = chunks, StateFile = stateFile, StateChecksum = stateChecksum, TokenChecksums = tokenSums }).Save(output);   // last: the store exists once whole
     }
 
-    /// <summary>Copies one file under the same name, atomically (temp file, then rename).</summary>
-    private static void CopyFile(string from, string to, string name)
+    /// <summary>
+    /// Copies one file under the same name, atomically (temp file, then rename); with a checksum
+    /// (CRC-32C for chunks, SHA-256 for token ids, as the manifest records them), the bytes copied
+    /// must match it, so a damaged shard is an error naming its file, not a merged store.
+    /// </summary>
+    private static void CopyFile(string from, string to, string name, string? crc32c, string? sha256)
     {
+        var source = Path.Combine(from, name);
         var temp = Path.Combine(to, $".{name}.{Guid.NewGuid():N}.tmp");
-        File.Copy(Path.Combine(from, name), temp);
-        File.Move(temp, Path.Combine(to, name), overwrite: true);
+        var crc = new Crc32C();
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        try
+        {
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            using (var copy = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                var buffer = new byte[1 << 20];
+                for (int n; (n = input.Read(buffer)) > 0;)
+                {
+                    crc.Append(buffer.AsSpan(0, n));
+                    sha.AppendData(buffer, 0, n);
+                    copy.Write(buffer, 0, n);
+                }
+            }
+            if ((crc32c is not null && crc.Hex != crc32c) || (sha256 is not null && Convert.ToHexStringLower(sha.GetHashAndReset()) != sha256))
+                throw InputException.ForFile(source, "does not match its checksum in the shard's manifest (the file was changed or damaged); record that shard again");
+            File.Move(temp, Path.Combine(to, name), overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 }

@@ -46,8 +46,10 @@ public sealed class ActivationStore : IDisposable
 
     /// <summary>
     /// Every file the manifest lists is there with the length it must have (chunks also with their
-    /// header), and token-id files match their checksums: a truncated, extended, replaced or missing
-    /// file is an error naming it at open, not a crash or a silently wrong answer later.
+    /// header), and token-id files and the statistics state match their checksums: a truncated,
+    /// extended, replaced or missing file is an error naming it at open, not a crash or a silently
+    /// wrong answer later. Chunk files, the bulk of a store, are checked against their checksums when
+    /// first read (<see cref="Reader"/>).
     /// </summary>
     private void Verify()
     {
@@ -125,7 +127,7 @@ public sealed class ActivationStore : IDisposable
     {
         if (state is not null) return state;
         if (Manifest.StateFile is null) throw InputException.ForFile(directory, "activation store has no complete chunk yet; record (or resume) it first");
-        return state = StoreState.Load(Path.Combine(directory, Manifest.StateFile), Hooks.Count);
+        return state = StoreState.Load(Path.Combine(directory, Manifest.StateFile), Hooks.Count, Manifest.StateChecksum);
     }
 
     private int HookIndex(string hook)
@@ -151,10 +153,15 @@ public sealed class ActivationStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// The chunk file's reader, opened on first use; its checksum (when the manifest has one) is
+    /// verified then, so every value read has been checked, and a store is not read whole just to be opened.
+    /// </summary>
     private ChunkFile.Reader Reader(int hook, int chunk)
     {
         if (readers.TryGetValue((hook, chunk), out var reader)) return reader;
         var path = Path.Combine(directory, ChunkFile.Name(Hooks[hook].Name, chunk));
+        if (Manifest.Chunks[chunk].Checksums is { } sums && sums.Count == Hooks.Count) ChunkFile.CheckSum(path, sums[hook]);
         return readers[(hook, chunk)] = new ChunkFile.Reader(path, Hooks[hook].Width, Manifest.Chunks[chunk].Tokens, Manifest.Precision);
     }
 

@@ -29,7 +29,8 @@ internal static class MomentsFile
 
     /// <param name="path">The file to write (atomically).</param>
     /// <param name="batches">[batch][hook] moments, in recording order.</param>
-    public static void Write(string path, IReadOnlyList<BatchMoments[]> batches)
+    /// <returns>The file's CRC-32C (hex), for the shard's manifest.</returns>
+    public static string Write(string path, IReadOnlyList<BatchMoments[]> batches)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -45,17 +46,26 @@ internal static class MomentsFile
                     w.Write(MemoryMarshal.AsBytes(hook.M2.AsSpan()));
                 }
         });
+        return Crc32C.OfFile(path);
     }
 
+    /// <param name="path">The moments file of one chunk.</param>
+    /// <param name="hooks">The store's hooks.</param>
+    /// <param name="checksum">The CRC-32C the shard's manifest recorded; null for shards written before checksums.</param>
     /// <returns>[batch][hook] moments.</returns>
-    public static List<BatchMoments[]> Read(string path, IReadOnlyList<StoredHook> hooks)
+    public static List<BatchMoments[]> Read(string path, IReadOnlyList<StoredHook> hooks, string? checksum)
     {
         try
         {
+            if (checksum is not null && Crc32C.OfFile(path) != checksum)
+                throw InputException.ForFile(path, "moments file does not match its checksum in the shard's manifest (the file was changed or damaged); record the shard again");
             using var r = new BinaryReader(File.OpenRead(path));
             if (r.ReadInt32() != Magic || r.ReadInt32() is int h && h != hooks.Count && h != 0)
                 throw InputException.ForFile(path, "not a moments file of this store; record the shard again");
             int count = r.ReadInt32();
+            long perBatch = hooks.Sum(hook => 4 + 16L * hook.Width);
+            if (count < 0 || r.BaseStream.Length != 12 + count * perBatch)   // before allocating for a count read from the file
+                throw InputException.ForFile(path, $"moments file is {r.BaseStream.Length} bytes, not the {12 + Math.Max(0, count) * perBatch} its {count} batches need; record the shard again");
             var batches = new List<BatchMoments[]>(count);
             for (int b = 0; b < count; b++)
                 batches.Add([.. hooks.Select(hook =>

@@ -73,6 +73,9 @@ internal static class ChunkFile
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
+        /// <summary>CRC-32C (hex) of the whole file, header included, once committed; the manifest records it.</summary>
+        public string? Checksum { get; private set; }
+
         /// <summary>Checks every row arrived, waits for the bytes to be on disk and renames the file into place.</summary>
         public void Commit()
         {
@@ -80,6 +83,7 @@ internal static class ChunkFile
             writing!.GetAwaiter().GetResult();
             file.Dispose();
             File.Move(file.Path, path, overwrite: true);
+            Checksum = file.Checksum.Hex;
         }
 
         public void Dispose()
@@ -123,6 +127,17 @@ internal static class ChunkFile
         if (!header[..4].SequenceEqual(Magic) || BinaryPrimitives.ReadInt32LittleEndian(header[4..]) != bytesPerValue
             || BinaryPrimitives.ReadInt32LittleEndian(header[8..]) != width || BinaryPrimitives.ReadInt64LittleEndian(header[16..]) != rows)
             throw InputException.ForFile(path, "activation chunk header does not match the manifest (damaged or from another store); delete the store and record again");
+    }
+
+    /// <summary>
+    /// The chunk file's bytes match the CRC-32C its manifest recorded: values damaged inside a file of
+    /// the right length with an intact header are an error naming the file, not activations read as
+    /// if they were real. Reads the whole file once.
+    /// </summary>
+    public static void CheckSum(string path, string expected)
+    {
+        if (Crc32C.OfFile(path) != expected)
+            throw InputException.ForFile(path, "activation chunk does not match its checksum in the manifest (the file was changed or damaged); delete the store and record again");
     }
 
     /// <summary>A chunk file mapped read-only; slices are converted to float32 on read.</summary>

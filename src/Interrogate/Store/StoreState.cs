@@ -49,6 +49,9 @@ internal static class StoreState
             writing = Task.Factory.StartNew(file.Complete, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
+        /// <summary>CRC-32C (hex) of the file once committed; the manifest records it.</summary>
+        public string? Checksum { get; private set; }
+
         /// <summary>Waits until the file is on disk and renames it to its final name.</summary>
         public void Commit()
         {
@@ -56,6 +59,7 @@ internal static class StoreState
             file.Dispose();
             File.Move(file.Path, path, overwrite: true);
             committed = true;
+            Checksum = file.Checksum.Hex;
         }
 
         public void Dispose()
@@ -86,10 +90,15 @@ internal static class StoreState
         }
     }
 
-    public static List<(NeuronStatistics Stats, TopActivations Top)> Load(string path, int hookCount)
+    /// <param name="path">The state file.</param>
+    /// <param name="hookCount">Hooks the manifest lists.</param>
+    /// <param name="checksum">The CRC-32C the manifest recorded for it; null for stores written before checksums (parsed only).</param>
+    public static List<(NeuronStatistics Stats, TopActivations Top)> Load(string path, int hookCount, string? checksum)
     {
         try
         {
+            if (checksum is not null && Crc32C.OfFile(path) != checksum)
+                throw InputException.ForFile(path, "statistics state does not match its checksum in the manifest (the file was changed or damaged); delete the store and record again");
             using var r = new BinaryReader(File.OpenRead(path));
             if (r.ReadInt32() != Magic || r.ReadInt32() != hookCount)
                 throw InputException.ForFile(path, "not the statistics state of this store; delete the store and record again");

@@ -53,13 +53,13 @@ public static class Damage
     public static string Pad(string header, int length) => header.Length >= length ? header : header + new string(' ', length - header.Length);
 
     /// <summary>Writes a float32 bit pattern (NaN or ±Inf) over one element of one F32 tensor.</summary>
-    public static byte[] PlantNonFinite(byte[] bytes, Random rng, float value, out string tensor)
+    public static byte[] PlantNonFinite(byte[] bytes, Random rng, float value, out string tensor, Func<string, bool>? where = null)
     {
         var (header, data) = SplitSafetensors(bytes);
         var root = JsonNode.Parse(header)!.AsObject();
         var entries = root.Where(p => p.Key != "__metadata__" && (string)p.Value!["dtype"]! == "F32")
             .Select(p => (p.Key, Begin: (long)p.Value!["data_offsets"]![0]!, End: (long)p.Value!["data_offsets"]![1]!))
-            .Where(e => e.End > e.Begin).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+            .Where(e => e.End > e.Begin && (where is null || where(e.Key))).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
         var pick = entries[rng.Next(entries.Count)];
         tensor = pick.Key;
         long element = rng.NextInt64((pick.End - pick.Begin) / 4);

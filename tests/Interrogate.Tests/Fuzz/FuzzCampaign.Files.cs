@@ -159,18 +159,20 @@ public sealed partial class FuzzCampaign
                     return tensor;
                 });
             }
-        // Loaded anyway with --allow-nonfinite, a NaN reaches the result: the error names the hook point where it first appears.
-        var loss = ModelCommands().First(c => c.Name == "loss");
-        for (int i = 0; i < 6; i++)
-        {
-            int pick = rng.Next();
-            yield return new FuzzCase("non-finite results", $"loss --allow-nonfinite, NaN #{i}", d =>
+        // Loaded anyway with --allow-nonfinite, the value reaches every command's results (a block
+        // weight: every token uses it): the error names the hook point where it first appears.
+        foreach (var command in ModelCommands().Where(c => c.Name != "hooks"))   // hooks lists shapes and runs nothing
+            foreach (var value in values.Take(2))
             {
-                var model = Damage.CopyFolder(f.Gpt, Path.Combine(d, "model"));
-                var p = Path.Combine(model, Weights);
-                File.WriteAllBytes(p, Damage.PlantNonFinite(File.ReadAllBytes(p), new Random(pick), float.NaN, out _));
-                return new FuzzSpec([.. loss.Args(model, d), "--allow-nonfinite"], "hook_");
-            });
-        }
+                int pick = rng.Next();
+                yield return new FuzzCase("non-finite results", $"{command.Name} --allow-nonfinite, {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}", d =>
+                {
+                    var model = Damage.CopyFolder(f.Gpt, Path.Combine(d, "model"));
+                    var p = Path.Combine(model, Weights);
+                    File.WriteAllBytes(p, Damage.PlantNonFinite(File.ReadAllBytes(p), new Random(pick), value, out _, name => name.Contains(".h.", StringComparison.Ordinal) && !name.EndsWith(".attn.bias", StringComparison.Ordinal)));
+                    return new FuzzSpec([.. command.Args(model, d), "--allow-nonfinite"], "first non-finite value appears at blocks.",
+                        command.OutputName is null ? null : Path.Combine(d, command.OutputName));
+                });
+            }
     }
 }

@@ -26,6 +26,8 @@ public sealed partial class FuzzCampaign(FuzzFixture f, int seed)
         new("activations record", (m, d) => ["activations", "record", "--model", m, "--corpus", f.Corpus, "--tokens", "64", "--out", Path.Combine(d, "out"), "--data-dir", f.Cache], "out"),
         new("prune", (m, d) => ["prune", "--model", m, "--method", "magnitude", "--target", "0.3", "--corpus", f.Corpus, "--tokens", "64", "--calibration-tokens", "64", "--out", Path.Combine(d, "out"), "--data-dir", f.Cache], "out"),
         new("prune compare", (m, d) => ["prune", "compare", "--model", m, "--methods", "magnitude", "--fractions", "0.5", "--corpus", f.Corpus, "--tokens", "64", "--calibration-tokens", "64", "--report", Path.Combine(d, "out.html"), "--data-dir", f.Cache], "out.html"),
+        new("sae train", (m, d) => ["sae", "train", "--model", m, "--corpus", f.Corpus, "--hook", FuzzFixture.SaeHook, "--tokens", "128", "--held-out-tokens", "64", "--latents", "16", "--k", "4", "--batch", "64", "--warmup", "1", "--out", Path.Combine(d, "out"), "--data-dir", f.Cache], "out"),
+        new("sae eval", (m, d) => ["sae", "eval", "--sae", f.Sae, "--model", m, "--corpus", f.Corpus, "--tokens", "64", "--data-dir", f.Cache]),
     ];
 
     /// <summary>Each command once on the healthy fixture: the damaged cases differ from these by one thing.</summary>
@@ -38,12 +40,15 @@ public sealed partial class FuzzCampaign(FuzzFixture f, int seed)
         }
         foreach (var (name, args) in StoreCommands(f.Store))
             yield return (name, args, root);
+        foreach (var (name, args) in OtherControls(root))
+            yield return (name, args, root);
     }
 
     /// <summary>Every case, in a fixed order for this seed.</summary>
     public IEnumerable<FuzzCase> Cases() =>
         SafetensorsCases().Concat(ConfigCases()).Concat(TokenizerCases()).Concat(NonFiniteCases()).Concat(FlagCases())
-            .Concat(TextCases()).Concat(StoreCases()).Concat(OutputCases()).Concat(CommandLineCases());
+            .Concat(TextCases()).Concat(StoreCases()).Concat(OutputCases()).Concat(CommandLineCases())
+            .Concat(SaeCases()).Concat(MergeCases()).Concat(SlurmCases()).Concat(ServeCases()).Concat(ClassifierCases()).Concat(ExperimentCases());
 
     /// <summary>Builds a case that damages a copy of the GPT folder, then runs <paramref name="command"/> on it.</summary>
     private FuzzCase OnModel(string cls, string name, ModelCommand command, Func<string, string> damage) =>

@@ -11,7 +11,7 @@ public sealed class FuzzCollection : ICollectionFixture<FuzzFixture>;
 /// are printed; any non-compliant case fails the test with its line.
 /// </summary>
 [Collection(nameof(FuzzCollection))]
-public sealed class FuzzCampaignTests(FuzzFixture fixture, ITestOutputHelper output)
+public sealed partial class FuzzCampaignTests(FuzzFixture fixture, ITestOutputHelper output)
 {
     public const int Seed = 16;
     private static readonly string ProgressFile = Path.Combine(Path.GetTempPath(), "interrogate-fuzz-last-case.txt");
@@ -63,10 +63,11 @@ public sealed class FuzzCampaignTests(FuzzFixture fixture, ITestOutputHelper out
     /// <summary>Null when the run is compliant; else what is wrong.</summary>
     private static string? Check(InProcessCli.Result r, FuzzSpec spec, string before)
     {
-        // Warnings about the inputs (a skipped file, a corpus without held-out documents) may come first;
-        // besides them, stderr must hold exactly one line, the error.
+        // Warnings about the inputs (a skipped file, a corpus without held-out documents) may come first,
+        // and so may the progress line of work that had started when a problem was found in its results
+        // (a non-finite output); besides them, stderr must hold exactly one line, the error.
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("warning: ", StringComparison.Ordinal)).ToArray();
+            .Where(l => !l.StartsWith("warning: ", StringComparison.Ordinal) && !ProgressLine().IsMatch(l)).ToArray();
         var first = lines.Length > 0 ? lines[0] : "";
         if (r.ExitCode != 2) return $"exit {r.ExitCode}: {Short(r.Stderr)}";
         if (r.Stderr.Contains("   at ", StringComparison.Ordinal) || r.Stderr.Contains("Unhandled exception", StringComparison.Ordinal)) return $"stack trace: {Short(r.Stderr)}";
@@ -78,6 +79,10 @@ public sealed class FuzzCampaignTests(FuzzFixture fixture, ITestOutputHelper out
         if (after != before) return $"output {spec.Output} changed ({Short(before)} → {Short(after)}): {first}";
         return null;
     }
+
+    /// <summary>A progress bar as it is written when stderr is not a terminal: "recording fit activations: 0%".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[^:]+: \d{1,3}%$")]
+    private static partial System.Text.RegularExpressions.Regex ProgressLine();
 
     private static string Short(string s) => (s.Length > 300 ? s[..300] + "…" : s).ReplaceLineEndings(" ⏎ ");
 

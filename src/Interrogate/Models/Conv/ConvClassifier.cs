@@ -55,7 +55,9 @@ public sealed class ConvClassifier : Module, IClassifier
     }
 
     /// <summary>x: [batch, C·H·W] (or already [batch, C, H, W]) → logits [batch, classes].</summary>
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x) => NonFiniteOutput.Check(this, Logits(x), () => Logits(x));
+
+    private Tensor Logits(Tensor x)
     {
         var c = Config;
         if (x.Size % c.InputSize != 0 || (x.Rank != 2 && x.Rank != 4))

@@ -30,10 +30,29 @@ public static class ConvStore
     public static ConvClassifier Load(string directory)
     {
         if (!Directory.Exists(directory)) throw new InputException($"{directory}: model folder not found");
-        var config = ReadConfig(Path.Combine(directory, ModelFiles.ConfigFile));
+        var configPath = Path.Combine(directory, ModelFiles.ConfigFile);
+        var config = ReadConfig(configPath);
+        ModelFiles.CheckSize(directory, configPath, Parameters(config));
         var model = new ConvClassifier(config, seed: 0);
         ModelFiles.LoadWeights(model, directory);
         return model;
+    }
+
+    /// <summary>Weights the config describes, counted in doubles so a typo (channels [1000000000]) cannot overflow before it is refused.</summary>
+    public static double Parameters(ConvConfig c)
+    {
+        double total = 0, inChannels = c.ImageChannels;
+        foreach (int channels in c.Channels)
+        {
+            total += (double)c.KernelSize * c.KernelSize * inChannels * channels + channels;
+            inChannels = channels;
+        }
+        var maps = c.MapSizes(out _);
+        double flattened = c.Channels.Length == 0 ? (double)c.ImageChannels * c.ImageHeight * c.ImageWidth
+            : inChannels * maps[^1].Height * maps[^1].Width;
+        double[] widths = [flattened, .. c.HiddenSizes.Select(w => (double)w), c.NumClasses];
+        for (int i = 1; i < widths.Length; i++) total += widths[i - 1] * widths[i] + widths[i];
+        return total;
     }
 
     public static ConvConfig ReadConfig(string path)

@@ -60,7 +60,9 @@ public sealed class MlpClassifier : Module, IClassifier
     }
 
     /// <summary>x: [batch, input] → logits [batch, classes].</summary>
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x) => NonFiniteOutput.Check(this, Logits(x), () => Logits(x));
+
+    private Tensor Logits(Tensor x)
     {
         var h = x;
         for (int i = 0; i < hidden.Length; i++)

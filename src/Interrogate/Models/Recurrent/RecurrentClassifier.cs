@@ -25,7 +25,9 @@ public sealed class RecurrentClassifier : Module, IClassifier
     }
 
     /// <summary>x: [batch, T·I] (or [batch, T, I]) → logits [batch, classes].</summary>
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x) => NonFiniteOutput.Check(this, Logits(x), () => Logits(x));
+
+    private Tensor Logits(Tensor x)
     {
         int steps = Config.SequenceLength, features = Config.InputSize;
         if (x.Rank < 2 || x.Size / x.Shape[0] != steps * features)

@@ -29,6 +29,11 @@ public sealed class RecurrentLanguageModel : Module
     {
         if (ids.Length != batch * seq)
             throw new ArgumentException($"{ids.Length} token ids do not fill [batch {batch}, seq {seq}]");
+        return NonFiniteOutput.Check(this, Logits(ids, batch, seq), () => Logits(ids, batch, seq));
+    }
+
+    private Tensor Logits(int[] ids, int batch, int seq)
+    {
         return Output.Forward(Rnn.Forward(Embed.Forward(ids, batch, seq)));
     }
 }

@@ -39,14 +39,21 @@ public static class RecurrentStore
 
     public static RecurrentClassifier LoadClassifier(string directory)
     {
-        var model = new RecurrentClassifier(ReadClassifierConfig(ConfigPath(directory)), seed: 0);
+        var path = ConfigPath(directory);
+        var config = ReadClassifierConfig(path);
+        ModelFiles.CheckSize(directory, path, CellParameters(config.Cell, config.InputSize, config.HiddenSize) + ((double)config.HiddenSize + 1) * config.NumClasses);
+        var model = new RecurrentClassifier(config, seed: 0);
         ModelFiles.LoadWeights(model, directory);
         return model;
     }
 
     public static RecurrentLanguageModel LoadLanguageModel(string directory)
     {
-        var model = new RecurrentLanguageModel(ReadLanguageModelConfig(ConfigPath(directory)), seed: 0);
+        var path = ConfigPath(directory);
+        var config = ReadLanguageModelConfig(path);
+        ModelFiles.CheckSize(directory, path, (double)config.VocabSize * config.EmbeddingSize
+            + CellParameters(config.Cell, config.EmbeddingSize, config.HiddenSize) + ((double)config.HiddenSize + 1) * config.VocabSize);
+        var model = new RecurrentLanguageModel(config, seed: 0);
         ModelFiles.LoadWeights(model, directory);
         return model;
     }
@@ -75,6 +82,10 @@ public static class RecurrentStore
             HiddenSize = ModelFiles.PositiveInt(obj, "hidden_size", path),
         };
     }
+
+    /// <summary>Weights of one recurrent cell (gates × (input + hidden + 2 biases) × hidden), in doubles so a typo cannot overflow.</summary>
+    private static double CellParameters(string cell, int input, int hidden) =>
+        (cell == "lstm" ? 4.0 : 3.0) * hidden * ((double)input + hidden + 2);
 
     private static string Cell(JsonObject obj, string path)
     {

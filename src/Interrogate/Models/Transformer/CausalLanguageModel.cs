@@ -99,7 +99,10 @@ public abstract class CausalLanguageModel : Module
     /// Logits [B, T, V] for a batch; with a cache, the batch continues the cached tokens and is
     /// appended to them. Padded rows give the same logits at real tokens as when run alone.
     /// </summary>
-    public Tensor Forward(TokenBatch batch, KeyValueCache? cache = null)
+    public Tensor Forward(TokenBatch batch, KeyValueCache? cache = null) =>
+        NonFiniteOutput.Check(this, Logits(batch, cache), () => Logits(batch, null));
+
+    private Tensor Logits(TokenBatch batch, KeyValueCache? cache)
     {
         var ctx = ForwardContext.Create(batch, cache, Dimensions.ContextLength);
         var x = RunBlocks(batch, ctx, blocks.Length);                            // [B, T, D]

@@ -31,13 +31,29 @@ public static class TransformerLoader
     /// <summary>Reads config.json and the safetensors weights; every problem is an <see cref="InputException"/> naming the file.</summary>
     public static CausalLanguageModel FromDirectory(string path)
     {
+        var (directory, config, load) = Prepare(path);
+        CausalLanguageModel model;
+        // Parameters are filled from the file (or map its 16-bit matrices): no random float32 first.
+        using (Tensors.TensorRandom.SkipInitialization()) model = load(directory, config);
+        model.RefuseNonFinite = true;   // loaded weights: a non-finite output is reported with its first hook point
+        return model;
+    }
+
+    /// <summary>
+    /// Everything <see cref="FromDirectory"/> checks before it allocates (the folder, config.json, the
+    /// model type, the sizes against the weights header and the memory available), without loading
+    /// a tensor: for a viewer that loads lazily but refuses a broken folder at start.
+    /// </summary>
+    public static void Check(string path) => Prepare(path);
+
+    private static (ModelDirectory Directory, HfConfig Config, Func<ModelDirectory, HfConfig, CausalLanguageModel> Load) Prepare(string path)
+    {
         var directory = ModelDirectory.Open(path);
         var config = directory.LoadConfig();
         var type = config.DetectModelType();
         if (!Architectures.TryGetValue(type, out var load))
             throw InputException.ForFile(config.Path, $"model_type '{MessageText.Printable(type)}' is not supported (supported: {string.Join(", ", SupportedTypes)})");
         ConfigChecks.BeforeLoading(directory, config, type);
-        // Parameters are filled from the file (or map its 16-bit matrices): no random float32 first.
-        using (Tensors.TensorRandom.SkipInitialization()) return load(directory, config);
+        return (directory, config, load);
     }
 }
