@@ -43,10 +43,11 @@ internal static class PruneCommand
             Description = "Language models: save each layer at its own MLP width (smaller; only Interrogate loads it) instead of padding every layer " +
                 "back to one width with dead units, which any Hugging Face loader accepts",
         };
+        var units = UnitsOption.Create();
         var json = CommonOptions.Json();
         var command = new Command("prune", "Remove MLP neurons or weights, fine-tune, and measure what it cost")
         {
-            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, output, perLayerWidths, json,
+            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, units, output, perLayerWidths, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.Add(PruneCompareCommand.Create());
@@ -76,6 +77,7 @@ internal static class PruneCommand
             };
             request.Validate();
             if (PruneOptions.SameFolder(modelDir, outDir)) throw new InputException("--out: must differ from --model (the original is never overwritten)");
+            if (UnitsOption.Parse(parsed.GetValue(units)) is { } dictionary) return PruneFeatures(dictionary, request, modelDir, outDir, data.Read(parsed), parsed.GetValue(json));
             using var opened = PruningData.Open(modelDir, data.Read(parsed));
             PruningRun.Check(opened.Network, request);
             var (pruned, report) = Terminal.WithProgress("pruning", progress => PruningRun.Run(opened.Network, request, progress));
@@ -86,6 +88,26 @@ internal static class PruneCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>--units sae:/transcoder:: the dictionary's features are pruned (redundancy, a --target fraction) and the smaller dictionary saved to --out.</summary>
+    private static int PruneFeatures(Features.SparseDictionary dictionary, PruningRequest request, string modelDir, string outDir, PruningDataOptions data, bool json)
+    {
+        if (request.Method != PruningMethod.Redundancy || request.Target is not double fraction || request.Unstructured || request.FineTune.Steps > 0 || request.Rounds > 1)
+            throw new InputException("--units: features are pruned with --method redundancy --target F only (no --loss-budget, --unstructured, --finetune or --rounds)");
+        using var opened = PruningData.Open(modelDir, data);
+        if (opened.Network is not LanguageModelSubject text) throw new InputException("--units: features need a language model (an MLP classifier has no dictionary hooks)");
+        Analysis.Redundancy.RedundancyDataLoader.RequireHooks(text.Model, dictionary);
+        var (smaller, report) = Terminal.WithProgress("pruning features", progress => FeaturePruning.Run(dictionary, text, fraction, progress));
+        Features.SaeLensFormat.Save(smaller, outDir, Path.GetFullPath(modelDir));
+        if (json) Terminal.WriteJson(new { report, saved_to = Path.GetFullPath(outDir) });
+        else
+        {
+            Terminal.Out.MarkupLine(Markup.Escape($"redundancy: {report.Removed} of {report.Latents} features folded away (fits on {report.SearchedOn})"));
+            Terminal.Out.MarkupLine(Markup.Escape($"loss on {report.ReportedOn}: {report.Original.Loss:F4} → {report.Pruned.Loss:F4} nats (reconstruction error kept)"));
+            Terminal.Out.MarkupLine($"saved to [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
+        }
+        return ExitCodes.Ok;
     }
 
     private static void Print(PruneResult result)

@@ -97,7 +97,47 @@ public sealed class RedundancyCommandTests : IDisposable
     public void Redundancy_UnknownCorpus_OneLineExit2() =>
         CliRunner.AssertBadInput(CliRunner.Run("redundancy", "--model", TinyGpt(), "--corpus", "no-such-corpus"), "--corpus");
 
+    /// <summary>An exact ReLU autoencoder on blocks.0.hook_resid_post of the tiny GPT (latents ±e_c) plus latent 32, a duplicate of latent 0 sharing its decoder column.</summary>
+    private string PlantedSae()
+    {
+        const int d = 16;
+        var dict = new Interrogate.Features.SparseDictionary(d, d, 2 * d + 1, Interrogate.Features.DictionaryActivation.Relu, 0)
+        {
+            HookIn = "blocks.0.hook_resid_post", HookOut = "blocks.0.hook_resid_post", SubtractDecoderBias = false,
+        };
+        for (int c = 0; c < d; c++)
+        {
+            dict.EncoderWeight[c * d + c] = dict.DecoderWeight[c * d + c] = 1f;
+            dict.EncoderWeight[(d + c) * d + c] = dict.DecoderWeight[(d + c) * d + c] = -1f;
+        }
+        dict.EncoderWeight[2 * d * d] = 1f;
+        (dict.DecoderWeight[0], dict.DecoderWeight[2 * d * d]) = (0.4f, 0.6f);
+        var folder = Path.Combine(dir, "sae");
+        Interrogate.Features.SaeLensFormat.Save(dict, folder);
+        return folder;
+    }
+
     [Fact]
-    public void Redundancy_OutOption_IsNotAccepted() =>
+    public void Redundancy_SaeUnitsWithPlantedDuplicate_FoldsItAndWritesASmallerDictionary()
+    {
+        var small = Path.Combine(dir, "small");
+        var json = Json(CliRunner.Run("redundancy", "--model", TinyGpt(), "--corpus", Text(), "--tokens", "600", "--eval-tokens", "64",
+            "--min-r2", "0.999", "--units", "sae:" + PlantedSae(), "--out", small, "--data-dir", Path.Combine(dir, "cache"), "--json"));
+
+        var merge = json.GetProperty("merges").EnumerateArray().Single(m =>
+            Ints(m.GetProperty("removed")).Concat(Ints(m.GetProperty("kept"))).Order().SequenceEqual([0, 32]));
+        Assert.True(merge.GetProperty("r2").GetDouble() > 0.99999);
+        Assert.True(Math.Abs(json.GetProperty("loss_after").GetDouble() - json.GetProperty("loss_before").GetDouble()) < 1e-5);
+        var saved = Interrogate.Features.SaeLensFormat.Load(small);
+        Assert.Equal(33 - json.GetProperty("removed").GetInt32(), saved.Latents);
+        Assert.Equal(Path.GetFullPath(small), json.GetProperty("saved_to").GetString());
+    }
+
+    [Fact]
+    public void Redundancy_TranscoderUnitsOnAnAutoencoder_OneLineExit2() =>
+        CliRunner.AssertBadInput(CliRunner.Run("redundancy", "--model", TinyGpt(), "--units", "transcoder:" + PlantedSae()), "--units");
+
+    [Fact]
+    public void Redundancy_OutWithoutFeatureUnits_OneLineExit2() =>
         CliRunner.AssertBadInput(CliRunner.Run("redundancy", "--model", dir, "--out", dir), "--out");
 }

@@ -77,4 +77,21 @@ public sealed class FeatureSubjectTests
         var features = new FeatureSubject(PlantedDuplicate(ModelKit.Gpt2Tiny.DModel), text);
         Assert.Equal(text.Evaluate().Loss, features.Evaluate().Loss);
     }
+
+    [Fact]
+    public void FeaturePruning_OneFeatureOfAPlantedDuplicate_RemovesOneAndKeepsTheEvaluationLoss()
+    {
+        var model = ModelKit.Gpt2();
+        int d = ModelKit.Gpt2Tiny.DModel, v = ModelKit.Gpt2Tiny.VocabSize;
+        var calibration = Enumerable.Range(0, 8).Select(i => ModelKit.RandomIds(12, v, 30 + (ulong)i)).ToList();
+        var evaluation = Enumerable.Range(0, 4).Select(i => ModelKit.RandomIds(12, v, 60 + (ulong)i)).ToList();
+        var text = new LanguageModelSubject(model, calibration, evaluation, batchSize: 4);
+
+        var (smaller, report) = Interrogate.Analysis.Pruning.FeaturePruning.Run(PlantedDuplicate(d), text, 1.0 / (2 * d + 1));
+
+        Assert.Equal(1, report.Removed);
+        Assert.Equal(2 * d, smaller.Latents);
+        Assert.Equal(44, report.Original.Count);   // reported on the 4 evaluation windows × 11 predictions, never the calibration ones
+        Assert.True(Math.Abs(report.Pruned.Loss - report.Original.Loss) < 1e-5, $"loss {report.Original.Loss} → {report.Pruned.Loss}");
+    }
 }

@@ -56,12 +56,18 @@ public static class RedundancyDataLoader
     public static RedundancyData OverFeatures(RedundancyData data, Features.SparseDictionary dictionary)
     {
         if (data.Subject is not LanguageModelSubject text) throw new InputException("--units: features need a language model (an MLP classifier has no dictionary hooks)");
-        var hooks = text.Model.DescribeHookPoints(1, 1).ToDictionary(h => h.Name, h => h.Shape[^1]);
+        RequireHooks(text.Model, dictionary);
+        var features = new FeatureSubject(dictionary, text);
+        return data with { Subject = features, Kind = $"{data.Kind} features", Confirm = data.Confirm is LanguageModelSubject c ? features.WithTokens(c) : null };
+    }
+
+    /// <summary>Refuses a dictionary whose input or output hook is not a hook point of the model with the dictionary's width.</summary>
+    public static void RequireHooks(CausalLanguageModel model, Features.SparseDictionary dictionary)
+    {
+        var hooks = model.DescribeHookPoints(1, 1).ToDictionary(h => h.Name, h => h.Shape[^1]);
         foreach (var (hook, width) in new[] { (dictionary.HookIn, dictionary.InputWidth), (dictionary.HookOut, dictionary.OutputWidth) })
             if (!hooks.TryGetValue(hook, out int w) || w != width)
                 throw new InputException($"--units: the dictionary reads or writes {hook} with width {width}; the model has {(hooks.ContainsKey(hook) ? $"width {w} there" : "no such hook point")}");
-        var features = new FeatureSubject(dictionary, text);
-        return data with { Subject = features, Kind = $"{data.Kind} features", Confirm = data.Confirm is LanguageModelSubject c ? features.WithTokens(c) : null };
     }
 
     /// <summary>The first <paramref name="count"/> tokens of the corpus under the model's tokenizer: validation split first, then test, then train.</summary>
