@@ -35,8 +35,8 @@ internal static class FeatureStage
             var labels = ConceptLabels.Label(heldOut, tokenizer.EosId, tokenizer.TokenText, concept);
             var study = ConceptNeuronStudy.Run(model, Path.GetFullPath(options.ModelDirectory), heldOut, labels, concept.Name, source, tokenizer.TokenText,
                 ConceptStage.Options(model, options) with { Hooks = [features.Name], Facts = new TokenFacts(tokenizer) }, progress);
-            var bestNeuron = Best(neurons);
-            var bestFeature = Best(study);
+            var bestNeuron = Best(neurons.Candidates);
+            var bestFeature = Best(study.Candidates);
             var (better, answer) = Compare(bestNeuron, bestFeature);
             var preface = Invariant($"A TopK dictionary of {dictionary.Latents:N0} features (k {dictionary.K}) on {dictionary.HookOut}, ") +
                 (cached ? "loaded from an earlier demo, " : Invariant($"trained here on {DemoDictionary.Tokens(options):N0} train-split tokens ({DemoDictionary.Tokens(options) / 2e6:P0} of the 2M of the full-size target, to keep the demo short), ")) +
@@ -60,7 +60,7 @@ internal static class FeatureStage
     }
 
     /// <summary>The strongest candidate of a study: responsible ones first, then by the lower end of the concept effect's interval, then AUC.</summary>
-    public static CandidateNeuron? Best(ConceptStudyResult r) => r.Candidates
+    public static CandidateNeuron? Best(IEnumerable<CandidateNeuron> candidates) => candidates
         .OrderBy(c => Rank(c.Verdict)).ThenByDescending(c => c.Effect.Concept.Low).ThenByDescending(c => Math.Abs(c.Auc - 0.5)).FirstOrDefault();
 
     /// <summary>Responsible first, none last; a unit that encodes ranks above one that only contributes (the question is about explaining the concept).</summary>
