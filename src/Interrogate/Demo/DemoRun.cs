@@ -61,6 +61,7 @@ public static class DemoRun
         var best = study!.Candidates.OrderByDescending(c => c.Verdict == Analysis.Verdicts.Verdict.Responsible).ThenByDescending(c => c.Effect.Concept.Value).FirstOrDefault();
         sections.Add(Timed(() => TraceStage.Run(model, tokenizer, options.TracePrompt, best is null ? null : (best.Layer, best.Neuron))));
         sections.Add(concept);
+        sections.Add(Timed(() => FeatureStage.Run(model, tokenizer, options, heldOut, source, study, progress)));
         sections.Add(Timed(() => RedundancyStage.Run(Load, heldOut[..Math.Min(heldOut.Length, options.RedundancyTokens)], options, progress)));
         foreach (var stage in PruningStages.Run(options, say, progress, cancel)) sections.Add(stage);
 

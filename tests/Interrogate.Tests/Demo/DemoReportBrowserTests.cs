@@ -21,7 +21,7 @@ public sealed class RequiresChromiumFactAttribute : FactAttribute
 [Trait("Category", "Browser")]
 public sealed class DemoReportBrowserTests : IDisposable
 {
-    private static readonly string[] Sections = ["trace", "capitalization", "redundancy", "pruning", "finetune", "mnist"];
+    private static readonly string[] Sections = ["trace", "capitalization", "features", "redundancy", "pruning", "finetune", "mnist"];
     private readonly string dir = Path.Combine(Path.GetTempPath(), "interrogate-demo-" + Guid.NewGuid().ToString("N"));
 
     [RequiresChromiumFact]
