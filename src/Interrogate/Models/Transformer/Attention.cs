@@ -86,21 +86,21 @@ public sealed class Attention : Module
         }
         else if (HookPattern.IsWanted)
         {
-            var pattern = HookPattern.Apply(qh.AttentionPattern(kh, causal: true, ctx.KeyMask, Options.Scale));  // [B, H, T, Tpast + T]
+            var pattern = HookPattern.Apply(qh.AttentionPattern(kh, causal: true, ctx.KeyMask, Options.Scale, Options.SoftCap, WindowOf(ctx)));  // [B, H, T, Tpast + T]
             z = pattern.ApplyPattern(vh);
         }
         else
         {
-            z = qh.ScaledDotProductAttention(kh, vh, causal: true, ctx.KeyMask, Options.Scale);
+            z = qh.ScaledDotProductAttention(kh, vh, causal: true, ctx.KeyMask, Options.Scale, Options.SoftCap, WindowOf(ctx));
         }
         z = HookZ.Apply(z.Permute(0, 2, 1, 3).Contiguous());            // [B, T, H, Dh]
         return Out.Forward(z.Reshape(b, t, h * dh));                    // [B, T, D]
     }
 
     /// <summary>
-    /// softmax(cap(scale·q·kᵀ) + mask) from ordinary recorded ops, for the options the fused kernels do
-    /// not have: cap(s) = c·tanh(s/c) and a mask that adds the sliding window to causality and padding.
-    /// qh: [B, H, T, Dh]; kh: [B, Hk, Tk, Dh]. Result: [B, H, T, Tk].
+    /// softmax(cap(scale·q·kᵀ) + mask) from ordinary recorded ops, for a sliding window in a padded batch:
+    /// the kernels count a window in key slots, which equal positions only without padding, while this
+    /// mask counts positions. cap(s) = c·tanh(s/c). qh: [B, H, T, Dh]; kh: [B, Hk, Tk, Dh]. Result: [B, H, T, Tk].
     /// </summary>
     private Tensor ExplicitPattern(Tensor qh, Tensor kh, ForwardContext ctx)
     {
@@ -114,8 +114,14 @@ public sealed class Attention : Module
         return scores.Add(ctx.AttentionBias(Options.Window)).Softmax(-1);          // [B, H, T, Tk]
     }
 
-    /// <summary>Soft-capping, or a window some query of this pass reaches past (a window wider than every position changes nothing).</summary>
-    private bool NeedsExplicitPattern(ForwardContext ctx) => Options.SoftCap is not null || (Options.Window is { } w && ctx.MaxPosition >= w);
+    /// <summary>A window some query of this pass reaches past (a wider one changes nothing), in a batch with padding.</summary>
+    private bool NeedsExplicitPattern(ForwardContext ctx) => WindowBinds(ctx) && ctx.KeyMask is not null;
+
+    private bool WindowBinds(ForwardContext ctx) => Options.Window is { } w && ctx.MaxPosition >= w;
+
+    /// <summary>The window for the kernels: only when it binds (without padding, key slots are positions).</summary>
+    private int? WindowOf(ForwardContext ctx) => WindowBinds(ctx) ? Options.Window : null;
+
 
     /// <summary>
     /// True when nothing needs q, k, v, the pattern or z as separate tensors (no hook scope wants
@@ -123,7 +129,7 @@ public sealed class Attention : Module
     /// projection: the same values without the split, permute and merge copies.
     /// </summary>
     private bool CanFuse(ForwardContext ctx) =>
-        rotary is null && ctx.Cache is null && !NeedsExplicitPattern(ctx) && ctx.KeyMask is null
+        rotary is null && ctx.Cache is null && Options.SoftCap is null && !WindowBinds(ctx) && ctx.KeyMask is null
         && !HookQ.IsWanted && !HookK.IsWanted && !HookV.IsWanted && !HookPattern.IsWanted && !HookZ.IsWanted;
 
     private HookPoint Hook(string name, Func<int, int, int[]> shape)

@@ -16,12 +16,15 @@ public static partial class Ops
     /// q: [B, H, Tq, D]; k: [B, Hk, Tk, D]; v: [B, Hk, Tk, Dv], with Hk dividing H (grouped-query);
     /// keyMask: [B, Tk], 1 = attend, 0 = padding, or null; causal: query i sees keys ≤ Tk − Tq + i
     /// (needs Tq ≤ Tk); scale: default 1/√D. Result: [B, H, Tq, Dv]; a query that sees no key gives 0.
+    /// softCap: scores s become c·tanh(s / c) before the softmax (Gemma 2); window: query i also stops
+    /// seeing keys ≤ Tk − Tq + i − window (causal; key index = position, so no padding mask with it).
     /// </summary>
     public static Tensor ScaledDotProductAttention(this Tensor q, Tensor k, Tensor v, bool causal,
-        Tensor? keyMask = null, float? scale = null)
+        Tensor? keyMask = null, float? scale = null, float? softCap = null, int? window = null)
     {
         var s = AttentionSizes.Of(q, k, v, causal, keyMask);
-        float sc = scale ?? 1f / MathF.Sqrt(s.D);
+        float sc = scale ?? 1f / MathF.Sqrt(s.D), cap = softCap ?? 0f;
+        int w = window ?? 0;
         var (qc, kc, vc) = (q.ContiguousData(), k.ContiguousData(), v.ContiguousData());
         var mask = keyMask?.ContiguousData();
         var y = Tensor.Uninitialized(s.B, s.H, s.Tq, s.Dv);
@@ -36,7 +39,7 @@ public static partial class Ops
             var p = pattern ?? ArrayPool<float>.Shared.Rent(scratch);
             var ps = pattern is null ? p.AsSpan(0, scratch) : p.AsSpan(bh * patternSize, patternSize);
             Attention.Forward(Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D), Span(vc, kvOff * s.Dv, s.Tk * s.Dv),
-                s.Tq, s.Tk, s.D, s.Dv, sc, causal, MaskRow(mask, bh / s.H, s.Tk), ps, pattern is not null, y.Storage.AsSpan(bh * s.Tq * s.Dv, s.Tq * s.Dv));
+                s.Tq, s.Tk, s.D, s.Dv, sc, causal, MaskRow(mask, bh / s.H, s.Tk), ps, pattern is not null, y.Storage.AsSpan(bh * s.Tq * s.Dv, s.Tq * s.Dv), cap, w);
             if (pattern is null) ArrayPool<float>.Shared.Return(p);
         });
         if (record)
@@ -50,7 +53,7 @@ public static partial class Ops
                     Attention.ApplyBackward(ps, Span(vc, kvOff * s.Dv, s.Tk * s.Dv), Span(g, bh * s.Tq * s.Dv, s.Tq * s.Dv),
                         s.Tq, s.Tk, s.Dv, dp, GradSlice(gv, kvOff * s.Dv, s.Tk * s.Dv));
                     Attention.PatternBackward(ps, dp, Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D),
-                        s.Tq, s.Tk, s.D, sc, GradSlice(gq, qOff, s.Tq * s.D), GradSlice(gk, kvOff * s.D, s.Tk * s.D));
+                        s.Tq, s.Tk, s.D, sc, GradSlice(gq, qOff, s.Tq * s.D), GradSlice(gk, kvOff * s.D, s.Tk * s.D), cap);
                 });
             });
         return y;
@@ -60,12 +63,14 @@ public static partial class Ops
     /// The attention probabilities alone, as a recorded op a caller can hook, edit or patch
     /// (TransformerLens's hook_pattern) before <see cref="ApplyPattern"/>.
     /// q: [B, H, Tq, D]; k: [B, Hk, Tk, D]; keyMask, causal and scale as in
-    /// <see cref="ScaledDotProductAttention"/>. Result: [B, H, Tq, Tk], masked entries 0.
+    /// <see cref="ScaledDotProductAttention"/>, as are softCap and window. Result: [B, H, Tq, Tk], masked entries 0.
     /// </summary>
-    public static Tensor AttentionPattern(this Tensor q, Tensor k, bool causal, Tensor? keyMask = null, float? scale = null)
+    public static Tensor AttentionPattern(this Tensor q, Tensor k, bool causal, Tensor? keyMask = null, float? scale = null,
+        float? softCap = null, int? window = null)
     {
         var s = AttentionSizes.Of(q, k, k, causal, keyMask);
-        float sc = scale ?? 1f / MathF.Sqrt(s.D);
+        float sc = scale ?? 1f / MathF.Sqrt(s.D), cap = softCap ?? 0f;
+        int w = window ?? 0;
         var (qc, kc) = (q.ContiguousData(), k.ContiguousData());
         var mask = keyMask?.ContiguousData();
         int patternSize = s.Tq * s.Tk;
@@ -74,7 +79,7 @@ public static partial class Ops
         {
             var (qOff, kvOff) = s.Offsets(bh);
             Attention.Pattern(Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D), s.Tq, s.Tk, s.D, sc,
-                causal, MaskRow(mask, bh / s.H, s.Tk), y.Storage.AsSpan(bh * patternSize, patternSize));
+                causal, MaskRow(mask, bh / s.H, s.Tk), y.Storage.AsSpan(bh * patternSize, patternSize), cap, w);
         });
         if (GradientTape.ShouldRecord(q, k))
             GradientTape.Record(y, g =>
@@ -85,7 +90,7 @@ public static partial class Ops
                     var dp = Span(g, bh * patternSize, patternSize).ToArray();
                     Attention.PatternBackward(y.Storage.AsSpan(bh * patternSize, patternSize), dp,
                         Span(qc, qOff, s.Tq * s.D), Span(kc, kvOff * s.D, s.Tk * s.D), s.Tq, s.Tk, s.D, sc,
-                        GradSlice(gq, qOff, s.Tq * s.D), GradSlice(gk, kvOff * s.D, s.Tk * s.D));
+                        GradSlice(gq, qOff, s.Tq * s.D), GradSlice(gk, kvOff * s.D, s.Tk * s.D), cap);
                 });
             });
         return y;

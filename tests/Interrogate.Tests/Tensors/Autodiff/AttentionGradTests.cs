@@ -46,6 +46,21 @@ public class AttentionGradTests
         Check(x => x[0].ApplyPattern(x[1]), [pattern, v], eps: 5e-3, tol: 5e-3);
     }
 
+    [Theory]
+    [InlineData(4, 2, 5, 5, 1.5f, 2)]
+    [InlineData(2, 1, 3, 6, 0.8f, 0)]
+    [InlineData(2, 2, 4, 4, 0f, 3)]
+    public void Attention_SoftCapAndWindow_GradientsMatchNumeric(int h, int hk, int tq, int tk, float softCap, int window)
+    {
+        var (q, k, v, _) = Inputs(h, hk, tq, tk, false);
+        float? cap = softCap > 0 ? softCap : null;
+        int? w = window > 0 ? window : null;
+        Check(x => x[0].ScaledDotProductAttention(x[1], x[2], true, null, 0.9f, cap, w), [q, k, v], eps: 5e-3, tol: 5e-3);
+        Check(x => x[0].AttentionPattern(x[1], true, null, 0.9f, cap, w), [q, k], eps: 5e-3, tol: 5e-3);
+        var fused = q.ScaledDotProductAttention(k, v, true, null, 0.9f, cap, w).ToArray();
+        Close(fused, q.AttentionPattern(k, true, null, 0.9f, cap, w).ApplyPattern(v).ToArray(), 1e-6);
+    }
+
     [Fact]
     public void Attention_PermutedViewInputs_GradientsMatchNumeric()
     {
