@@ -17,7 +17,8 @@ namespace Interrogate.Bench;
 /// threads), and each row reports the better one with its configuration. ONNX Runtime runs in this
 /// process on our exported graph of the same model (<see cref="OrtPeer"/>), interleaved too, at both
 /// of its spinning settings; its rows ("… ort") report the better one. With $INTERROGATE_PRUNED naming
-/// a pruned models/sotu-small, <see cref="PrunedForward"/> adds the pruning speed-up in both engines.
+/// a pruned models/sotu-small, <see cref="PrunedForward"/> adds the pruning speed-up in both engines
+/// (first, so `--filter sotu` runs those rows alone).
 /// </summary>
 public sealed class ForwardBenchmark : IBenchmark
 {
@@ -29,29 +30,28 @@ public sealed class ForwardBenchmark : IBenchmark
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)
     {
-        Console.Error.WriteLine("forward: building GPT-2-small with random weights...");
-        var model = new Gpt2Model(new Gpt2Config(), seed: 0);
+        Gpt2Model? model = null;
         var rows = new List<BenchRow>();
         foreach (int threads in options.Threads)
         {
             Parallelism.Threads = threads;
+            var shapes = Shapes.Where(s => options.Filter is not { } f || $"{s.Batch}x{s.Seq}".Contains(f, StringComparison.Ordinal)).ToList();
+            if (options.Filter is null || options.Filter == "sotu") rows.AddRange(PrunedForward.Run(threads, options.Reps, options.MinSeconds));
+            if (shapes.Count == 0) continue;
+            if (model is null) Console.Error.WriteLine("forward: building GPT-2-small with random weights...");
+            model ??= new Gpt2Model(new Gpt2Config(), seed: 0);
             var peers = StartPeers(threads);
             Console.Error.WriteLine("forward: exporting GPT-2-small to ONNX for ONNX Runtime...");
             List<OrtPeer> orts = [OrtPeer.Create(model, threads, spinning: false), OrtPeer.Create(model, threads, spinning: true)];
             try
             {
-                foreach (var (b, t) in Shapes)
-                {
-                    if (options.Filter is { } f && !$"{b}x{t}".Contains(f, StringComparison.Ordinal)) continue;
-                    rows.AddRange(RunShape(model, b, t, threads, options.Reps, peers, orts));
-                }
+                foreach (var (b, t) in shapes) rows.AddRange(RunShape(model, b, t, threads, options.Reps, peers, orts));
             }
             finally
             {
                 foreach (var p in peers) p.Dispose();
                 foreach (var o in orts) o.Dispose();
             }
-            rows.AddRange(PrunedForward.Run(threads, options.Reps, options.MinSeconds));
         }
         return rows;
     }
