@@ -84,14 +84,13 @@ public sealed class ForwardBenchmark : IBenchmark
         Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
-    private static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp)
+    // Seconds of one pass: wall, or process CPU under --clock cpu (the peer reports the same kind).
+    private static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp) => Measure.Time(() =>
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var _ = GradientTape.NoGrad();
         using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
         model.Forward(batch);
-        return clock.Elapsed.TotalSeconds;
-    }
+    }, 1);
 
     /// <summary>The peer's fast settings for this thread count, each a running gpt2_forward.py.</summary>
     internal static List<PeerProcess> StartPeers(int threads, string script = "gpt2_forward.py", params string[] extra)
