@@ -110,14 +110,13 @@ public sealed class ForwardBenchmark : IBenchmark
         };
     }
 
-    internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp)
+    // Seconds of one pass: wall, or process CPU under --clock cpu (the peer reports the same kind).
+    internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp) => Measure.Time(() =>
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var _ = GradientTape.NoGrad();
         using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
         model.Forward(batch);
-        return clock.Elapsed.TotalSeconds;
-    }
+    }, 1);
 
     /// <summary>The peer's fast settings for this thread count, each a running gpt2_forward.py.</summary>
     internal static List<PeerProcess> StartPeers(int threads, string script = "gpt2_forward.py", params string[] extra)

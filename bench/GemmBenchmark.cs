@@ -5,7 +5,7 @@ namespace Interrogate.Bench;
 /// <summary>
 /// SGEMM GFLOP/s: our managed kernel beside OpenBLAS cblas_sgemm, same process, same buffers,
 /// interleaved. Shapes: 256³, 512³, 1024³ and GPT-2-small's projections (M = 1024 tokens), NN and NT
-/// (B transposed, as Linear layers call it).
+/// (B transposed, as Linear layers call it), and its NT products for one window of 128 tokens.
 /// </summary>
 public sealed class GemmBenchmark : IBenchmark
 {
@@ -23,6 +23,11 @@ public sealed class GemmBenchmark : IBenchmark
         ("gpt2_mlp_in 1024x768x3072 NT", 1024, 768, 3072, true),
         ("gpt2_mlp_out 1024x3072x768 NT", 1024, 3072, 768, true),
         ("gpt2_attn_o 1024x768x768 NT", 1024, 768, 768, true),
+        // One window of 128 tokens (forward 1x128): thin products where packing the weights weighs more.
+        ("gpt2_qkv 128x768x2304 NT", 128, 768, 2304, true),
+        ("gpt2_mlp_in 128x768x3072 NT", 128, 768, 3072, true),
+        ("gpt2_mlp_out 128x3072x768 NT", 128, 3072, 768, true),
+        ("gpt2_unembed 128x768x50257 NT", 128, 768, 50257, true),
     ];
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)

@@ -43,13 +43,17 @@ public sealed class PeerProcess : IDisposable
         return new PeerProcess(p, first.TrimStart('#', ' '));
     }
 
-    /// <summary>Sends one request line and returns the seconds the peer reports for it.</summary>
+    /// <summary>
+    /// Sends one request line and returns the seconds the peer reports for it: wall seconds, or its
+    /// process CPU seconds under --clock cpu (the reply is "WALL CPU").
+    /// </summary>
     public double Run(string request)
     {
         process.StandardInput.WriteLine(request);
         process.StandardInput.Flush();
         var reply = process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"peer stopped answering '{request}'");
-        return double.Parse(reply, CultureInfo.InvariantCulture);
+        var fields = reply.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return double.Parse(Measure.CpuClock && fields.Length > 1 ? fields[1] : fields[0], CultureInfo.InvariantCulture);
     }
 
     public void Dispose()

@@ -43,9 +43,7 @@ public sealed class TrainStepBenchmark : IBenchmark
                     var theirs = peers.Select(_ => new double[options.Reps]).ToList();
                     for (int r = 0; r < options.Reps; r++)
                     {
-                        var clock = System.Diagnostics.Stopwatch.StartNew();
-                        for (int i = 0; i < Steps; i++) step();
-                        ours[r] = Steps * Batch * Seq / clock.Elapsed.TotalSeconds;
+                        ours[r] = Steps * Batch * Seq / Measure.Time(step, Steps);
                         for (int i = 0; i < peers.Count; i++) theirs[i][r] = Steps * Batch * Seq / peers[i].Run($"{Steps}");
                     }
                     int best = Enumerable.Range(0, peers.Count).OrderByDescending(i => Measure.Median(theirs[i])).FirstOrDefault(-1);

@@ -3,7 +3,7 @@
 12 layers, d_model 768, 12 heads, d_mlp 3072, vocab 50257, n_ctx 1024, pre-LN, GELU(tanh), tied unembedding.
 Usage: /usr/bin/python3 gpt2_forward.py --serve [--threads 2]
 Serve mode (the bench interleaves us with it, repetition by repetition): prints one "# config" line,
-then for each stdin line "BxT MODE" runs one forward pass of that shape and prints its seconds.
+then for each stdin line "BxT MODE" runs one forward pass of that shape and prints its wall and process CPU seconds.
   mode none : return logits only
   mode ref  : also return the 12 MLP post-GELU activations (references kept, no copy)
 Sets OPENBLAS_NUM_THREADS and OMP_NUM_THREADS to --threads before importing torch (unless already set
@@ -34,6 +34,6 @@ with torch.no_grad():
         if shape not in inputs:
             B, T = map(int, shape.split("x"))
             inputs[shape] = torch.randint(0, 50257, (B, T), generator=torch.Generator().manual_seed(1))
-        t0 = time.perf_counter(); out = model(inputs[shape], mode); seconds = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time(); out = model(inputs[shape], mode); seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         del out
-        print(f"{seconds:.9f}", flush=True)
+        print(f"{seconds:.9f} {cpu:.9f}", flush=True)

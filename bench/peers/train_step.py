@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 train_step.py --serve [--vocab 50257] [--threads 2] [--b
 AdamW(lr=3e-4, betas=(0.9,0.999), weight_decay=0.01, torch defaults otherwise); zero_grad(set_to_none=True).
 Random token ids; target = next token of a random stream.
 Serve mode (the bench interleaves us with it, repetition by repetition): prints one "# config" line,
-then for each stdin line "N" runs N steps and prints their seconds.
+then for each stdin line "N" runs N steps and prints their wall and process CPU seconds.
 Sets OPENBLAS_NUM_THREADS / OMP_NUM_THREADS to --threads before importing torch (unless already set)."""
 import os, sys, time, argparse
 
@@ -46,7 +46,7 @@ env = " ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM
 print(f"# torch {torch.__version__}, {torch.get_num_threads()} torch thread(s), {env}, {blas_info()}", flush=True)
 for line in sys.stdin:
     n = int(line)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(n):
         step()
-    print(f"{time.perf_counter() - t0:.9f}", flush=True)
+    print(f"{time.perf_counter() - t0:.9f} {time.process_time() - c0:.9f}", flush=True)
