@@ -66,10 +66,23 @@ public sealed class NeuronRemovalTests
         using var dir = new TempDir();
         var net = ImportanceFixtures.Gpt2();
         var pruned = (LanguageModelSubject)NeuronRemoval.Remove(net, Removed);
-        pruned.Save(dir.Path);
+        pruned.Save(dir.Path, perLayerWidths: true);
         Assert.Contains("\"n_inner_per_layer\"", File.ReadAllText(dir.File("config.json")));
         var loaded = TransformerLoader.FromDirectory(dir.Path);
         Assert.Equal([20, 17], loaded.Dimensions.MlpWidths);
+        var ids = ModelKit.RandomIds(8, 37, 9);
+        Assert.Equal(0f, ModelKit.MaxAbsDiff(pruned.Model.Forward(ids).ToArray(), loaded.Forward(ids).ToArray()), 5);
+    }
+
+    [Fact]
+    public void SaveAndLoad_PrunedGpt2ByDefault_PaddedToOneWidthWithSameLogits()
+    {
+        using var dir = new TempDir();
+        var pruned = (LanguageModelSubject)NeuronRemoval.Remove(ImportanceFixtures.Gpt2(), Removed);
+        pruned.Save(dir.Path);
+        Assert.DoesNotContain("n_inner_per_layer", File.ReadAllText(dir.File("config.json")));
+        var loaded = TransformerLoader.FromDirectory(dir.Path);
+        Assert.Equal([20, 20], loaded.Dimensions.MlpWidths);
         var ids = ModelKit.RandomIds(8, 37, 9);
         Assert.Equal(0f, ModelKit.MaxAbsDiff(pruned.Model.Forward(ids).ToArray(), loaded.Forward(ids).ToArray()), 5);
     }
