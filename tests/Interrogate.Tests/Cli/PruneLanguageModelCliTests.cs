@@ -34,4 +34,42 @@ public sealed class PruneLanguageModelCliTests(TinyGpt2Folder folder) : IClassFi
         Assert.True(loss.ExitCode == 0, loss.Stderr);
         Directory.Delete(Path.GetDirectoryName(outDir)!, recursive: true);
     }
+
+    /// <summary>An exact ReLU autoencoder on blocks.0.hook_resid_post (latents ±e_c of d 32) plus latent 64, a duplicate of latent 0.</summary>
+    private string PlantedSae()
+    {
+        const int d = 32;
+        var dict = new Interrogate.Features.SparseDictionary(d, d, 2 * d + 1, Interrogate.Features.DictionaryActivation.Relu, 0)
+        {
+            HookIn = "blocks.0.hook_resid_post", HookOut = "blocks.0.hook_resid_post", SubtractDecoderBias = false,
+        };
+        for (int c = 0; c < d; c++)
+        {
+            dict.EncoderWeight[c * d + c] = dict.DecoderWeight[c * d + c] = 1f;
+            dict.EncoderWeight[(d + c) * d + c] = dict.DecoderWeight[(d + c) * d + c] = -1f;
+        }
+        dict.EncoderWeight[2 * d * d] = 1f;
+        (dict.DecoderWeight[0], dict.DecoderWeight[2 * d * d]) = (0.5f, 0.5f);
+        var dir = Path.Combine(Directory.CreateTempSubdirectory("planted-sae").FullName, "sae");
+        Interrogate.Features.SaeLensFormat.Save(dict, dir);
+        return dir;
+    }
+
+    [Fact]
+    public void Prune_SaeUnitsRedundancy_SavesADictionaryWithoutTheRemovedFeatures()
+    {
+        var outDir = Path.Combine(Directory.CreateTempSubdirectory("pruned-sae").FullName, "small");
+        var r = CliRunner.Run("prune", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--method", "redundancy", "--target", "0.05",
+            "--corpus", Corpus(), "--tokens", "64", "--calibration-tokens", "64", "--out", outDir, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var report = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("report");
+        int removed = report.GetProperty("removed").GetInt32();
+        Assert.Equal(4, removed);   // ceil(0.05 · 65)
+        Assert.Equal(65 - removed, Interrogate.Features.SaeLensFormat.Load(outDir).Latents);
+    }
+
+    [Fact]
+    public void Prune_SaeUnitsWithMagnitude_OneLineExit2() =>
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--method", "magnitude",
+            "--target", "0.1", "--out", Path.Combine(Directory.CreateTempSubdirectory("pruned-sae").FullName, "x")), "--units");
 }
