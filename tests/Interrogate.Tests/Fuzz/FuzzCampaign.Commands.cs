@@ -10,6 +10,7 @@ public sealed partial class FuzzCampaign
         yield return ("merge", ["merge", f.Shards[0], f.Shards[1], "--out", Path.Combine(root, "merged")]);
         yield return ("slurm --dry-run", SlurmArgs(Path.Combine(root, "slurm-out")));
         yield return ("sae train --activations", SaeNpyArgs(f.Npy, Path.Combine(root, "sae-npy")));
+        yield return ("train gpt --resume", [.. f.TrainArgs(Damage.CopyFolder(f.Trained, Path.Combine(root, "resumed")), 2), "--resume"]);
     }
 
     private string[] SlurmArgs(string output) =>

@@ -64,6 +64,23 @@ public sealed partial class FuzzCampaign
             var args = StoreCommands(f.Store).First(c => c.Name == command).Args;
             yield return new("store", $"{command} {flag} {value}", _ => new FuzzSpec([.. Replace(args, flag, value)], flag, null, flag == "--store" ? value : null));
         }
+        // Training checkpoints: damaged files are named when --resume reads them, and the folder is left as it was.
+        var checkpoint = new (string Name, string File, Action<string> Apply)[]
+        {
+            ("state.json truncated", "state.json", p => { var b = File.ReadAllBytes(p); File.WriteAllBytes(p, b[..(b.Length / 2)]); }),
+            ("state.json a JSON array", "state.json", p => File.WriteAllText(p, "[]")),
+            ("model.safetensors one byte changed", "model.safetensors", Nudge),
+            ("optimizer.safetensors one byte changed", "optimizer.safetensors", Nudge),
+            ("optimizer.safetensors truncated", "optimizer.safetensors", p => { var b = File.ReadAllBytes(p); File.WriteAllBytes(p, b[..(b.Length * 2 / 3)]); }),
+            ("optimizer.safetensors garbage", "optimizer.safetensors", p => File.WriteAllBytes(p, Damage.RandomBytes(new Random(11), (int)new FileInfo(p).Length))),
+        };
+        foreach (var (name, file, apply) in checkpoint)
+            yield return new("store", $"train gpt --resume: checkpoint {name}", d =>
+            {
+                var trained = Damage.CopyFolder(f.Trained, Path.Combine(d, "trained"));
+                apply(Path.Combine(trained, "checkpoint", file));
+                return new FuzzSpec([.. f.TrainArgs(trained, 2), "--resume"], Path.Combine("checkpoint", file), trained);
+            });
         yield return new("store", "train gpt --resume with nothing to resume", d => new FuzzSpec(
             ["train", "gpt", "--corpus", f.Corpus, "--preset", "tiny", "--steps", "2", "--out", Path.Combine(d, "out"), "--data-dir", f.Cache, "--resume"], "--resume", Path.Combine(d, "out")));
     }

@@ -33,6 +33,8 @@ public sealed class FuzzFixture : IDisposable
     public const string SaeHook = "blocks.0.hook_resid_post";
     /// <summary>A float32 [2048, 16] .npy activation matrix for `sae train --activations`.</summary>
     public string Npy => Path.Combine(Root, "acts.npy");
+    /// <summary>A model folder of `train gpt` stopped after step 1 of 2, with its checkpoint/ (for --resume).</summary>
+    public string Trained => Path.Combine(Root, "trained");
     /// <summary>An experiment spec (MNIST MLPs): read before any data is loaded.</summary>
     public string Spec => Path.Combine(Root, "spec.json");
     public const string Hook = "blocks.1.mlp.hook_post";
@@ -80,7 +82,13 @@ public sealed class FuzzFixture : IDisposable
         r = InProcessCli.Run("sae", "train", "--model", Gpt, "--corpus", Corpus, "--hook", SaeHook, "--tokens", "256", "--held-out-tokens", "64",
             "--latents", "16", "--k", "4", "--batch", "64", "--warmup", "1", "--out", Sae, "--data-dir", Cache, "--json");
         if (r.ExitCode != 0) throw new InvalidOperationException($"training the fixture dictionary failed: {r.Stderr}");
+        r = InProcessCli.Run([.. TrainArgs(Trained, 2), "--stop-after", "1"]);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"training the fixture GPT failed: {r.Stderr}");
     }
+
+    /// <summary>`train gpt` of a tiny GPT on the corpus for <paramref name="steps"/> steps into <paramref name="output"/>, checkpointing every step.</summary>
+    public string[] TrainArgs(string output, int steps) =>
+        ["train", "gpt", "--corpus", Corpus, "--preset", "tiny", "--steps", $"{steps}", "--eval-every", "1", "--out", output, "--data-dir", Cache, "--json"];
 
     /// <summary>A version-1.0 .npy file of float32 [rows, cols] drawn from a normal distribution.</summary>
     private static void WriteNpy(string path, int rows, int cols, TensorRandom rng)

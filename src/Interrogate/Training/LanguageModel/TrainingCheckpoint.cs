@@ -10,7 +10,9 @@ namespace Interrogate.Training.LanguageModel;
 /// Where a run stands after <see cref="Step"/> steps: everything the next step depends on. Model and
 /// optimizer tensors are float32 (exact), so resuming reproduces the uninterrupted run bit for bit.
 /// The random state is (seed, step), since each step's windows come from a generator seeded by both;
-/// <see cref="WindowsRead"/> records the data position for people reading state.json.
+/// <see cref="WindowsRead"/> records the data position for people reading state.json, which also
+/// holds each tensor file's CRC-32C, so a damaged checkpoint is an error naming the file, not a
+/// resumed run that silently differs (checkpoints written before checksums are read by their headers only).
 /// </summary>
 public sealed record TrainingCheckpoint(string Fingerprint, long Step, long OptimizerSteps, ulong Seed, long WindowsRead,
     double BestStoppingLoss, int EvaluationsWithoutImprovement, double LastValidationLoss, double LastStoppingLoss)
@@ -39,6 +41,11 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
             ["evaluations_without_improvement"] = EvaluationsWithoutImprovement,
             ["last_validation_loss"] = double.IsFinite(LastValidationLoss) ? LastValidationLoss : null,
             ["last_stopping_loss"] = double.IsFinite(LastStoppingLoss) ? LastStoppingLoss : null,
+            ["checksums"] = new JsonObject
+            {
+                [Model] = IO.Crc32C.OfFile(Path.Combine(fresh, Model)),
+                [OptimizerFile] = IO.Crc32C.OfFile(Path.Combine(fresh, OptimizerFile)),
+            },
         };
         IO.AtomicFile.WriteAllText(Path.Combine(fresh, State), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
@@ -54,8 +61,16 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
         if (!File.Exists(Path.Combine(full, State)) && File.Exists(Path.Combine(full + ".old", State))) full += ".old";
         var statePath = Path.Combine(full, State);
         if (!File.Exists(statePath)) return null;
-        var node = JsonNode.Parse(File.ReadAllText(statePath)) as JsonObject
-            ?? throw InputException.ForFile(statePath, "not a JSON object; delete the checkpoint folder to start over");
+        JsonObject node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(statePath)) as JsonObject
+                ?? throw InputException.ForFile(statePath, "not a JSON object; delete the checkpoint folder to start over");
+        }
+        catch (JsonException e)
+        {
+            throw InputException.ForFile(statePath, $"not valid JSON ({e.Message.ReplaceLineEndings(" ")}); delete the checkpoint folder to start over", e);
+        }
         try
         {
             return new TrainingCheckpoint(node["fingerprint"]!.GetValue<string>(), node["step"]!.GetValue<long>(),
@@ -63,7 +78,7 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
                 node["windows_read"]!.GetValue<long>(), node["best_stopping_loss"]?.GetValue<double>() ?? double.PositiveInfinity,
                 node["evaluations_without_improvement"]!.GetValue<int>(), node["last_validation_loss"]?.GetValue<double>() ?? double.NaN,
                 node["last_stopping_loss"]?.GetValue<double>() ?? double.NaN)
-            { Folder = full };
+            { Folder = full, Checksums = node["checksums"] is JsonObject sums ? sums.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) : null };
         }
         catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
         {
@@ -74,16 +89,28 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
     /// <summary>The folder it was read from.</summary>
     public string Folder { get; private init; } = "";
 
+    /// <summary>CRC-32C (hex) of each tensor file by name, as state.json recorded them; null for checkpoints written before checksums.</summary>
+    private IReadOnlyDictionary<string, string>? Checksums { get; init; }
+
+    /// <summary>The path of one of the checkpoint's tensor files, after checking it against its recorded checksum.</summary>
+    private string Checked(string file)
+    {
+        var path = Path.Combine(Folder, file);
+        if (Checksums is not null && Checksums.TryGetValue(file, out var expected) && File.Exists(path) && IO.Crc32C.OfFile(path) != expected)
+            throw InputException.ForFile(path, "does not match its checksum in state.json (the file was changed or damaged); delete the checkpoint folder to start over");
+        return path;
+    }
+
     /// <summary>Copies the saved weights and optimizer state into <paramref name="model"/> and <paramref name="optimizer"/>.</summary>
     public void Restore(Module model, Optimizer optimizer)
     {
-        using (var weights = SafetensorsFile.Open(Path.Combine(Folder, Model)))
+        using (var weights = SafetensorsFile.Open(Checked(Model)))
             foreach (var (name, tensor) in model.NamedParameters())
             {
                 if (!weights.Contains(name)) throw InputException.ForFile(weights.Path, $"no tensor '{name}'; the checkpoint does not belong to this model");
                 weights.ReadInto(name, tensor.Span);
             }
-        using var state = SafetensorsFile.Open(Path.Combine(Folder, OptimizerFile));
+        using var state = SafetensorsFile.Open(Checked(OptimizerFile));
         var tensors = state.Names.ToDictionary(n => n, state.ReadTensor);
         optimizer.LoadState(tensors, OptimizerSteps);
     }
