@@ -91,6 +91,8 @@ public sealed class OnnxGraph
     public void Save(string path, string producerVersion)
     {
         var model = Model(producerVersion);
+        if (model.Size > int.MaxValue)
+            throw new InputException($"{path}: the model needs {model.Size >> 20} MiB, more than the 2 GiB one ONNX file can hold (files with external data are not written yet)");
         AtomicFile.Write(path, model.WriteTo);
     }
 

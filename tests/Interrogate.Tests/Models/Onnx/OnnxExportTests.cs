@@ -43,6 +43,15 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Export_LlamaAt1000Positions_LogitsMatchOurs()
+    {
+        // The graph computes rotary angles in float32 (as Hugging Face does), ours in double: far positions test that.
+        var model = ModelKit.Llama(ModelKit.LlamaTiny with { ContextLength = 1024, HeadDim = 8, RopeTheta = 500000 });
+        int v = model.Dimensions.VocabSize;
+        AssertClose("llama 1000 tokens", OnnxRun.Compare(model, [ModelKit.RandomIds(1000, v, 5)], "blocks.*.attn.hook_rot_q"), 3);
+    }
+
+    [Fact]
     public void Export_MlpClassifierWithLayerNorm_LogitsAndHooksMatchOurs()
     {
         var model = new MlpClassifier(new MlpConfig { InputSize = 10, HiddenSizes = [7, 5], NumClasses = 3, Activation = "gelu", Normalization = "layernorm" }, 3);
