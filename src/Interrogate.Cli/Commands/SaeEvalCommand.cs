@@ -32,7 +32,7 @@ internal static class SaeEvalCommand
             SaeMeasurement? controlResult = null;
             if (parsed.GetValue(control) is { } controlDir)
                 controlResult = SaeMeasure.OnModel(SaeCommand.LoadModel(dir, ControlSeed(controlDir)), SaeLensFormat.Load(controlDir), ids);
-            if (parsed.GetValue(json)) Terminal.WriteJson(new { sae = main, control = controlResult });
+            if (parsed.GetValue(json)) Terminal.WriteJson(new { sae = main, control = controlResult, gap = controlResult is null ? null : SaeGap.Of(main, controlResult) });
             else SaeReport.PrintEval(main, controlResult);
             return ExitCodes.Ok;
         });

@@ -44,12 +44,12 @@ internal static class SaeReport
         Row("loss recovered vs mean", m => m.LossRecoveredVersusMean, "F4");
         Terminal.Out.Write(table);
         var hist = new Table().Title("feature density: live latents by log10(firing frequency)").AddColumns("log10 frequency", "dictionary");
-        if (control is not null) hist.AddColumn("control");
+        if (control is not null) hist.AddColumns("control", "gap");
         for (int b = 0; b < main.DensityHistogram.Length; b++)
         {
             var (from, to, count) = (main.DensityHistogram[b].From, main.DensityHistogram[b].To, main.DensityHistogram[b].Count);
             var cells = new List<string> { string.Create(CultureInfo.InvariantCulture, $"[{from:F1}, {to:F1})"), Bar(count, main) };
-            if (control is not null) cells.Add(Bar(control.DensityHistogram[b].Count, control));
+            if (control is not null) cells.AddRange([Bar(control.DensityHistogram[b].Count, control), (count - control.DensityHistogram[b].Count).ToString("+0;-0;0", CultureInfo.InvariantCulture)]);
             hist.AddRow([.. cells.Select(Markup.Escape)]);
         }
         Terminal.Out.Write(hist);
