@@ -124,6 +124,12 @@ public abstract class CausalLanguageModel : Module
     {
         ArgumentOutOfRangeException.ThrowIfNegative(blockCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockCount, blocks.Length);
+        // The stream it returns is checked as the logits are: a recording must not store non-finite values silently.
+        return NonFiniteOutput.Check(this, Stream(batch, blockCount), () => Stream(batch, blockCount));
+    }
+
+    private Tensor Stream(TokenBatch batch, int blockCount)
+    {
         var ctx = ForwardContext.Create(batch, null, Dimensions.ContextLength);
         var x = RunBlocks(batch, ctx, blockCount);
         ctx.Commit();
