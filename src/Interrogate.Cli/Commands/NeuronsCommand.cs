@@ -35,12 +35,14 @@ internal static class NeuronsCommand
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report (cards with histograms, contexts, ablation bars, explanations, verdicts)" };
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the ablation results: written after the ablations; a folder holding this study's (merged shards) is reused, so the run only judges" };
+        var shard = ShardOptions.Shard();
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -69,7 +71,9 @@ internal static class NeuronsCommand
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
                 Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
+                AblationDirectory = parsed.GetValue(outDir), Shard = ShardOptions.Parse(parsed.GetValue(shard)),
             };
+            if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
             if (parsed.GetValue(report) is { } path)
             {
@@ -81,6 +85,17 @@ internal static class NeuronsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>One shard of the ablations (mostly the random units' null): written to --out for `interrogate merge`.</summary>
+    private static int RunShard(Models.Transformer.CausalLanguageModel lm, string dir, int[] ids, bool[] labels, string source, ConceptStudyOptions options, bool json)
+    {
+        if (options.AblationDirectory is null) throw new InputException("--shard needs --out DIR: the folder the shard's ablations are written to");
+        var r = ConceptNeuronStudy.RunShard(lm, Path.GetFullPath(dir), ids, labels, source, options, Progress());
+        if (json) Terminal.WriteJson(r);
+        else Terminal.Out.MarkupLine(Markup.Escape(Invariant(
+            $"shard {r.Shard}: ablation jobs {r.JobStart}..{r.JobEnd - 1} of {r.Jobs} written to {r.Directory} in {r.Seconds:F0} s; merge the shards with `interrogate merge`, then run the same command with --out MERGED (no --shard) to judge")));
+        return ExitCodes.Ok;
     }
 
     private static AblationMethod ParseMethod(string text) => text switch

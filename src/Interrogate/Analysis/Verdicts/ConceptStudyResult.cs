@@ -45,6 +45,10 @@ public sealed record ConceptStudyOptions
     public int EvidenceSamples { get; init; } = 2000;
     /// <summary>Activation store folder (kept, resumable); null records into a temporary folder deleted afterwards.</summary>
     public string? StoreDirectory { get; init; }
+    /// <summary>Folder of the ablation results: written after the ablations, reused when it holds this study's (e.g. merged shards); null keeps them in memory.</summary>
+    public string? AblationDirectory { get; init; }
+    /// <summary>For <see cref="ConceptNeuronStudy.RunShard"/>: which block of the ablation jobs to run.</summary>
+    public Sharding.ShardSpec? Shard { get; init; }
 }
 
 /// <summary>
