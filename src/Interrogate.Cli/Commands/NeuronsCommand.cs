@@ -37,12 +37,13 @@ internal static class NeuronsCommand
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
         var outDir = new Option<string?>("--out") { Description = "Folder for the ablation results: written after the ablations; a folder holding this study's (merged shards) is reused, so the run only judges" };
         var shard = ShardOptions.Shard();
+        var screen = new Option<string>("--screen") { Description = "How candidates are chosen: auc (encoding, |AUC−0.5|), atp (estimated ablation effect by attribution patching, AtP* GradDrop), or both; verdicts always come from exact ablations", DefaultValueFactory = _ => "auc" };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, screen, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -71,7 +72,7 @@ internal static class NeuronsCommand
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
                 Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
-                AblationDirectory = parsed.GetValue(outDir), Shard = ShardOptions.Parse(parsed.GetValue(shard)),
+                AblationDirectory = parsed.GetValue(outDir), Shard = ShardOptions.Parse(parsed.GetValue(shard)), Screen = ParseScreen(parsed.GetValue(screen)!),
             };
             if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
@@ -97,6 +98,14 @@ internal static class NeuronsCommand
             $"shard {r.Shard}: ablation jobs {r.JobStart}..{r.JobEnd - 1} of {r.Jobs} written to {r.Directory} in {r.Seconds:F0} s; merge the shards with `interrogate merge`, then run the same command with --out MERGED (no --shard) to judge")));
         return ExitCodes.Ok;
     }
+
+    private static CandidateScreen ParseScreen(string text) => text switch
+    {
+        "auc" => CandidateScreen.Auc,
+        "atp" => CandidateScreen.Atp,
+        "both" => CandidateScreen.Both,
+        _ => throw new InputException($"--screen: '{text}' is not one of auc, atp, both"),
+    };
 
     private static AblationMethod ParseMethod(string text) => text switch
     {
@@ -138,7 +147,7 @@ internal static class NeuronsCommand
             Invariant($"{(r.EvaluationOverlapsRanking ? ", overlapping the ranked tokens" : "")}); clean loss {r.CleanDetectorLoss:F3} / {r.CleanPredictorLoss:F3} / {r.CleanControlLoss:F3} nats")));
         var table = new Table().AddColumns("role", "unit", "AUC held-out (ranking)", "Δloss concept (95% CI)", "Δloss control", "specificity (95% CI)", "p / Holm", "verdict");
         foreach (var c in r.Candidates)
-            table.AddRow(c.Role.Name(), c.Unit, Invariant($"{c.Auc:F3} ({c.RankingAuc:F3})"), Interval(c.Effect.Concept), Invariant($"{c.Effect.Control.Value:+0.0000;-0.0000}"),
+            table.AddRow(c.Role.Name() + (c.ChosenBy == "auc" ? "" : $" ({c.ChosenBy})"), c.Unit, Invariant($"{c.Auc:F3} ({c.RankingAuc:F3})"), Interval(c.Effect.Concept), Invariant($"{c.Effect.Control.Value:+0.0000;-0.0000}"),
                 Interval(c.Effect.Specificity), Invariant($"{c.PValue:0.####} / {c.HolmPValue:0.####}"), c.Verdict.Name());
         console.Write(table);
         foreach (var s in r.SetAblations)

@@ -72,6 +72,12 @@ public static partial class ConceptNeuronStudy
                     scores[(role, options.Hooks[h])] = HistogramAuc.Rank(store, options.Hooks[h], roleLabels[role]);
                 }
             var entries = Candidates(options, scores);
+            if (options.Screen != CandidateScreen.Auc)
+            {
+                if (options.Screen == CandidateScreen.Atp) entries.RemoveAll(e => !e.Included);
+                var byUse = AttributionCandidates.Choose(model, tokens, labels, rankCount, window, options, store, entries, progress);
+                entries = [.. entries.Where(e => !e.Included), .. byUse, .. entries.Where(e => e.Included)];
+            }
 
             var rng = new TensorRandom(options.Seed);
             var candidateUnits = entries.Select(e => e.Unit).Distinct().ToList();
@@ -122,7 +128,8 @@ public static partial class ConceptNeuronStudy
     }
 
     /// <summary>A candidate to judge: a unit in one role; Included when the user named it rather than the ranking.</summary>
-    internal sealed record Entry(ConceptRole Role, UnitRef Unit, bool Included);
+    /// <summary>ChosenBy: "auc" or "atp" (<see cref="CandidateScreen"/>), or "user" for an included unit.</summary>
+    internal sealed record Entry(ConceptRole Role, UnitRef Unit, bool Included, string ChosenBy = "auc");
 
     /// <summary>Each role's top units by |AUC − 0.5| over all hooks, then the user's units in both roles.</summary>
     private static List<Entry> Candidates(ConceptStudyOptions options, Dictionary<(ConceptRole, string), NeuronRanking.Score[]> scores)
@@ -135,7 +142,7 @@ public static partial class ConceptNeuronStudy
                 .Take(options.Top);
             entries.AddRange(top.Select(c => new Entry(role, new UnitRef(c.Hook, c.Score.Neuron), false)));
             foreach (var u in options.Include)
-                if (!entries.Any(e => e.Role == role && e.Unit == u)) entries.Add(new Entry(role, u, true));
+                if (!entries.Any(e => e.Role == role && e.Unit == u)) entries.Add(new Entry(role, u, true, "user"));
         }
         return entries;
     }

@@ -77,6 +77,7 @@ public static partial class ConceptNeuronStudy
                 score.ConceptMean, score.ControlMean, j.Effect, j.PValue, j.HolmPValue, j.Encodes, j.Causal, j.Verdict,
                 StudyEvidence.Contexts(store, e.Unit.Hook, e.Unit.Index, tokenText))
             {
+                ChosenBy = e.ChosenBy,
                 Explanation = explained?.Explanation.Text,
                 ExplanationScore = explained?.Score.Correlation,
                 ExplanationBaseline = explained?.Score.BaselineCorrelation,
