@@ -53,6 +53,9 @@ internal static class NeuronsCommand
             CommonOptions.RequirePositive(parsed.GetValue(randomSets), "--random-sets");
             if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
             var method = ParseMethod(parsed.GetValue(ablation)!);
+            var screenChoice = ParseScreen(parsed.GetValue(screen)!);
+            var shardSpec = ShardOptions.Parse(parsed.GetValue(shard));
+            if (shardSpec is not null && parsed.GetValue(outDir) is null) throw new InputException("--shard needs --out DIR: the folder the shard's ablations are written to");
             if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
                 throw new InputException($"--report {reportPath}: folder {reportDir} does not exist");
             var chosen = parsed.GetValue(labelsFile) is { } lf ? new LabelsFile(lf)
@@ -72,7 +75,7 @@ internal static class NeuronsCommand
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
                 Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
-                AblationDirectory = parsed.GetValue(outDir), Shard = ShardOptions.Parse(parsed.GetValue(shard)), Screen = ParseScreen(parsed.GetValue(screen)!),
+                AblationDirectory = parsed.GetValue(outDir), Shard = shardSpec, Screen = screenChoice,
             };
             if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
@@ -91,7 +94,6 @@ internal static class NeuronsCommand
     /// <summary>One shard of the ablations (mostly the random units' null): written to --out for `interrogate merge`.</summary>
     private static int RunShard(Models.Transformer.CausalLanguageModel lm, string dir, int[] ids, bool[] labels, string source, ConceptStudyOptions options, bool json)
     {
-        if (options.AblationDirectory is null) throw new InputException("--shard needs --out DIR: the folder the shard's ablations are written to");
         var r = ConceptNeuronStudy.RunShard(lm, Path.GetFullPath(dir), ids, labels, source, options, Progress());
         if (json) Terminal.WriteJson(r);
         else Terminal.Out.MarkupLine(Markup.Escape(Invariant(

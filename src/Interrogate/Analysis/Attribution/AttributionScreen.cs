@@ -72,6 +72,29 @@ public static class AttributionScreen
             : null))];
     }
 
+    /// <summary>
+    /// AtP estimates of every unit's mean-ablation effect on the mean next-token loss over token windows (every
+    /// prediction counts), each unit ablated to its mean over the same windows: the cheap twin of an exact
+    /// mean-ablation Δloss, per hook [width].
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="windows">Token windows [n][T], all of one length T ≤ the context.</param>
+    /// <param name="batchSize">Windows per forward/backward pass.</param>
+    /// <param name="hooks">[batch, position, width] hook points.</param>
+    public static IReadOnlyList<double[]> MeanAblationEstimates(CausalLanguageModel model, IReadOnlyList<int[]> windows, int batchSize, IReadOnlyList<string> hooks)
+    {
+        int t = windows[0].Length;
+        var batches = new List<TokenBatch>();
+        for (int at = 0; at < windows.Count; at += batchSize)
+        {
+            var part = windows.Skip(at).Take(batchSize).ToArray();
+            batches.Add(new TokenBatch([.. part.SelectMany(w => w)], part.Length, t));
+        }
+        var means = AttributionPatching.Means(model, batches, hooks);
+        var all = batches.Select(b => Enumerable.Repeat(true, b.Batch * b.Length).ToArray()).ToList();
+        return [.. Estimate(model, batches, all, hooks, means, gradDrop: false).Select(s => s.AtP)];
+    }
+
     /// <summary>One forward and backward of the scored predictions' mean loss; adds weight·Σ (μ − a)·∂L/∂a per unit.</summary>
     private static void Accumulate(CausalLanguageModel model, TokenBatch batch, int[] targets, IReadOnlyList<string> hooks,
         IReadOnlyDictionary<string, float[]> means, double weight, int? drop, Dictionary<string, double[]> into)
