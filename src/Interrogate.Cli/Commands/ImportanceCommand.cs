@@ -20,18 +20,25 @@ internal static class ImportanceCommand
         var corpus = new Option<string>("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
         var tokens = new Option<int>("--tokens") { Description = "Calibration tokens (train split) for language models; calibration images for an MNIST MLP", DefaultValueFactory = _ => 4096 };
         var heads = new Option<bool>("--heads") { Description = "Also score every attention head (language models only)" };
+        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models), beside the exact one", DefaultValueFactory = _ => "none" };
         var top = new Option<int>("--top") { Description = "Neurons listed at each end of every ranking", DefaultValueFactory = _ => 10 };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("importance", "Rank MLP neurons (and attention heads) by magnitude, Wanda, Taylor and mean-ablation Δloss")
         {
-            model, corpus, tokens, heads, top, dataDir, json,
+            model, corpus, tokens, heads, top, screen, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             int n = parsed.GetValue(tokens), k = parsed.GetValue(top);
             CommonOptions.RequirePositive(n, "--tokens");
             CommonOptions.RequirePositive(k, "--top");
+            bool withAtp = parsed.GetValue(screen) switch
+            {
+                "none" => false,
+                "atp" => true,
+                var other => throw new InputException($"--screen: '{other}' is not one of none, atp"),
+            };
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
             var options = new PruningDataOptions
             {
@@ -41,7 +48,7 @@ internal static class ImportanceCommand
             var network = opened.Network;
             bool withHeads = parsed.GetValue(heads);
             if (withHeads && network is not LanguageModelSubject) throw new InputException("--heads: the model has no attention heads (an MLP classifier)");
-            var result = Terminal.WithProgress("importance", progress => ImportanceSurvey.Measure(network, withHeads, k, Path.GetFullPath(dir), progress));
+            var result = Terminal.WithProgress("importance", progress => ImportanceSurvey.Measure(network, withHeads, k, Path.GetFullPath(dir), progress, withAtp));
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;

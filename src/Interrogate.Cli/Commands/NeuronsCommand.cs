@@ -36,12 +36,15 @@ internal static class NeuronsCommand
         var noExplain = new Option<bool>("--no-explain") { Description = "Skip explaining each candidate (explain → simulate → score)" };
         var units = UnitsOption.Create();
         var store = new Option<string?>("--store") { Description = "Keep the activation store in this folder (resumable); default: a temporary folder" };
+        var outDir = new Option<string?>("--out") { Description = "Folder for the ablation results: written after the ablations; a folder holding this study's (merged shards) is reused, so the run only judges" };
+        var shard = ShardOptions.Shard();
+        var screen = new Option<string>("--screen") { Description = "How candidates are chosen: auc (encoding, |AUC−0.5|), atp (estimated ablation effect by attribution patching, AtP* GradDrop), or both; verdicts always come from exact ablations", DefaultValueFactory = _ => "auc" };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, units, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, units, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, screen, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -51,6 +54,9 @@ internal static class NeuronsCommand
             CommonOptions.RequirePositive(parsed.GetValue(randomSets), "--random-sets");
             if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
             var method = ParseMethod(parsed.GetValue(ablation)!);
+            var screenChoice = ParseScreen(parsed.GetValue(screen)!);
+            var shardSpec = ShardOptions.Parse(parsed.GetValue(shard));
+            if (shardSpec is not null && parsed.GetValue(outDir) is null) throw new InputException("--shard needs --out DIR: the folder the shard's ablations are written to");
             if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
                 throw new InputException($"--report {reportPath}: folder {reportDir} does not exist");
             var chosen = parsed.GetValue(labelsFile) is { } lf ? new LabelsFile(lf)
@@ -70,7 +76,9 @@ internal static class NeuronsCommand
                 Hooks = hooks, Top = parsed.GetValue(top), RankTokens = parsed.GetValue(tokens), EvaluationWindows = parsed.GetValue(evalWindows),
                 Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
+                AblationDirectory = parsed.GetValue(outDir), Shard = shardSpec, Screen = screenChoice,
             };
+            if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
             if (parsed.GetValue(report) is { } path)
             {
@@ -83,6 +91,24 @@ internal static class NeuronsCommand
         });
         return command;
     }
+
+    /// <summary>One shard of the ablations (mostly the random units' null): written to --out for `interrogate merge`.</summary>
+    private static int RunShard(Models.Transformer.CausalLanguageModel lm, string dir, int[] ids, bool[] labels, string source, ConceptStudyOptions options, bool json)
+    {
+        var r = ConceptNeuronStudy.RunShard(lm, Path.GetFullPath(dir), ids, labels, source, options, Progress());
+        if (json) Terminal.WriteJson(r);
+        else Terminal.Out.MarkupLine(Markup.Escape(Invariant(
+            $"shard {r.Shard}: ablation jobs {r.JobStart}..{r.JobEnd - 1} of {r.Jobs} written to {r.Directory} in {r.Seconds:F0} s; merge the shards with `interrogate merge`, then run the same command with --out MERGED (no --shard) to judge")));
+        return ExitCodes.Ok;
+    }
+
+    private static CandidateScreen ParseScreen(string text) => text switch
+    {
+        "auc" => CandidateScreen.Auc,
+        "atp" => CandidateScreen.Atp,
+        "both" => CandidateScreen.Both,
+        _ => throw new InputException($"--screen: '{text}' is not one of auc, atp, both"),
+    };
 
     private static AblationMethod ParseMethod(string text) => text switch
     {
@@ -124,7 +150,7 @@ internal static class NeuronsCommand
             Invariant($"{(r.EvaluationOverlapsRanking ? ", overlapping the ranked tokens" : "")}); clean loss {r.CleanDetectorLoss:F3} / {r.CleanPredictorLoss:F3} / {r.CleanControlLoss:F3} nats")));
         var table = new Table().AddColumns("role", "unit", "AUC held-out (ranking)", "Δloss concept (95% CI)", "Δloss control", "specificity (95% CI)", "p / Holm", "verdict");
         foreach (var c in r.Candidates)
-            table.AddRow(c.Role.Name(), c.Unit, Invariant($"{c.Auc:F3} ({c.RankingAuc:F3})"), Interval(c.Effect.Concept), Invariant($"{c.Effect.Control.Value:+0.0000;-0.0000}"),
+            table.AddRow(c.Role.Name() + (c.ChosenBy == "auc" ? "" : $" ({c.ChosenBy})"), c.Unit, Invariant($"{c.Auc:F3} ({c.RankingAuc:F3})"), Interval(c.Effect.Concept), Invariant($"{c.Effect.Control.Value:+0.0000;-0.0000}"),
                 Interval(c.Effect.Specificity), Invariant($"{c.PValue:0.####} / {c.HolmPValue:0.####}"), c.Verdict.Name());
         console.Write(table);
         foreach (var s in r.SetAblations)

@@ -71,7 +71,8 @@ public sealed class LanguageModelSubject : Subject
     public override IReadOnlyList<UnitLayer> Layers => layers;
     public override string Unit => "tokens";
     private int Context => Model.Dimensions.ContextLength;
-    private IReadOnlyList<int[]> CalibrationWindows => Calibration.Windows(Context);
+    /// <summary>The calibration tokens cut into windows of the model's context, as the calibration batches use them.</summary>
+    public IReadOnlyList<int[]> CalibrationWindows => Calibration.Windows(Context);
     public override int CalibrationBatchCount => (CalibrationWindows.Count + BatchSize - 1) / BatchSize;
 
     private static UnitLayer Layer(int l, Linear[] incoming, Linear outgoing) =>

@@ -16,6 +16,22 @@ public sealed class ImportanceCommandTests(TinyGpt2Folder folder) : IClassFixtur
     }
 
     [Fact]
+    public void Importance_ScreenAtp_ListsTheEstimateBesideTheExactMeanAblation()
+    {
+        var r = CliRunner.Run("importance", "--model", folder.Dir, "--corpus", Corpus(), "--tokens", "32", "--top", "3", "--screen", "atp", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        foreach (var layer in JsonDocument.Parse(r.Stdout).RootElement.GetProperty("layers").EnumerateArray())
+        {
+            var signals = layer.GetProperty("signals").EnumerateArray().ToDictionary(s => s.GetProperty("signal").GetString()!);
+            Assert.Equal(new[] { "magnitude", "wanda", "taylor", "mean_ablation", "atp" }, signals.Keys.ToArray());
+            var top = signals["atp"].GetProperty("top").EnumerateArray().Select(u => u.GetProperty("score").GetSingle()).ToList();
+            Assert.Equal(3, top.Count);
+            Assert.Equal(top.OrderDescending(), top);
+        }
+        CliRunner.AssertBadInput(CliRunner.Run("importance", "--model", folder.Dir, "--screen", "magic"), "--screen");
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void Importance_Gpt2WithHeadsJson_RanksEveryLayerBySignalAndScoresEveryHead()
     {

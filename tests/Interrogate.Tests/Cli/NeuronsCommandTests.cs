@@ -38,6 +38,42 @@ public sealed class NeuronsCommandTests(TinyNeuronsFolder folder) : IClassFixtur
          "--random", "4", "--random-sets", "4", "--top", "3", .. extra];
 
     [Fact]
+    public void Neurons_ShardsMergedThenJudged_SameCandidatesAsOneProcess()
+    {
+        var dir = Path.Combine(folder.Dir, $"shards-{Guid.NewGuid():N}");
+        var whole = CliRunner.Run(Args("--json", "--no-explain"));
+        Assert.True(whole.ExitCode == 0, whole.Stderr);
+        var parts = Enumerable.Range(0, 2).Select(i => Path.Combine(dir, $"part{i}")).ToArray();
+        for (int i = 0; i < parts.Length; i++)
+        {
+            var shard = CliRunner.Run(Args("--no-explain", "--shard", $"{i}/2", "--out", parts[i]));
+            Assert.True(shard.ExitCode == 0, shard.Stderr);
+            Assert.Contains($"shard {i}/2", shard.Stdout);
+        }
+        var merged = Path.Combine(dir, "merged");
+        var merge = CliRunner.Run("merge", parts[1], parts[0], "--out", merged);
+        Assert.True(merge.ExitCode == 0, merge.Stderr);
+        Assert.Contains("neurons ablation", merge.Stdout);
+        var judged = CliRunner.Run(Args("--json", "--no-explain", "--out", merged));
+        Assert.True(judged.ExitCode == 0, judged.Stderr);
+        static string Part(string json, string name) => JsonDocument.Parse(json).RootElement.GetProperty(name).GetRawText();
+        Assert.Equal(Part(whole.Stdout, "candidates"), Part(judged.Stdout, "candidates"));
+        Assert.Equal(Part(whole.Stdout, "random_baseline"), Part(judged.Stdout, "random_baseline"));
+        CliRunner.AssertBadInput(CliRunner.Run(Args("--no-explain", "--shard", "0/2")), "--out");
+        CliRunner.AssertBadInput(CliRunner.Run(Args("--no-explain", "--screen", "magic")), "--screen");
+    }
+
+    [Fact]
+    public void Neurons_ScreenBoth_AddsCandidatesChosenByAtp()
+    {
+        var r = CliRunner.Run(Args("--json", "--no-explain", "--screen", "both"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var chosen = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("chosen_by").GetString()).ToList();
+        Assert.Equal(6, chosen.Count(c => c == "auc"));   // top 3 per role
+        Assert.Equal(6, chosen.Count(c => c == "atp"));   // and 3 more per role by estimated use
+    }
+
+    [Fact]
     public void Neurons_TinyModel_JsonCandidatesFollowTheirThresholds()
     {
         var html = Path.Combine(folder.Dir, "neurons.html");

@@ -120,7 +120,16 @@ public sealed class SlurmDryRunTests
 
     [Fact]
     public void Slurm_JobWithoutShardSupport_ExitsTwoListingShardable() =>
-        CliRunner.AssertBadInput(CliRunner.Run("slurm", "neurons", "--concept", "x", "--out", "o", "--shards", "2", "--dry-run"), "cannot be sharded");
+        CliRunner.AssertBadInput(CliRunner.Run("slurm", "redundancy", "--out", "o", "--shards", "2", "--dry-run"), "cannot be sharded");
+
+    [Fact]
+    public void Slurm_Neurons_EachTaskAblatesItsShardAndTheMergeWritesOut()
+    {
+        var r = CliRunner.Run("slurm", "neurons", "--concept", "capitalized", "--out", "/data/null", "--shards", "2", "--dry-run");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("neurons --concept capitalized --shard SLURM_ARRAY_TASK_ID/2 --out /data/null.shards/shard-", r.Stdout);
+        Assert.Contains("merge /data/null.shards/shard-0 /data/null.shards/shard-1 --out /data/null", r.Stdout);
+    }
 
     [Fact]
     public void Slurm_JobWithoutOut_ExitsTwoNamingOut() =>

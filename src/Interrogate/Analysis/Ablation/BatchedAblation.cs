@@ -1,6 +1,9 @@
+using System.Numerics.Tensors;
+using Interrogate.Kernels;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors;
+using Tensor = Interrogate.Tensors.Tensor;
 using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Analysis.Ablation;
@@ -110,13 +113,18 @@ public static class BatchedAblation
     /// <summary>Losses [copies·wb][scored] of one stacked pass: copy c carries job <paramref name="plans"/>[c].</summary>
     private static float[][] RunPass(CausalLanguageModel model, Chunk chunk, JobPlan[] plans, BatchedAblationOptions options, int shift)
     {
-        int copies = plans.Length, wb = chunk.Windows, t = chunk.Length, rowsPerCopy = wb * t;
+        // Only the positions up to the chunk's last scored one are run (t ≤ T): attention is causal.
+        int copies = plans.Length, wb = chunk.Windows, t = chunk.Used, full = chunk.Length, rowsPerCopy = wb * t;
         int from = plans[0].From;
         var start = chunk.Residual(from);                       // [wb, T, D] entering block `from`
         int d = start.Shape[2];
-        var source = start.ContiguousData().Span;
-        var x = new float[copies * source.Length];              // [copies·wb, T, D]
-        for (int c = 0; c < copies; c++) source.CopyTo(x.AsSpan(c * source.Length));
+        var source = start.ContiguousData();
+        var x = new float[copies * rowsPerCopy * d];            // [copies·wb, t, D]
+        Parallelism.For(copies, c =>
+        {
+            for (int i = 0; i < wb; i++)
+                source.Span.Slice(i * full * d, t * d).CopyTo(x.AsSpan((c * wb + i) * t * d, t * d));
+        });
         var scope = new HookScope();
         try
         {
@@ -124,22 +132,27 @@ public static class BatchedAblation
             {
                 // The residual entering block `from` moves by (replacement − activation)·column for each replaced unit
                 // (an MLP neuron's output-weight column, a dictionary feature's decoder row).
-                for (int c = 0; c < copies; c++)
+                var activations = plans.SelectMany(p => p.Job.Units).Select(u => u.Hook).Distinct()
+                    .ToDictionary(h => h, h => chunk.Activations[h].ContiguousData());    // [wb, T, width] each
+                Parallelism.For(copies, c =>
+                {
                     foreach (var unit in plans[c].Job.Units)
                     {
-                        var activation = chunk.Activations[unit.Hook];
-                        var post = activation.ContiguousData().Span;                          // [wb, T, width]
+                        var activation = activations[unit.Hook];
+                        var post = activation.Span;
                         int width = activation.Shape[2];
-                        var column = WriteColumn(model, unit)!;                              // [D]
-                        var replacement = Replacement(chunk, unit, options, shift);           // [wb·T]
-                        for (int r = 0; r < rowsPerCopy; r++)
-                        {
-                            float change = replacement[r] - post[r * width + unit.Index];
-                            if (change == 0f) continue;
-                            var row = x.AsSpan((c * rowsPerCopy + r) * d, d);
-                            for (int k = 0; k < d; k++) row[k] += change * column[k];
-                        }
+                        var column = WriteColumn(model, unit)!;                                    // [D]
+                        var replacement = Replacement(chunk, unit, options, shift);               // [wb·t]
+                        for (int i = 0; i < wb; i++)
+                            for (int p = 0; p < t; p++)
+                            {
+                                float change = replacement[i * t + p] - post[(i * full + p) * width + unit.Index];
+                                if (change == 0f) continue;
+                                var row = x.AsSpan(((c * wb + i) * t + p) * d, d);
+                                TensorPrimitives.MultiplyAdd(column, change, row, row);
+                            }
                     }
+                });
             }
             else
             {
@@ -177,10 +190,10 @@ public static class BatchedAblation
         return copy;
     }
 
-    /// <summary>[wb·T] what the unit is set to at every position of the chunk.</summary>
+    /// <summary>[wb·t] what the unit is set to at the first t = <see cref="Chunk.Used"/> positions of every window of the chunk.</summary>
     private static float[] Replacement(Chunk chunk, UnitRef unit, BatchedAblationOptions options, int shift)
     {
-        int rows = chunk.Windows * chunk.Length;
+        int t = chunk.Used, rows = chunk.Windows * t;
         switch (options.Method)
         {
             case AblationMethod.Zero: return new float[rows];
@@ -191,7 +204,7 @@ public static class BatchedAblation
                 var own = Column(chunk.Activations[unit.Hook], unit.Index);
                 var v = new float[rows];
                 for (int i = 0; i < chunk.Windows; i++)
-                    own.AsSpan((i + shift) % chunk.Windows * chunk.Length, chunk.Length).CopyTo(v.AsSpan(i * chunk.Length));
+                    own.AsSpan((i + shift) % chunk.Windows * chunk.Length, t).CopyTo(v.AsSpan(i * t));
                 return v;
             }
         }

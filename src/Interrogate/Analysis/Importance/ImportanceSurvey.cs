@@ -8,17 +8,24 @@ namespace Interrogate.Analysis.Importance;
 /// </summary>
 public static class ImportanceSurvey
 {
-    /// <summary>Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking.</summary>
-    public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress)
+    /// <summary>Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking; withAtp also lists each language-model neuron's attribution-patching estimate of its mean-ablation Δloss (signal "atp").</summary>
+    public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress, bool withAtp = false)
     {
         var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
-        var signals = new (string Name, float[][] Scores)[]
+        var signals = new List<(string Name, float[][] Scores)>
         {
             ("magnitude", NeuronImportance.Magnitude(network)),
             ("wanda", NeuronImportance.Wanda(network, stats)),
             ("taylor", NeuronImportance.Taylor(network, f => progress("taylor", f))),
             ("mean_ablation", NeuronImportance.MeanAblation(network, stats, f => progress("mean ablation", f))),
         };
+        if (withAtp && network is LanguageModelSubject atpNetwork)
+        {
+            progress("attribution patching", 0);
+            var estimates = Attribution.AttributionScreen.MeanAblationEstimates(atpNetwork.Model, atpNetwork.CalibrationWindows, atpNetwork.BatchSize,
+                [.. network.Layers.Select(l => l.ActivationHook)]);
+            signals.Add(("atp", [.. estimates.Select(e => e.Select(v => (float)v).ToArray())]));
+        }
         var layers = network.Layers.Select((layer, l) => new LayerImportance(layer.Name, layer.Width,
             Enumerable.Range(0, layer.Width).Count(j => stats[l].FractionActive[j] == 0),
             Enumerable.Range(0, layer.Width).Count(stats[l].IsConstant),

@@ -45,6 +45,14 @@ public sealed record ConceptStudyOptions
     public int EvidenceSamples { get; init; } = 2000;
     /// <summary>Activation store folder (kept, resumable); null records into a temporary folder deleted afterwards.</summary>
     public string? StoreDirectory { get; init; }
+    /// <summary>Folder of the ablation results: written after the ablations, reused when it holds this study's (e.g. merged shards); null keeps them in memory.</summary>
+    public string? AblationDirectory { get; init; }
+    /// <summary>For <see cref="ConceptNeuronStudy.RunShard"/>: which block of the ablation jobs to run.</summary>
+    public Sharding.ShardSpec? Shard { get; init; }
+    /// <summary>How candidates are chosen: by AUC (encoding), by attribution patching (estimated use), or both.</summary>
+    public CandidateScreen Screen { get; init; } = CandidateScreen.Auc;
+    /// <summary>Ranked tokens (from the start) the attribution-patching screen runs on.</summary>
+    public long ScreenTokens { get; init; } = 16_384;
 }
 
 /// <summary>
@@ -65,6 +73,8 @@ public sealed record CandidateNeuron(string Unit, int Layer, int Neuron, string 
     double ConceptMean, double ControlMean, RoleEffect Effect, double PValue, double HolmPValue, bool Encodes, bool Causal, Verdict Verdict,
     IReadOnlyList<ContextSnippet> TopContexts)
 {
+    /// <summary>What chose the candidate: "auc" (encoding), "atp" (estimated use, attribution patching) or "user" (--neuron).</summary>
+    public string ChosenBy { get; init; } = "auc";
     /// <summary>The explanation sentence, when explained (<see cref="ConceptStudyOptions.Facts"/>).</summary>
     public string? Explanation { get; init; }
     /// <summary>Held-out Pearson r of the explanation's simulation with the real activations.</summary>
