@@ -99,4 +99,14 @@ public class PredictionTracerTests
         var n = Assert.Throws<InputException>(() => PredictionTracer.Trace(model, new NumberTokenizer(37), [1, 2, 3], -1, (0, 999)));
         Assert.Contains("--neuron", n.Message);
     }
+
+    /// <summary>Gemma 2's post-norms and final soft-cap make the logit no sum of components: trace refuses, naming the model.</summary>
+    [Fact]
+    public void Trace_Gemma2PostNormsAndSoftCap_RefusesNamingModel()
+    {
+        var model = Interrogate.Tests.Models.Families.FamilyKit.Build("gemma2-softcap-window");
+        var e = Assert.Throws<InputException>(() => PredictionTracer.Trace(model, new NumberTokenizer(model.Dimensions.VocabSize), [1, 2, 3], -1));
+        Assert.Contains("--model", e.Message);
+        Assert.Contains("soft-cap", e.Message);
+    }
 }

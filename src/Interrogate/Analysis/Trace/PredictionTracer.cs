@@ -19,6 +19,11 @@ public static class PredictionTracer
 
     public static TraceResult Trace(CausalLanguageModel model, ITokenizer tokenizer, int[] ids, int position, (int Layer, int Index)? neuron = null)
     {
+        // The split is exact only when the logit is linear in the residual stream after the final norm's frozen
+        // scale: norms after attention or the MLP (Gemma 2) and a final soft-cap break that, so refuse rather than
+        // print components that do not sum to the logit.
+        if (model.Blocks.Any(b => b.Ln1Post is not null || b.Ln2Post is not null) || model.FinalSoftCap is not null)
+            throw new InputException("--model: trace splits a logit into per-component contributions only for models without post-norms or a final soft-cap (Gemma 2 has both); not supported for this model yet");
         if (ids.Length == 0) throw new InputException("--text: the text has no tokens");
         if (ids.Length > model.Dimensions.ContextLength)
             throw new InputException($"--text: {ids.Length} tokens are more than the model's context of {model.Dimensions.ContextLength}");
