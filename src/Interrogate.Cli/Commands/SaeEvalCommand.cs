@@ -43,10 +43,7 @@ internal static class SaeEvalCommand
     {
         var path = Path.Combine(controlDir, "training.json");
         if (!File.Exists(path)) throw InputException.ForFile(controlDir, "has no training.json; a control must be trained by `sae train --random-weights SEED`");
-        System.Text.Json.JsonDocument doc;
-        try { doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (System.Text.Json.JsonException e) { throw InputException.ForFile(path, $"is not valid JSON ({e.Message.ReplaceLineEndings(" ")})"); }
-        using var _ = doc;
+        using var doc = Formats.JsonFile.ParseDocument(path);
         if (!doc.RootElement.TryGetProperty("random_weights_seed", out var seed) || seed.ValueKind != System.Text.Json.JsonValueKind.Number)
             throw InputException.ForFile(path, "was not trained with --random-weights, so it is no control");
         return seed.GetUInt64();

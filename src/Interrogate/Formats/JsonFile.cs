@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Interrogate.Formats;
 
 /// <summary>The one JSON reader: configs, shard indexes, tokenizers and specs, with one-line, file-naming errors.</summary>
-internal static class JsonFile
+public static class JsonFile
 {
     // Configs and indexes are kilobytes to a few megabytes; refuse anything absurd before reading it.
     private const long MaxBytes = 64L << 20;

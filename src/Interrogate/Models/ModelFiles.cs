@@ -37,10 +37,7 @@ internal static class ModelFiles
     public static (JsonObject Config, string? ModelType) ReadAny(string path)
     {
         if (!File.Exists(path)) throw InputException.ForFile(path, "file not found (expected config.json beside model.safetensors)");
-        JsonNode? root;
-        try { root = JsonNode.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw InputException.ForFile(path, $"malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine})"); }
-        if (root is not JsonObject obj) throw InputException.ForFile(path, "expected a JSON object");
+        var obj = Formats.JsonFile.LoadObject(path);
         var type = obj["model_type"]?.GetValueKind() == JsonValueKind.String ? obj["model_type"]!.GetValue<string>() : null;
         return (obj, type);
     }

@@ -76,7 +76,7 @@ public sealed class Corpus
 
     private static string JsonText(string path)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        using var doc = Formats.JsonFile.ParseDocument(path);
         return doc.RootElement.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
             ? text.GetString()! : throw InputException.ForFile(path, "no \"text\" string; delete the cache folder to fetch the package anew");
     }

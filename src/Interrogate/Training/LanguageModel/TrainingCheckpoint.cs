@@ -62,15 +62,8 @@ public sealed record TrainingCheckpoint(string Fingerprint, long Step, long Opti
         var statePath = Path.Combine(full, State);
         if (!File.Exists(statePath)) return null;
         JsonObject node;
-        try
-        {
-            node = JsonNode.Parse(File.ReadAllText(statePath)) as JsonObject
-                ?? throw InputException.ForFile(statePath, "not a JSON object; delete the checkpoint folder to start over");
-        }
-        catch (JsonException e)
-        {
-            throw InputException.ForFile(statePath, $"not valid JSON ({e.Message.ReplaceLineEndings(" ")}); delete the checkpoint folder to start over", e);
-        }
+        try { node = Formats.JsonFile.LoadObject(statePath); }
+        catch (InputException e) { throw new InputException(e.Message + "; delete the checkpoint folder to start over", e); }
         try
         {
             return new TrainingCheckpoint(node["fingerprint"]!.GetValue<string>(), node["step"]!.GetValue<long>(),

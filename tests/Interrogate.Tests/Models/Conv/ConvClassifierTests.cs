@@ -90,7 +90,7 @@ public sealed class ConvClassifierTests : IDisposable
     [InlineData("\"activation\": \"relu\"", "\"activation\": \"swishy\"", "swishy")]
     [InlineData("\"model_type\": \"interrogate-conv\"", "\"model_type\": \"interrogate-mlp\"", "model_type")]
     [InlineData("\"image_height\": 9", "\"image_height\": 2", "too small")]
-    [InlineData("\"model_type\"", "\"model_type", "malformed JSON")]
+    [InlineData("\"model_type\"", "\"model_type", "not valid JSON")]
     public void Load_BadConfig_InputExceptionNamesConfigFile(string from, string to, string expected)
     {
         ConvStore.Save(new ConvClassifier(Tiny, seed: 1), dir);

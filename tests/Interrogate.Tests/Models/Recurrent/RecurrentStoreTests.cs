@@ -48,7 +48,7 @@ public sealed class RecurrentStoreTests : IDisposable
     [InlineData("\"cell\": \"gru\"", "\"cell\": \"rnn\"", "cell 'rnn'")]
     [InlineData("\"hidden_size\": 5", "\"hidden_size\": 0", "hidden_size")]
     [InlineData("\"model_type\": \"interrogate-rnn-classifier\"", "\"model_type\": \"interrogate-rnn-lm\"", "model_type")]
-    [InlineData("\"model_type\"", "\"model_type", "malformed JSON")]
+    [InlineData("\"model_type\"", "\"model_type", "not valid JSON")]
     public void Classifier_BadConfig_InputExceptionNamesConfigFile(string from, string to, string expected)
     {
         RecurrentStore.Save(new RecurrentClassifier(Classifier, seed: 1), dir);
