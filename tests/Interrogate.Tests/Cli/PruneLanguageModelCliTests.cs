@@ -38,18 +38,7 @@ public sealed class PruneLanguageModelCliTests(TinyGpt2Folder folder) : IClassFi
     /// <summary>An exact ReLU autoencoder on blocks.0.hook_resid_post (latents ±e_c of d 32) plus latent 64, a duplicate of latent 0.</summary>
     private string PlantedSae()
     {
-        const int d = 32;
-        var dict = new Interrogate.Features.SparseDictionary(d, d, 2 * d + 1, Interrogate.Features.DictionaryActivation.Relu, 0)
-        {
-            HookIn = "blocks.0.hook_resid_post", HookOut = "blocks.0.hook_resid_post", SubtractDecoderBias = false,
-        };
-        for (int c = 0; c < d; c++)
-        {
-            dict.EncoderWeight[c * d + c] = dict.DecoderWeight[c * d + c] = 1f;
-            dict.EncoderWeight[(d + c) * d + c] = dict.DecoderWeight[(d + c) * d + c] = -1f;
-        }
-        dict.EncoderWeight[2 * d * d] = 1f;
-        (dict.DecoderWeight[0], dict.DecoderWeight[2 * d * d]) = (0.5f, 0.5f);
+        var dict = Interrogate.Tests.Subjects.FeatureSubjectTests.PlantedDuplicate(32, 0.5f);
         var dir = Path.Combine(Directory.CreateTempSubdirectory("planted-sae").FullName, "sae");
         Interrogate.Features.SaeLensFormat.Save(dict, dir);
         return dir;

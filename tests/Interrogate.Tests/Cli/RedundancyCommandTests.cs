@@ -100,18 +100,7 @@ public sealed class RedundancyCommandTests : IDisposable
     /// <summary>An exact ReLU autoencoder on blocks.0.hook_resid_post of the tiny GPT (latents ±e_c) plus latent 32, a duplicate of latent 0 sharing its decoder column.</summary>
     private string PlantedSae()
     {
-        const int d = 16;
-        var dict = new Interrogate.Features.SparseDictionary(d, d, 2 * d + 1, Interrogate.Features.DictionaryActivation.Relu, 0)
-        {
-            HookIn = "blocks.0.hook_resid_post", HookOut = "blocks.0.hook_resid_post", SubtractDecoderBias = false,
-        };
-        for (int c = 0; c < d; c++)
-        {
-            dict.EncoderWeight[c * d + c] = dict.DecoderWeight[c * d + c] = 1f;
-            dict.EncoderWeight[(d + c) * d + c] = dict.DecoderWeight[(d + c) * d + c] = -1f;
-        }
-        dict.EncoderWeight[2 * d * d] = 1f;
-        (dict.DecoderWeight[0], dict.DecoderWeight[2 * d * d]) = (0.4f, 0.6f);
+        var dict = Interrogate.Tests.Subjects.FeatureSubjectTests.PlantedDuplicate(16, 0.4f);
         var folder = Path.Combine(dir, "sae");
         Interrogate.Features.SaeLensFormat.Save(dict, folder);
         return folder;

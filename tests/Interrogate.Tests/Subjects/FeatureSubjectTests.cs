@@ -13,9 +13,10 @@ public sealed class FeatureSubjectTests
 
     /// <summary>
     /// An exact ReLU autoencoder on the residual stream (latents ±e_c, so x̂ = x) plus one planted duplicate:
-    /// latent 2d reads exactly what latent 0 reads, and the two split latent 0's decoder column 0.3 / 0.7.
+    /// latent 2d reads exactly what latent 0 reads, and the two split latent 0's decoder column
+    /// <paramref name="share"/> / 1 − share. The CLI tests plant the same dictionary.
     /// </summary>
-    private static SparseDictionary PlantedDuplicate(int d)
+    internal static SparseDictionary PlantedDuplicate(int d, float share = 0.3f)
     {
         var dict = new SparseDictionary(d, d, 2 * d + 1, DictionaryActivation.Relu, 0) { HookIn = Hook, HookOut = Hook, SubtractDecoderBias = false };
         for (int c = 0; c < d; c++)
@@ -24,8 +25,8 @@ public sealed class FeatureSubjectTests
             dict.EncoderWeight[(d + c) * d + c] = dict.DecoderWeight[(d + c) * d + c] = -1f;
         }
         dict.EncoderWeight[2 * d * d] = 1f;       // latent 2d: the same encoder row as latent 0
-        dict.DecoderWeight[0] = 0.3f;             // latent 0 writes 0.3·e_0 …
-        dict.DecoderWeight[2 * d * d] = 0.7f;     // … and latent 2d the other 0.7·e_0
+        dict.DecoderWeight[0] = share;            // latent 0 writes share·e_0 …
+        dict.DecoderWeight[2 * d * d] = 1 - share; // … and latent 2d the rest
         return dict;
     }
 
