@@ -41,8 +41,12 @@ internal static unsafe class GemmBlocked
             return;
         }
 
-        Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN, halfB);
+        if (SharedPacking) GemmShared.Multiply(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, halfB);
+        else Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN, halfB);
     }
+
+    // TEMP: A/B switch for measuring.
+    internal static bool SharedPacking = Environment.GetEnvironmentVariable("INTERROGATE_GEMM_SPLIT") != "private";
 
     // Kept apart from Multiply: the lambda's closure is allocated on entry to the method that
     // declares what it captures, and the serial path must not allocate.
@@ -110,7 +114,7 @@ internal static unsafe class GemmBlocked
 
     // One packed MC × KC block of A against one packed KC × NC block of B.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro(in GemmTiling t, int mc, int nc, int kc, float alpha,
+    internal static void Macro(in GemmTiling t, int mc, int nc, int kc, float alpha,
         float* bufA, float* bufB, float beta, float* c, nint ldc, float* edge)
     {
         int mr = t.Mr, nr = t.Nr;
@@ -145,7 +149,7 @@ internal static unsafe class GemmBlocked
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
-    private static float* Buffer(ref float* buffer, ref nint capacity, nint floats)
+    internal static float* Buffer(ref float* buffer, ref nint capacity, nint floats)
     {
         if (capacity >= floats) return buffer;
         if (buffer != null) NativeMemory.AlignedFree(buffer);
