@@ -13,7 +13,7 @@ namespace Interrogate.Tests.Kernels;
 [Collection(GemmSettingsCollection.Name)]
 public class GemmHalfTests
 {
-    private static readonly int[][] Shapes = [[1, 37, 53], [1, 700, 900], [3, 5, 7], [37, 1, 53], [97, 61, 131], [200, 150, 520]];
+    private static readonly int[][] Shapes = [[1, 37, 53], [1, 700, 900], [3, 5, 7], [37, 1, 53], [97, 61, 131], [200, 150, 520], [128, 300, 800]];
 
     public static TheoryData<int, int, int> Cases()
     {
