@@ -7,8 +7,8 @@ namespace Interrogate.Kernels;
 /// The cache-blocked GEMM (Goto/BLIS loop order) on raw pointers, and its split across threads.
 /// For each NC-wide column block and KC-deep slice, op(B) is packed once (it stays in L3, each
 /// micro-panel in L1); for each MC-tall row block op(A) is packed (it stays in L2); then the
-/// micro-kernel sweeps the Mr × Nr tiles. Threads take disjoint blocks of C and pack their own
-/// operands, so they never wait on each other.
+/// micro-kernel sweeps the Mr × Nr tiles. On several threads the packed blocks are shared
+/// (<see cref="GemmShared"/>).
 /// </summary>
 internal static unsafe class GemmBlocked
 {
@@ -29,11 +29,11 @@ internal static unsafe class GemmBlocked
     public static void Multiply(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, HalfMatrix? halfB = null)
     {
-        // Each thread needs enough work to amortise its own packing and the hand-off.
+        // Each thread needs enough work to amortise the hand-off. Threads share columns when A is
+        // one MC block (GemmShared), rows otherwise: no more threads than there are tiles to share.
         long flops = (long)m * n * k;
         int parts = (int)Math.Min(threads, Math.Max(1, flops / (1L << 21)));
-        bool splitN = n >= m;
-        int extent = splitN ? n : m, unit = splitN ? t.Nr : t.Mr;
+        int extent = m <= t.Mc ? n : m, unit = m <= t.Mc ? t.Nr : t.Mr;
         parts = Math.Min(parts, (extent + unit - 1) / unit);
         if (parts <= 1)
         {
@@ -41,41 +41,13 @@ internal static unsafe class GemmBlocked
             return;
         }
 
-        if (SharedPacking) GemmShared.Multiply(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, halfB);
-        else Split(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, splitN, halfB);
+        GemmShared.Multiply(t, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts, halfB);
     }
 
-    // TEMP: A/B switch for measuring.
-    internal static bool SharedPacking = Environment.GetEnvironmentVariable("INTERROGATE_GEMM_SPLIT") != "private";
-
-    // Kept apart from Multiply: the lambda's closure is allocated on entry to the method that
-    // declares what it captures, and the serial path must not allocate.
-    private static void Split(GemmTiling tiling, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int parts, bool splitN, HalfMatrix? halfB)
-    {
-        // Equal shares rounded to whole register tiles, so only the last part has edge tiles.
-        int extent = splitN ? n : m, unit = splitN ? tiling.Nr : tiling.Mr;
-        int tiles = (extent + unit - 1) / unit;
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallelism.For(parts, parts, part =>
-        {
-            int start = (int)((long)tiles * part / parts) * unit;
-            int end = Math.Min(extent, (int)((long)tiles * (part + 1) / parts) * unit);
-            if (end <= start) return;
-            float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
-            if (splitN)
-                Serial(tiling, transA, transB, m, end - start, k, alpha, a0, lda,
-                    transB ? b0 + start * ldb : b0 + start, ldb, beta, c0 + start, ldc, halfB, start);
-            else
-                Serial(tiling, transA, transB, end - start, n, k, alpha,
-                    transA ? a0 + start : a0 + start * lda, lda, b0, ldb, beta, c0 + start * ldc, ldc, halfB);
-        });
-    }
-
-    /// <summary>The single-threaded blocked product; with <paramref name="halfB"/>, op(B)[p, j] = halfB[halfRow0 + j, p].</summary>
+    /// <summary>The single-threaded blocked product; with <paramref name="halfB"/>, op(B)[p, j] = halfB[j, p].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Serial(in GemmTiling t, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, HalfMatrix? halfB = null, int halfRow0 = 0)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, HalfMatrix? halfB = null)
     {
         int mr = t.Mr, nr = t.Nr;
         // Equal slices rather than full ones plus a sliver (k = 300 → 152 + 148, not 256 + 44):
@@ -101,7 +73,7 @@ internal static unsafe class GemmBlocked
                 // Later KC slices accumulate onto what the first one wrote.
                 float betaHere = pc == 0 ? beta : 1f;
                 if (halfB is null) GemmPacking.PackB(transB, transB ? b + jc * ldb + pc : b + pc * ldb + jc, ldb, kc, nc, nr, bufB);
-                else GemmPacking.PackBHalf(halfB, halfRow0 + jc, pc, kc, nc, nr, bufB, rowsAside);
+                else GemmPacking.PackBHalf(halfB, jc, pc, kc, nc, nr, bufB, rowsAside);
                 for (int ic = 0; ic < m; ic += mcStep)
                 {
                     int mc = Math.Min(mcStep, m - ic);

@@ -90,7 +90,7 @@ internal static unsafe class GemmShared
             mcStep = RoundUp(CeilDiv(m, CeilDiv(m, t.Mc)), t.Mr);
             int ncLimit = (int)Math.Min((long)t.Nc * t.Kc / Math.Max(kcStep, 1), int.MaxValue / 2);
             ncStep = RoundUp(CeilDiv(n, CeilDiv(n, ncLimit)), t.Nr);
-            sharedA = m <= mcStep;
+            sharedA = m <= t.Mc;   // then A is one MC block (mcStep ≥ m)
             kSteps = CeilDiv(k, kcStep);
             steps = CeilDiv(n, ncStep) * kSteps;
             bChunks = parts;
