@@ -40,9 +40,8 @@ public sealed class FeatureTraceCommandTests(TinyNeuronsFolder folder) : IClassF
 
         var text = CliRunner.Run("trace", "--model", folder.Model, "--text", Text, "--units", $"sae:{dir}");
         Assert.True(text.ExitCode == 0, text.Stderr);
-        Assert.Contains("active features", text.Stdout);
-        Assert.Contains("reconstruction error", text.Stdout);
-        Assert.Contains("with the hook split into features", text.Stdout);
+        // Single words: the console wraps long lines wherever its width falls.
+        foreach (var word in new[] { "reconstruction", "activation", "parts" }) Assert.Contains(word, text.Stdout);
     }
 
     [Fact]

@@ -42,22 +42,22 @@ public sealed class PlantedFeatureTests(ITestOutputHelper output)
         return DictionaryRun.Train(spec, Path.Combine(temp.Path, "checkpoint.safetensors"));
     }
 
-    internal static (int Feature, double Cosine) BestMatch(SparseDictionary d, float[] direction)
+    /// <summary>Each decoder row's cosine with a unit direction.</summary>
+    internal static double[] Cosines(SparseDictionary d, float[] direction)
     {
-        int best = -1;
-        double bestCos = double.NegativeInfinity;
+        var cosines = new double[d.Latents];
         for (int f = 0; f < d.Latents; f++)
         {
             var row = d.DecoderWeight.AsSpan(f * d.OutputWidth, d.OutputWidth);
             double dot = 0, norm = 0;
             for (int i = 0; i < row.Length; i++) { dot += row[i] * direction[i]; norm += row[i] * row[i]; }
-            double cos = dot / Math.Sqrt(Math.Max(norm, 1e-30));
-            if (cos > bestCos) (best, bestCos) = (f, cos);
+            cosines[f] = dot / Math.Sqrt(Math.Max(norm, 1e-30));
         }
-        return (best, bestCos);
+        return cosines;
     }
 
     [Fact]
+    [Trait("Category", "Slow")]   // about 25 s on a loaded machine: two small trainings, a dictionary and a study
     public void Dictionary_PlantedContextDirection_OneFeatureFoundAndJudgedResponsible()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -67,8 +67,10 @@ public sealed class PlantedFeatureTests(ITestOutputHelper output)
         var train = PlantedFeatureKit.Text(32_768, rule: true, 77);
         var rows = HookRows(model, train);
         var dictionary = TrainDictionary(rows, model.Dimensions.DModel, latents: 96, k: 4, epochs: 6, seed: 1);
-        var (feature, cosine) = BestMatch(dictionary, u);
-        output.WriteLine($"dictionary {clock.Elapsed.TotalSeconds:F1} s: feature {feature} cosine {cosine:F4}");
+        var cosines = Cosines(dictionary, u);
+        int feature = Array.IndexOf(cosines, cosines.Max());
+        double cosine = cosines[feature], runnerUp = cosines.Where((_, f) => f != feature).Max();
+        output.WriteLine($"dictionary {clock.Elapsed.TotalSeconds:F1} s: feature {feature} cosine {cosine:F4}, next best {runnerUp:F4}");
 
         var hook = FeatureHook.Attach(model, dictionary);
         var tokens = PlantedFeatureKit.Text(8192, rule: true, 901);
