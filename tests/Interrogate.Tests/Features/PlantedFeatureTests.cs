@@ -84,6 +84,9 @@ public sealed class PlantedFeatureTests(ITestOutputHelper output)
         output.WriteLine($"total {clock.Elapsed.TotalSeconds:F1} s");
         var planted = result.Candidates.Single(c => c.Role == ConceptRole.Predictor && c.Neuron == feature);
         Assert.True(cosine >= 0.9, $"best decoder row {feature} has cosine {cosine:F4} with the planted direction");
+        // Measured 0.869: a second feature also leans on the direction (TopK splits a graded direction a little), so "one
+        // feature" here means one above 0.9, not a single feature near it.
+        Assert.True(runnerUp < cosine, $"runner-up {runnerUp:F4}");
         Assert.Equal(Verdict.Responsible, planted.Verdict);
     }
 }
