@@ -10,11 +10,12 @@ namespace Interrogate.Tests.Features;
 /// <summary>
 /// Ground truth for dictionary features: a direction planted in the residual stream whose strength varies with
 /// context, not with the current token. A synthetic language of 32 tokens in windows of 32: each window has a
-/// "mood" m ~ U(0, 1); triggers (ids 0–3) fall at rate 0.35·m, so how many have been seen tells the mood. The base
+/// "mood" m ~ U(0, 1); triggers (ids 0–3) fall at rate 0.5·m, so how many have been seen tells the mood. The base
 /// model is trained on text where concept tokens (24–31) fall at a fixed 12 %; the rule text makes them fall at rate
-/// 0.02 + 0.6·m, which the base model never saw. One neuron added to block 1's MLP, whose output column is fixed to
+/// 0.02 + 0.7·m, which the base model never saw. One neuron added to block 1's MLP, whose output column is fixed to
 /// <see cref="Scale"/>·u (u: the unit direction toward the concept tokens' unembedding rows), has only its input row
-/// and bias trained on the rule: it learns to fire in proportion to the evidence for a high mood, at any token.
+/// and bias trained on the rule: it can only help by firing where the context (triggers and concepts seen so far)
+/// says the mood is high, whatever the current token.
 /// </summary>
 internal static class PlantedFeatureKit
 {
