@@ -7,6 +7,7 @@ using Interrogate.Analysis.Explanation;
 using Interrogate.Cli.Output;
 using Interrogate.Data;
 using Interrogate.Data.Corpora;
+using Interrogate.Features;
 using Interrogate.Text;
 using Spectre.Console;
 
@@ -47,10 +48,18 @@ internal static class ActivationsCommand
 
     private static Option<string?> HookOption() => new("--hook") { Description = "Hook point, e.g. blocks.2.mlp.hook_post (or --units)" };
 
-    /// <summary>The hook a top/explain reads: --hook, or the feature hook of --units; one of them is required.</summary>
-    private static string HookOf(System.CommandLine.ParseResult parsed, Option<string?> hook, Option<string?> units) =>
-        parsed.GetValue(units) is { } spec ? UnitsOption.HookName(spec)
-        : parsed.GetValue(hook) ?? throw new InputException("--hook: give the hook point to read (or --units sae:DIR for a dictionary's features)");
+    /// <summary>
+    /// The hook a top/explain reads: --hook, or the feature hook of --units (refused when the store recorded that hook
+    /// from another dictionary); one of them is required.
+    /// </summary>
+    private static string HookOf(System.CommandLine.ParseResult parsed, Option<string?> hook, Option<string?> units, ActivationStore store)
+    {
+        if (parsed.GetValue(units) is not { } spec)
+            return parsed.GetValue(hook) ?? throw new InputException("--hook: give the hook point to read (or --units sae:DIR for a dictionary's features)");
+        var dictionary = UnitsOption.Parse(spec)!;
+        DictionaryProvenance.Check(store.Manifest, dictionary, $"--units {spec}");
+        return FeatureHook.NameOf(dictionary.HookOut);
+    }
     private static Option<int> NeuronOption() => new("--neuron") { Description = "Neuron index along the hook's last axis", Required = true };
 
     private static Command Record()
@@ -86,7 +95,8 @@ internal static class ActivationsCommand
             };
             var lm = ModelOptions.LoadModel(dir);
             var tokenizer = ModelOptions.LoadTokenizer(dir);
-            var hookNames = ExpandHooks(UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hooks)!), lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
+            var features = parsed.GetValue(units) is { } spec ? UnitsOption.Attach(lm, spec) : null;
+            var hookNames = ExpandHooks(features?.Name ?? parsed.GetValue(hooks)!, lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToList());
             var text = Corpus.Open(parsed.GetValue(corpus)!, parsed.GetValue(dataDir));
             using var tokenized = TokenizedCorpus.Build(text, tokenizer, TokenizerLoader.Fingerprint(dir), parsed.GetValue(dataDir),
                 () => Terminal.Status.MarkupLine("tokenising the corpus…"));
@@ -97,6 +107,7 @@ internal static class ActivationsCommand
             {
                 Hooks = hookNames, BatchSize = parsed.GetValue(batch), TopK = parsed.GetValue(topK), WindowsPerChunk = parsed.GetValue(chunkWindows),
                 Shard = ShardOptions.Parse(parsed.GetValue(shard)),
+                Dictionaries = features is null ? null : [DictionaryProvenance.Describe(features.Dictionary)],
             };
             var outDir = parsed.GetValue(output)!;
             var clock = Stopwatch.StartNew();
@@ -107,7 +118,7 @@ internal static class ActivationsCommand
             long recorded = manifest.Chunks.Sum(c => (long)c.Tokens);
             double seconds = clock.Elapsed.TotalSeconds, rate = (recorded - before) / Math.Max(1e-9, seconds);
             if (parsed.GetValue(json))
-                Terminal.WriteJson(new { store = Path.GetFullPath(outDir), model = manifest.Model, corpus = manifest.Corpus, hooks = manifest.Hooks,
+                Terminal.WriteJson(new { store = Path.GetFullPath(outDir), model = manifest.Model, corpus = manifest.Corpus, hooks = manifest.Hooks, dictionaries = manifest.Dictionaries,
                     tokens = recorded, chunks = manifest.Chunks.Count, shard = manifest.Shard?.ToString(), recorded_now = recorded - before, seconds, tokens_per_second = rate });
             else
                 Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
@@ -164,7 +175,7 @@ internal static class ActivationsCommand
         {
             CommonOptions.RequirePositive(parsed.GetValue(k), "--k");
             using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
-            string h = HookOf(parsed, hook, units);
+            string h = HookOf(parsed, hook, units, s);
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var tokenizer = StoreTokenizer(s, parsed.GetValue(model));
             var top = s.TopContexts(h, j).Take(parsed.GetValue(k)).Select(c => new
@@ -202,7 +213,7 @@ internal static class ActivationsCommand
             double f = parsed.GetValue(heldOut);
             if (!(f > 0 && f < 1)) throw new InputException($"--held-out: must lie strictly between 0 and 1, got {f}");
             using var s = OpenStore(parsed.GetValue(store)!, parsed.GetValue(partial));
-            string h = HookOf(parsed, hook, units);
+            string h = HookOf(parsed, hook, units, s);
             int j = CheckNeuron(s, h, parsed.GetValue(neuron));
             var result = HeldOutExplainer.Run(s, h, j, new TokenFacts(StoreTokenizer(s, parsed.GetValue(model))), f);
             var (e, score) = (result.Explanation, result.Score);

@@ -15,10 +15,13 @@ internal static class TraceCommand
         var text = new Option<string>("--text") { Description = "The text whose next-token prediction is traced", Required = true };
         var position = new Option<int>("--position") { Description = "Token position to trace (negative counts from the end)", DefaultValueFactory = _ => -1 };
         var neuron = new Option<string?>("--neuron") { Description = "A neuron to decompose, as LAYER.INDEX (blocks.LAYER.mlp.hook_post[INDEX])" };
+        var units = UnitsOption.Create();
+        units.Description = "Also split the dictionary's hook into its active features (sae:DIR or transcoder:DIR): each feature's direct logit effect, "
+            + "the decoder bias and the reconstruction error, summing to the logit with the rest";
         var json = CommonOptions.Json();
-        var command = new Command("trace", "The math of one prediction: direct logit attribution per head and MLP, attention sources, a neuron's inputs")
+        var command = new Command("trace", "The math of one prediction: direct logit attribution per head and MLP, attention sources, a neuron's inputs, a dictionary's features")
         {
-            model, text, position, neuron, json,
+            model, text, position, neuron, units, json,
         };
         command.SetAction(parsed =>
         {
@@ -26,7 +29,8 @@ internal static class TraceCommand
             var tokenizer = ModelOptions.LoadTokenizer(dir);
             var lm = ModelOptions.LoadModel(dir);
             var target = parsed.GetValue(neuron) is { } spec ? ParseNeuron(spec) : ((int, int)?)null;
-            var result = PredictionTracer.Trace(lm, tokenizer, tokenizer.Encode(parsed.GetValue(text)!), parsed.GetValue(position), target);
+            var features = parsed.GetValue(units) is { } dictionary ? UnitsOption.Attach(lm, dictionary) : null;
+            var result = PredictionTracer.Trace(lm, tokenizer, tokenizer.Encode(parsed.GetValue(text)!), parsed.GetValue(position), target, features);
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;
@@ -41,6 +45,21 @@ internal static class TraceCommand
             || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int index))
             throw new InputException($"--neuron: expected LAYER.INDEX such as 3.1024, got '{spec}'");
         return (layer, index);
+    }
+
+    private static void PrintFeatures(TraceResult r, FeatureTrace f)
+    {
+        var console = Terminal.Out;
+        console.MarkupLine(Markup.Escape(
+            FormattableString.Invariant($"\n{f.Hook} at position {r.Position} wrote {f.HookDirectLogit:+0.000;-0.000} towards {r.Predicted.Token.Replace("\n", "\\n", StringComparison.Ordinal)}: ")
+            + FormattableString.Invariant($"{f.Active.Count} active features {f.Active.Sum(a => a.DirectLogit):+0.000;-0.000}, decoder bias {f.DecoderBiasDirectLogit:+0.000;-0.000}, ")
+            + FormattableString.Invariant($"reconstruction error {f.ErrorDirectLogit:+0.000;-0.000} (|error| {f.ErrorNorm:F3} of |hook| {f.HookNorm:F3})")));
+        var table = new Table().Title(Markup.Escape(f.FeatureHook)).AddColumns("feature", "activation", "direct logit", "effect on the top predictions");
+        foreach (var a in f.Active.Take(12))
+            table.AddRow($"{a.Feature}", FormattableString.Invariant($"{a.Activation:F4}"), FormattableString.Invariant($"{a.DirectLogit:+0.000;-0.000}"),
+                string.Join(", ", a.LogitEffects.Select(e => Show(e.Source) + FormattableString.Invariant($" {e.Value:+0.000;-0.000}"))));
+        if (f.Active.Count > 0) console.Write(table);
+        console.MarkupLine(FormattableString.Invariant($"with the hook split into features, all {f.Components.Count} parts sum to {f.ComponentsSum:F4} (logit {r.Logit:F4})"));
     }
 
     private static string Show(string token) => Markup.Escape(token.Replace("\n", "\\n", StringComparison.Ordinal));
@@ -61,6 +80,7 @@ internal static class TraceCommand
         console.Write(layers);
         var embed = r.DirectLogitAttribution.Where(c => !c.Source.StartsWith('L')).Select(c => $"{c.Source} {c.Value:+0.000;-0.000}");
         console.MarkupLine($"also: {string.Join(", ", embed)}; all parts sum to {r.AttributionSum:F4} (logit {r.Logit:F4})");
+        if (r.Features is { } f) PrintFeatures(r, f);
         if (r.Neuron is not { } n) return;
         console.MarkupLine($"\nneuron {n.Layer}.{n.Index}: pre-activation {n.PreActivation:F4} (sum of sources {n.SourcesSum:F4}), activation {n.PostActivation:F4}");
         var sources = new Table().AddColumns("source", "adds to pre-activation");

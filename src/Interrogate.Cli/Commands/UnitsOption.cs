@@ -24,9 +24,6 @@ internal static class UnitsOption
     public static string Resolve(CausalLanguageModel model, string? spec, string hook) =>
         spec is null ? hook : Attach(model, spec).Name;
 
-    /// <summary>The feature hook's name of the dictionary <paramref name="spec"/> names (for commands that read a store, not a model).</summary>
-    public static string HookName(string spec) => FeatureHook.NameOf(Load(spec).HookOut);
-
     /// <summary>The dictionary of "sae:DIR" or "transcoder:DIR", spliced into the model; InputException naming --units otherwise.</summary>
     public static FeatureHook Attach(CausalLanguageModel model, string spec) => FeatureHook.Attach(model, Load(spec), $"--units {spec}");
 

@@ -92,10 +92,12 @@ public static class SaeLensFormat
             throw InputException.ForFile(weightsPath, "has a 'scaling_factor' other than 1, which Interrogate does not apply; fold it into W_dec first");
         foreach (var (name, values) in new[] { ("W_enc", d.EncoderWeight), ("W_dec", d.DecoderWeight), ("b_enc", d.EncoderBias), ("b_dec", d.DecoderBias) })
             if (values.Any(x => !float.IsFinite(x))) throw InputException.ForFile(weightsPath, $"tensor '{name}' holds NaN or infinite values");
+        using (var hash = new Data.Fingerprint()) d.Source = new DictionarySource(Path.GetFullPath(directory), hash.AddFile(weightsPath).ToHex());
         return d;
     }
 
-    private static string Architecture(DictionaryActivation a) => a switch
+    /// <summary>SAELens's architecture name of an activation: topk, jumprelu or standard.</summary>
+    public static string Architecture(DictionaryActivation a) => a switch
     {
         DictionaryActivation.TopK => "topk",
         DictionaryActivation.JumpRelu => "jumprelu",

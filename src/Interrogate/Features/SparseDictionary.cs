@@ -14,6 +14,9 @@ public enum DictionaryActivation
     JumpRelu,
 }
 
+/// <summary>A dictionary's folder (full path) and the SHA-256 (hex) of its weights file, for provenance.</summary>
+public sealed record DictionarySource(string Directory, string WeightsSha256);
+
 /// <summary>
 /// A sparse dictionary: a sparse autoencoder (input and output the same hook) or a transcoder
 /// (input one hook, output another). f = σ(W_enc·(x − b_dec) + b_enc) (b_dec subtracted only when
@@ -60,6 +63,9 @@ public sealed class SparseDictionary
     public string HookOut { get; set; } = "";
 
     public bool IsTranscoder => HookIn != HookOut;
+
+    /// <summary>Where the dictionary was loaded from and its weights file's SHA-256 (null for one built in memory).</summary>
+    public DictionarySource? Source { get; set; }
 
     /// <summary>Pre-activations of a batch: [rows, Latents] = W_enc·(x − b_dec) without b_enc (added by <see cref="Select"/>).</summary>
     /// <param name="x">[rows, InputWidth].</param>

@@ -7,6 +7,19 @@ namespace Interrogate.Store;
 /// <summary>One recorded hook point and the width of its activation's last axis.</summary>
 public sealed record StoredHook(string Name, int Width);
 
+/// <summary>
+/// The sparse dictionary whose features a recorded hook holds (<c>activations record --units</c>): which weights
+/// made the numbers, so the store is never read or resumed with another dictionary of the same width.
+/// </summary>
+/// <param name="Hook">The recorded feature hook, e.g. blocks.2.hook_resid_post.hook_sae_acts_post.</param>
+/// <param name="Path">The dictionary folder's full path when recorded.</param>
+/// <param name="WeightsSha256">SHA-256 (hex) of its sae_weights.safetensors: the content, wherever it moves.</param>
+/// <param name="HookIn">Hook its encoder reads.</param>
+/// <param name="HookOut">Hook its decoder writes (the same for an autoencoder).</param>
+/// <param name="Latents">Its width (features).</param>
+/// <param name="Architecture">topk, jumprelu or standard (SAELens's names).</param>
+public sealed record StoredDictionary(string Hook, string Path, string WeightsSha256, string HookIn, string HookOut, int Latents, string Architecture);
+
 /// <summary>A complete chunk: tokens [FirstToken, FirstToken + Tokens) of the source.</summary>
 public sealed record StoredChunk(int Index, long FirstToken, int Tokens)
 {
@@ -51,6 +64,10 @@ public sealed record ActivationManifest
     public IReadOnlyList<string>? TokenChecksums { get; init; }
     /// <summary>CRC-32C (hex) of <see cref="StateFile"/>; null in stores written before checksums.</summary>
     public string? StateChecksum { get; init; }
+
+    /// <summary>Dictionaries whose features are recorded (<c>--units</c>); null when none, as in stores written before the field.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<StoredDictionary>? Dictionaries { get; init; }
 
     /// <summary>The shard this store holds (its chunks are <see cref="ChunkRange"/> only), or null for a whole store.</summary>
     public ShardSpec? Shard { get; init; }
@@ -109,6 +126,7 @@ public sealed record ActivationManifest
         yield return ("context radius", $"{ContextRadius}");
         yield return ("histogram bins", $"{HistogramBins}");
         yield return ("shard", Shard?.ToString() ?? "none");
+        yield return ("dictionaries", Dictionaries is null ? "none" : string.Join(",", Dictionaries.Select(d => $"{d.Hook}@sha256:{d.WeightsSha256}")));
     }
 
     /// <summary>Throws naming the first setting other than the shard in which another shard's store differs from this one.</summary>

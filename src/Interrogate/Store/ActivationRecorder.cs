@@ -178,6 +178,7 @@ public static class ActivationRecorder
             Hooks = hooks,
             TotalChunks = checked((int)((windows + options.WindowsPerChunk - 1) / options.WindowsPerChunk)),
             Shard = options.Shard,
+            Dictionaries = options.Dictionaries,
         };
     }
 

@@ -44,6 +44,9 @@ public sealed record ActivationStoreOptions
     /// batch's moments, so <see cref="ActivationShardMerger"/> can rebuild the single-process statistics bit for bit.
     /// </summary>
     public ShardSpec? Shard { get; init; }
+
+    /// <summary>The dictionaries whose feature hooks are among <see cref="Hooks"/> (saved in the manifest; null: none).</summary>
+    public IReadOnlyList<StoredDictionary>? Dictionaries { get; init; }
 }
 
 /// <summary>

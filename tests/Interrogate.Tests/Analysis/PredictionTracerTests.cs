@@ -10,7 +10,7 @@ namespace Interrogate.Tests.Analysis;
 public class PredictionTracerTests
 {
     /// <summary>Token i reads as "t{i}"; enough for traces of tiny random models.</summary>
-    private sealed class NumberTokenizer(int vocab) : ITokenizer
+    internal sealed class NumberTokenizer(int vocab) : ITokenizer
     {
         public int VocabSize => vocab;
         public int? BosId => null;

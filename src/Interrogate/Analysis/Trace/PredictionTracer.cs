@@ -1,3 +1,4 @@
+using Interrogate.Features;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors.Autodiff;
@@ -17,7 +18,14 @@ public static class PredictionTracer
 {
     private const int TopK = 5, TopSources = 3;
 
-    public static TraceResult Trace(CausalLanguageModel model, ITokenizer tokenizer, int[] ids, int position, (int Layer, int Index)? neuron = null)
+    /// <param name="model">The model (with <paramref name="features"/> attached, when given).</param>
+    /// <param name="tokenizer">Its tokenizer.</param>
+    /// <param name="ids">The text's token ids.</param>
+    /// <param name="position">The traced position (negative: from the end).</param>
+    /// <param name="neuron">A neuron whose pre-activation to split, or null.</param>
+    /// <param name="features">A dictionary whose hook to split into features (<see cref="FeatureTracer"/>), or null.</param>
+    public static TraceResult Trace(CausalLanguageModel model, ITokenizer tokenizer, int[] ids, int position, (int Layer, int Index)? neuron = null,
+        FeatureHook? features = null)
     {
         // The split is exact only when the logit is linear in the residual stream after the final norm's frozen
         // scale: norms after attention or the MLP (Gemma 2) and a final soft-cap break that, so refuse rather than
@@ -36,7 +44,8 @@ public static class PredictionTracer
             if (n.Index < 0 || n.Index >= width) throw new InputException($"--neuron: index {n.Index} out of range (layer {n.Layer} has {width} neurons)");
         }
 
-        using var hooks = new HookScope().Cache([.. ResidualComponents.HookNames(model)])
+        if (features is not null) FeatureTracer.Covered(model, features.Dictionary.HookOut);   // refuse before the forward pass
+        using var hooks = new HookScope().Cache([.. ResidualComponents.HookNames(model), .. features is null ? [] : FeatureTracer.HookNames(features)])
             .Cache(HookNames.IsAttnPattern);
         float[] logits;
         using (GradientTape.NoGrad()) logits = model.Forward(ids).ContiguousData().Span.Slice(t * model.Dimensions.VocabSize, model.Dimensions.VocabSize).ToArray();
@@ -52,7 +61,8 @@ public static class PredictionTracer
 
         double Dla(double[] vector) => FrozenNorm.Dot(finalNorm.Map(vector), Direction(predicted.Id));
         var dla = components.Select(c => new Contribution(c.Source, Dla(c.Vector))).ToList();
-        dla.Add(new Contribution("ln_final.bias", FrozenNorm.Dot(finalNorm.Bias(), Direction(predicted.Id))));
+        double lnBias = FrozenNorm.Dot(finalNorm.Bias(), Direction(predicted.Id));
+        dla.Add(new Contribution("ln_final.bias", lnBias));
         double dlaSum = dla.Sum(c => c.Value);
 
         var layers = new List<LayerTrace>();
@@ -68,7 +78,10 @@ public static class PredictionTracer
         }
 
         NeuronTrace? neuronTrace = neuron is { } target ? TraceNeuron(model, hooks, components, finalNorm, unembed, top, target.Layer, target.Index, t) : null;
-        return new TraceResult(tokens, t, predicted, top, logits[predicted.Id], dla, dlaSum, layers, neuronTrace);
+        return new TraceResult(tokens, t, predicted, top, logits[predicted.Id], dla, dlaSum, layers, neuronTrace)
+        {
+            Features = features is null ? null : FeatureTracer.Split(model, hooks, components, finalNorm, unembed, top, features, t, lnBias),
+        };
     }
 
     private static NeuronTrace TraceNeuron(CausalLanguageModel model, HookScope hooks, List<ResidualComponents.Component> components,

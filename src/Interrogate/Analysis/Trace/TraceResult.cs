@@ -10,7 +10,11 @@ public sealed record TraceResult(
     IReadOnlyList<Contribution> DirectLogitAttribution,
     double AttributionSum,
     IReadOnlyList<LayerTrace> Layers,
-    NeuronTrace? Neuron);
+    NeuronTrace? Neuron)
+{
+    /// <summary>The dictionary's features at the traced position, when traced with one (<c>--units</c>).</summary>
+    public FeatureTrace? Features { get; init; }
+}
 
 /// <summary>A vocabulary entry with its logit and probability at the traced position.</summary>
 public sealed record TokenScore(int Id, string Token, double Logit, double Probability);
@@ -34,3 +38,15 @@ public sealed record AttendedToken(int Position, string Token, double Weight);
 /// </summary>
 public sealed record NeuronTrace(int Layer, int Index, double PreActivation, double PostActivation,
     IReadOnlyList<Contribution> PreActivationSources, double SourcesSum, IReadOnlyList<Contribution> LogitEffects);
+
+/// <summary>
+/// A dictionary's hook at the traced position split into features (<c>trace --units</c>). The hook's direct logit
+/// effect <see cref="HookDirectLogit"/> = Σ active features' + <see cref="DecoderBiasDirectLogit"/> +
+/// <see cref="ErrorDirectLogit"/> (the reconstruction error ε = x − x̂). <see cref="Components"/> are the trace's
+/// parts with the components the hook sums replaced by these, so they still sum (<see cref="ComponentsSum"/>) to the logit.
+/// </summary>
+public sealed record FeatureTrace(string Hook, string FeatureHook, double HookDirectLogit, IReadOnlyList<FeatureContribution> Active,
+    double DecoderBiasDirectLogit, double ErrorDirectLogit, double ErrorNorm, double HookNorm, IReadOnlyList<Contribution> Components, double ComponentsSum);
+
+/// <summary>One active feature: its activation a, and the direct logit effect of its write a·W_dec[f] on the predicted token and on each top prediction.</summary>
+public sealed record FeatureContribution(int Feature, string Unit, double Activation, double DirectLogit, IReadOnlyList<Contribution> LogitEffects);
