@@ -1,5 +1,6 @@
 using Interrogate.Nn;
 using Interrogate.Subjects;
+using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Analysis.Importance;
@@ -32,7 +33,9 @@ public static class HeadAttribution
         var blocks = network.Model.Blocks;
         int layers = blocks.Count;
         bool qk = blocks.All(b => b.Attn.Options.Rotary is null && b.Attn.Options.SoftCap is null);
-        string Q(int l) => HookNames.Block(l, "attn.hook_q"), K(int l) => HookNames.Block(l, "attn.hook_k"), V(int l) => HookNames.Block(l, "attn.hook_v");
+        static string Q(int l) => HookNames.Block(l, "attn.hook_q");
+        static string K(int l) => HookNames.Block(l, "attn.hook_k");
+        static string V(int l) => HookNames.Block(l, "attn.hook_v");
         var (meanQ, meanK) = qk ? Means(network, Q, K) : (null, null);
         var output = blocks.Select(b => new double[b.Attn.Heads]).ToArray();
         var query = blocks.Select(b => new double[b.Attn.Heads]).ToArray();

@@ -12,7 +12,7 @@ public sealed class HeadAttributionTests(ITestOutputHelper output)
     /// <summary>
     /// Block 0's queries scaled by 30 saturate its attention patterns. Against the exact Δ mean loss of replacing each
     /// of its heads' query by its mean, AtP*'s QK fix (pattern recomputed exactly) errs less than AtP linearised
-    /// through the softmax, and the head-output estimate tracks the exact head mean-ablation.
+    /// through the softmax (both still err: the rest of the model is nonlinear too).
     /// </summary>
     [Fact]
     public void Estimate_SaturatedQueries_QkFixCloserToExactThanLinear()
@@ -33,12 +33,59 @@ public sealed class HeadAttributionTests(ITestOutputHelper output)
         }
         output.WriteLine($"summed |error|: QK fix {errFixed:E3}, linear {errLinear:E3}");
         Assert.True(errFixed < errLinear, $"QK fix {errFixed} vs linear {errLinear}");
+    }
+
+    /// <summary>
+    /// The head-output estimate is the derivative it claims to be: on the fixture it matches the finite difference
+    /// (L(z + ε(z̄ − z)) − L(z))/ε of every head within 10% (ε = 0.01). Against the full mean-ablation it is only
+    /// first order (printed: on this random-weight fixture the summed error is about 60% of the summed effect).
+    /// </summary>
+    [Fact]
+    public void Estimate_Gpt2_OutputEstimateIsTheDirectionalDerivative()
+    {
+        var net = ImportanceFixtures.Gpt2(windows: 3, length: 10);
+        var meanZ = HeadImportance.MeanZ(net);
+        var atp = HeadAttribution.Estimate(net, meanZ);
         var ablation = HeadImportance.MeanAblation(net, meanZ);
-        double outErr = 0, outSize = 0;
+        const float Eps = 0.01f;
         for (int l = 0; l < ablation.Length; l++)
-            for (int h = 0; h < ablation[l].Length; h++) { outErr += Math.Abs(atp.Output[l][h] - ablation[l][h]); outSize += Math.Abs(ablation[l][h]); }
-        output.WriteLine($"head output AtP vs exact mean-ablation: summed |error| {outErr:E3} of {outSize:E3}");
-        Assert.True(outErr < 0.5 * outSize, $"{outErr} vs {outSize}");
+        {
+            var derivative = Stepped(net, l, meanZ[l], Eps);
+            for (int h = 0; h < ablation[l].Length; h++)
+            {
+                output.WriteLine($"head {l}.{h}: AtP {atp.Output[l][h]:+0.00000;-0.00000}, finite difference {derivative[h]:+0.00000;-0.00000}, exact mean-ablation {ablation[l][h]:+0.00000;-0.00000}");
+                Assert.True(Math.Abs(atp.Output[l][h] - derivative[h]) <= 0.1 * Math.Abs(derivative[h]) + 1e-4, $"head {l}.{h}");
+            }
+        }
+    }
+
+    /// <summary>(mean loss with head h's z moved ε of the way to its mean − clean mean loss) / ε, per head of one layer.</summary>
+    private static double[] Stepped(LanguageModelSubject net, int layer, float[] mean, float eps)
+    {
+        string hook = HeadImportance.ZHook(layer);
+        var attn = net.Model.Blocks[layer].Attn;
+        int h = attn.Heads, dh = attn.HeadDim;
+        var result = new double[h];
+        long count = 0;
+        using var _ = GradientTape.NoGrad();
+        for (int b = 0; b < net.CalibrationBatchCount; b++)
+        {
+            var (clean, n) = net.CalibrationLoss(b);
+            count += n;
+            for (int head = 0; head < h; head++)
+            {
+                int hd = head;
+                using (new HookScope().Edit(hook, z =>
+                {
+                    var data = z.ContiguousData().Span.ToArray();
+                    for (int p = 0; p < data.Length / (h * dh); p++)
+                        for (int d = 0; d < dh; d++) { int i = (p * h + hd) * dh + d; data[i] += eps * (mean[hd * dh + d] - data[i]); }
+                    return new Tensor(data, [.. z.Shape]);
+                }))
+                    result[head] += ((double)net.CalibrationLoss(b).Loss.Item() - clean.Item()) * n;
+            }
+        }
+        return [.. result.Select(v => v / count / eps)];
     }
 
     [Fact]
