@@ -49,7 +49,9 @@ public sealed record NullPlan(NullMode Mode, int ExactUnitsPerLayer, int ExactSe
         {
             NullMode.Exact => false,
             NullMode.Estimated => true,
-            _ => exactCost > ExactBudgetFlops && options.Method != AblationMethod.Resample,
+            // Auto estimates only when it saves work and can calibrate: more random units than the exact subsample, at least 4 of each.
+            _ => exactCost > ExactBudgetFlops && options.Method != AblationMethod.Resample && options.RandomNeurons > options.NullUnits
+                 && Math.Min(options.NullUnits, options.NullSets) >= 4 && options.RandomSets >= 4,
         };
         if (estimated && options.Method == AblationMethod.Resample)
             throw new InputException("--null estimated: attribution patching estimates zero- and mean-ablation only; use --ablation mean or --null exact");
@@ -57,6 +59,7 @@ public sealed record NullPlan(NullMode Mode, int ExactUnitsPerLayer, int ExactSe
             return new NullPlan(NullMode.Exact, options.RandomNeurons, options.RandomSets, windows, exactCost,
                 options.Null == NullMode.Exact ? "exact (--null exact)"
                 : options.Method == AblationMethod.Resample && exactCost > ExactBudgetFlops ? $"exact: resample-ablation has no estimate (exact null ≈ {exactCost:E1} FLOP)"
+                : exactCost > ExactBudgetFlops ? $"exact: too few random units or sets to calibrate an estimate (exact null ≈ {exactCost:E1} FLOP)"
                 : $"exact: the exact null (≈ {exactCost:E1} FLOP) fits the budget of {ExactBudgetFlops:E0}");
         int units = Math.Min(options.NullUnits, options.RandomNeurons), sets = Math.Min(options.NullSets, options.RandomSets);
         if (units < 4 || sets < 4) throw new InputException("--null-units: the estimated null needs at least 4 exact random units per layer and 4 random sets per role to calibrate (and --random, --random-sets at least that)");

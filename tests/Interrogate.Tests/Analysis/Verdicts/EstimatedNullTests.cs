@@ -84,6 +84,7 @@ public sealed class EstimatedNullTests(ITestOutputHelper output)
         Assert.Equal((8, 8, 2), (plan.ExactUnitsPerLayer, plan.ExactSetsPerRole, plan.CalibrationWindows));
         Assert.Equal(NullMode.Exact, NullPlan.Choose(options with { Null = NullMode.Exact }, perToken, 52, 1024).Mode);
         Assert.Throws<InputException>(() => NullPlan.Choose(options with { Method = AblationMethod.Resample, Null = NullMode.Estimated }, perToken, 52, 1024));
+        Assert.Equal(NullMode.Exact, NullPlan.Choose(options with { RandomNeurons = 2, RandomSets = 1 }, perToken, 1, 1024).Mode);   // nothing to calibrate with
     }
 
     /// <summary>
