@@ -20,7 +20,7 @@ internal static class ImportanceCommand
         var corpus = new Option<string>("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
         var tokens = new Option<int>("--tokens") { Description = "Calibration tokens (train split) for language models; calibration images for an MNIST MLP", DefaultValueFactory = _ => 4096 };
         var heads = new Option<bool>("--heads") { Description = "Also score every attention head (language models only)" };
-        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models), beside the exact one", DefaultValueFactory = _ => "none" };
+        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models), beside the exact one; with --heads also each head's AtP and the AtP* QK-fixed estimates for its query and keys", DefaultValueFactory = _ => "none" };
         var top = new Option<int>("--top") { Description = "Neurons listed at each end of every ranking", DefaultValueFactory = _ => 10 };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
@@ -69,11 +69,20 @@ internal static class ImportanceCommand
         }
         if (r.Heads is { } heads)
         {
+            bool atp = heads.Any(h => h.Atp is not null);
             var table = new Table().AddColumns("layer", "head", "magnitude", "taylor", "mean-ablation Δloss (nats)");
-            foreach (var h in heads) table.AddRow($"{h.Layer}", $"{h.Head}", $"{h.Magnitude:G4}", $"{h.Taylor:G4}", $"{h.MeanAblation:+0.0000;-0.0000;0}");
+            if (atp) table.AddColumns("AtP (output)", "AtP* query (QK fix)", "AtP* keys (QK fix)");
+            foreach (var h in heads)
+            {
+                string[] row = [$"{h.Layer}", $"{h.Head}", $"{h.Magnitude:G4}", $"{h.Taylor:G4}", $"{h.MeanAblation:+0.0000;-0.0000;0}"];
+                if (atp) row = [.. row, Signed(h.Atp), Signed(h.AtpQuery), Signed(h.AtpKey)];
+                table.AddRow(row);
+            }
             console.Write(table);
         }
     }
+
+    private static string Signed(float? v) => v is float x ? $"{x:+0.0000;-0.0000;0}" : "-";
 
     private static string List(IEnumerable<ScoredUnit> units) => string.Join(" ", units.Select(u => $"{u.Neuron} ({u.Score:G3})"));
 }

@@ -39,12 +39,14 @@ internal static class NeuronsCommand
         var outDir = new Option<string?>("--out") { Description = "Folder for the ablation results: written after the ablations; a folder holding this study's (merged shards) is reused, so the run only judges" };
         var shard = ShardOptions.Shard();
         var screen = new Option<string>("--screen") { Description = "How candidates are chosen: auc (encoding, |AUC−0.5|), atp (estimated ablation effect by attribution patching, AtP* GradDrop), or both; verdicts always come from exact ablations", DefaultValueFactory = _ => "auc" };
+        var nullMode = new Option<string>("--null") { Description = "The random units' and sets' null: exact (every one ablated on every window), estimated (a calibration subsample ablated exactly, attribution patching for the rest, its error widening the test), or auto (exact when it fits a compute budget of 1e14 FLOP: small models)", DefaultValueFactory = _ => "auto" };
+        var nullUnits = new Option<int>("--null-units") { Description = "Estimated null: random units per layer (and random sets per role) ablated exactly to calibrate the estimates", DefaultValueFactory = _ => Defaults.NullUnits };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("neurons", "Which neurons are responsible for a concept: AUC ranking, sparse probes, ablation vs random neurons, verdicts")
         {
-            model, corpus, concept, regex, labelsFile, hook, units, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, screen, seed, dataDir, json,
+            model, corpus, concept, regex, labelsFile, hook, units, top, tokens, ablation, evalWindows, random, randomSets, neuron, store, report, noExplain, outDir, shard, screen, nullMode, nullUnits, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -55,6 +57,8 @@ internal static class NeuronsCommand
             if (parsed.GetValue(random) < 2) throw new InputException($"--random: need at least 2 random neurons, got {parsed.GetValue(random)}");
             var method = ParseMethod(parsed.GetValue(ablation)!);
             var screenChoice = ParseScreen(parsed.GetValue(screen)!);
+            var nullChoice = ParseNull(parsed.GetValue(nullMode)!);
+            if (parsed.GetValue(nullUnits) < 4) throw new InputException($"--null-units: the estimated null needs at least 4 exact units to calibrate, got {parsed.GetValue(nullUnits)}");
             var shardSpec = ShardOptions.Parse(parsed.GetValue(shard));
             if (shardSpec is not null && parsed.GetValue(outDir) is null) throw new InputException("--shard needs --out DIR: the folder the shard's ablations are written to");
             if (parsed.GetValue(report) is { } reportPath && Path.GetDirectoryName(Path.GetFullPath(reportPath)) is { } reportDir && !Directory.Exists(reportDir))
@@ -77,6 +81,7 @@ internal static class NeuronsCommand
                 Method = method, RandomNeurons = parsed.GetValue(random), RandomSets = parsed.GetValue(randomSets), Seed = parsed.GetValue(seed), StoreDirectory = parsed.GetValue(store), Include = include,
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
                 AblationDirectory = parsed.GetValue(outDir), Shard = shardSpec, Screen = screenChoice,
+                Null = nullChoice, NullUnits = parsed.GetValue(nullUnits), NullSets = parsed.GetValue(nullUnits),
             };
             if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());
@@ -108,6 +113,14 @@ internal static class NeuronsCommand
         "atp" => CandidateScreen.Atp,
         "both" => CandidateScreen.Both,
         _ => throw new InputException($"--screen: '{text}' is not one of auc, atp, both"),
+    };
+
+    private static NullMode ParseNull(string text) => text switch
+    {
+        "auto" => NullMode.Auto,
+        "exact" => NullMode.Exact,
+        "estimated" => NullMode.Estimated,
+        _ => throw new InputException($"--null: '{text}' is not one of auto, exact, estimated"),
     };
 
     private static AblationMethod ParseMethod(string text) => text switch
@@ -165,6 +178,14 @@ internal static class NeuronsCommand
                 Invariant($"{b.ConceptDelta.Mean:+0.0000;-0.0000}, {b.ConceptDelta.Percentile95:+0.0000;-0.0000}"), Invariant($"{b.Thresholds.AucDistance:F3}"),
                 ConceptStudyReport.Effect(b.MinimumDetectableEffect) + Invariant($" (rank test {b.RankNeeded:+0.0000;-0.0000}, CI ±{b.IntervalNeeded:0.0000})"));
         console.Write(baseline);
+        if (r.Null is { } n)
+        {
+            console.MarkupLine(Markup.Escape($"null: {n.Reason}"));
+            foreach (var b in r.RandomBaseline.Where(b => b.Calibration is not null))
+                console.MarkupLine(Markup.Escape(Invariant($"  {b.Role.Name()} L{b.Layer}: {b.Calibration!.ExactUnits} exact / {b.Calibration.EstimatedUnits} estimated, AtP vs exact Spearman {b.Calibration.RankCorrelation:F2}, exact ≈ {b.Calibration.Intercept:+0.0000;-0.0000} + {b.Calibration.Slope:F2}·AtP, residual SD {b.Calibration.ResidualSd:0.00000} (in the test {b.Calibration.InflatedResidualSd:0.00000}, window sampling {b.Calibration.SamplingSd:0.00000})")));
+            foreach (var s in r.SetAblations.Where(s => s.Calibration is not null))
+                console.MarkupLine(Markup.Escape(Invariant($"  {s.Role.Name()} random sets: {s.Calibration!.ExactUnits} exact / {s.Calibration.EstimatedUnits} estimated, Spearman {s.Calibration.RankCorrelation:F2}, residual SD {s.Calibration.ResidualSd:0.00000} (in the test {s.Calibration.InflatedResidualSd:0.00000})")));
+        }
         console.MarkupLine(Markup.Escape(Invariant($"{r.Correction}; {r.VerdictRule}; {r.Seconds:F0} s")));
     }
 

@@ -27,7 +27,8 @@ public sealed record UnitScreenScores(string Hook, double[] AtP, double[]? GradD
 /// attention and MLP outputs dropped (they are detached; the residual stream still carries it), and the unit's
 /// score is (1/(L−1)) Σ_l |ΔL̂_j with l dropped| (one more forward and backward per block). Its fix for attention
 /// saturation (recomputing the softmax for query and key nodes) is not implemented: the units screened here are
-/// MLP neurons and other [batch, position, width] activations, not query/key nodes. Estimates screen; verdicts
+/// MLP neurons and other [batch, position, width] activations, not query/key nodes (for attention heads see
+/// Importance.HeadAttribution, which applies it to each head's query and keys). Estimates screen; verdicts
 /// come from exact ablations on other windows.
 /// </para>
 /// </summary>

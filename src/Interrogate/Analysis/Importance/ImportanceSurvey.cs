@@ -42,8 +42,14 @@ public static class ImportanceSurvey
         {
             var magnitude = HeadImportance.Magnitude(lm.Model);
             var taylor = HeadImportance.Taylor(lm, f => progress("head taylor", f));
-            var ablation = HeadImportance.MeanAblation(lm, HeadImportance.MeanZ(lm), f => progress("head mean ablation", f));
-            headScores = [.. magnitude.SelectMany((m, l) => m.Select((_, h) => new HeadScore(l, h, magnitude[l][h], taylor[l][h], ablation[l][h])))];
+            var meanZ = HeadImportance.MeanZ(lm);
+            var ablation = HeadImportance.MeanAblation(lm, meanZ, f => progress("head mean ablation", f));
+            var atp = withAtp ? HeadAttribution.Estimate(lm, meanZ, f => progress("head attribution patching (AtP* QK fix)", f)) : null;
+            headScores = [.. magnitude.SelectMany((m, l) => m.Select((_, h) => new HeadScore(l, h, magnitude[l][h], taylor[l][h], ablation[l][h])
+            {
+                Atp = atp?.Output[l][h], AtpQuery = atp?.Query?[l][h], AtpKey = atp?.Key?[l][h],
+                AtpQueryLinear = atp?.QueryLinear?[l][h], AtpKeyLinear = atp?.KeyLinear?[l][h],
+            }))];
         }
         long rows = stats.Count > 0 ? stats[0].Rows : 0;
         return new ImportanceResult(dir, network.Unit, rows, layers, headScores);
@@ -62,4 +68,16 @@ public sealed record SignalRanking(string Signal, IReadOnlyList<ScoredUnit> Top,
 public sealed record ScoredUnit(int Neuron, float Score);
 
 /// <summary>One attention head's signals; MeanAblation is the Δ mean loss in nats.</summary>
-public sealed record HeadScore(int Layer, int Head, float Magnitude, float Taylor, float MeanAblation);
+public sealed record HeadScore(int Layer, int Head, float Magnitude, float Taylor, float MeanAblation)
+{
+    /// <summary>With --screen atp: AtP estimate of <see cref="MeanAblation"/> (head output z to its mean).</summary>
+    public float? Atp { get; init; }
+    /// <summary>With --screen atp: AtP* (QK fix) estimate of mean-ablating the head's query; null for rotary or soft-capped attention.</summary>
+    public float? AtpQuery { get; init; }
+    /// <summary>With --screen atp: AtP* (QK fix) estimate of mean-ablating the head's keys.</summary>
+    public float? AtpKey { get; init; }
+    /// <summary>With --screen atp: plain AtP through the query (linearising the softmax), for comparison with <see cref="AtpQuery"/>.</summary>
+    public float? AtpQueryLinear { get; init; }
+    /// <summary>With --screen atp: plain AtP through the keys (one query head per key head only).</summary>
+    public float? AtpKeyLinear { get; init; }
+}

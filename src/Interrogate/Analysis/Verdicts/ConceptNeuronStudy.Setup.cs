@@ -35,6 +35,12 @@ public static partial class ConceptNeuronStudy
         public required int[][] Positions { get; init; }
         public required BatchedAblationOptions AblationOptions { get; init; }
         public required string Fingerprint { get; init; }
+        /// <summary>Exact or estimated null, and its sizes.</summary>
+        public required NullPlan NullPlan { get; init; }
+        /// <summary>Index in <see cref="Jobs"/> of each role's top set (its random sets follow it when the null is exact).</summary>
+        public required Dictionary<ConceptRole, int> TopSetJobs { get; init; }
+        /// <summary>The random units an estimated null ablates exactly (ExactUnitsPerLayer of each layer's draw).</summary>
+        public required HashSet<UnitRef> CalibrationUnits { get; init; }
 
         public void Dispose()
         {
@@ -85,15 +91,30 @@ public static partial class ConceptNeuronStudy
             var topSets = ConceptRoles.Both.ToDictionary(r => r, r => entries.Where(e => e.Role == r && !e.Included).Select(e => e.Unit).ToList());
             var randomSets = ConceptRoles.Both.ToDictionary(r => r, r => Enumerable.Range(0, options.RandomSets).Select(_ => RandomSet(rng, store, topSets[r], candidateUnits)).ToList());
 
+            var nullPlan = NullPlan.Choose(options, NullPlan.FlopsPerToken(model), plan.Windows, plan.Length);
+            bool exactNull = nullPlan.Mode == NullMode.Exact;
             var jobs = new List<AblationJob>();
             jobs.AddRange(candidateUnits.Select(u => new AblationJob(u.ToString(), [u])));
             var randomUnits = options.Hooks.SelectMany(h => random[h].Select(n => new UnitRef(h, n))).ToList();
-            jobs.AddRange(randomUnits.Select(u => new AblationJob($"random {u}", [u])));
+            // Estimated null: the random units and sets are ablated by NullEstimates (a calibration subsample, on
+            // fewer windows), not here; the candidates and the top sets always are, on every window.
+            if (exactNull) jobs.AddRange(randomUnits.Select(u => new AblationJob($"random {u}", [u])));
+            var topSetJobs = new Dictionary<ConceptRole, int>();
             foreach (var role in ConceptRoles.Both)
             {
+                topSetJobs[role] = jobs.Count;
                 jobs.Add(new AblationJob($"{role.Name()} top-{topSets[role].Count}", topSets[role]));
-                jobs.AddRange(randomSets[role].Select((set, i) => new AblationJob($"{role.Name()} random set {i}", set)));
+                if (exactNull) jobs.AddRange(randomSets[role].Select((set, i) => new AblationJob($"{role.Name()} random set {i}", set)));
             }
+            // Which random units the calibration ablates exactly: a seeded subsample of each layer's draw, from its
+            // own generator so the draws above are the same in both modes.
+            var calibrationRng = new TensorRandom(options.Seed ^ 0xCA11B8A7E);
+            var calibrationUnits = options.Hooks.SelectMany(h =>
+            {
+                var pool = random[h].ToArray();
+                calibrationRng.Shuffle(pool.AsSpan());
+                return pool.Take(nullPlan.ExactUnitsPerLayer).Order().Select(n => new UnitRef(h, n));
+            }).ToHashSet();
             var means = options.Hooks.ToDictionary(h => h, store.Statistics);
             var recordUnits = candidateUnits.Concat(randomUnits).ToList();
             var ablationOptions = new BatchedAblationOptions
@@ -116,7 +137,8 @@ public static partial class ConceptNeuronStudy
                 Store = store, Directory = directory, Temporary = options.StoreDirectory is null, Plan = plan, RankCount = rankCount, Ranked = ranked,
                 RoleLabels = roleLabels, Scores = scores, Entries = entries, CandidateUnits = candidateUnits, RandomUnits = randomUnits,
                 RecordUnits = recordUnits, TopSets = topSets, RandomSets = randomSets, Jobs = jobs, Positions = positions,
-                AblationOptions = ablationOptions, Fingerprint = fingerprint,
+                AblationOptions = ablationOptions, Fingerprint = fingerprint, NullPlan = nullPlan, TopSetJobs = topSetJobs,
+                CalibrationUnits = calibrationUnits,
             };
         }
         catch

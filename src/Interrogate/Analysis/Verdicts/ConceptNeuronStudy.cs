@@ -66,7 +66,12 @@ public static partial class ConceptNeuronStudy
         progress?.Invoke("sparse probing", 0);
         var probe = StudyEvidence.Probe(store, options, ranked);
 
-        var judged = Judging.Judge(plan, ablation, jobs, candidateUnits, randomUnits, recordUnits, entries, topSets, randomSets, options, BootstrapSeed);
+        var nullPlan = setup.NullPlan;
+        var estimated = nullPlan.Mode == NullMode.Estimated
+            ? NullEstimates.Build(model, plan, setup.Positions, nullPlan, options.Hooks, randomUnits, setup.CalibrationUnits, randomSets, setup.AblationOptions, progress)
+            : null;
+        var judged = Judging.Judge(plan, ablation, jobs, candidateUnits, randomUnits, recordUnits, entries, topSets, randomSets, options, BootstrapSeed,
+            setup.TopSetJobs, estimated);
         var result = judged.Candidates.Select(j =>
         {
             progress?.Invoke("explaining and collecting evidence", 0);
@@ -109,10 +114,20 @@ public static partial class ConceptNeuronStudy
             Probe = probe,
             SetAblations = judged.Sets,
             RandomBaseline = judged.Baselines,
+            Null = Summary(nullPlan, options),
             Seconds = clock.Elapsed.TotalSeconds,
             Evidence = evidence,
         };
     }
+
+    private static NullSummary Summary(NullPlan plan, ConceptStudyOptions options) => plan.Mode == NullMode.Exact
+        ? new NullSummary("exact", options.RandomNeurons, plan.ExactUnitsPerLayer, options.RandomSets, plan.ExactSetsPerRole, plan.CalibrationWindows, plan.ExactNullFlops, plan.Reason,
+            "everything: candidates, top sets, every random unit and random set ablated on every evaluation window; held-out AUC of every random unit", "nothing",
+            "no estimate: rank p-value (1 + #null >= effect) / (N + 1)")
+        : new NullSummary("estimated", options.RandomNeurons, plan.ExactUnitsPerLayer, options.RandomSets, plan.ExactSetsPerRole, plan.CalibrationWindows, plan.ExactNullFlops, plan.Reason,
+            $"candidates and top sets on all evaluation windows; held-out AUC of every random unit (encoding threshold); {plan.ExactUnitsPerLayer} random units per layer and {plan.ExactSetsPerRole} random sets per role on the first {plan.CalibrationWindows} windows",
+            $"the concept effects of the other {options.RandomNeurons - plan.ExactUnitsPerLayer} random units per layer and {options.RandomSets - plan.ExactSetsPerRole} random sets per role: attribution patching (AtP, one forward and backward per calibration window and role; a set = the sum of its units), mapped to exact effects by the least-squares line of each layer and role",
+            "each null member contributes P(its effect >= the candidate's) to the rank count: estimated members a Student t (df m-2) around the calibrated prediction with the residual SD at its 95% upper confidence bound, widened for the prediction's leverage and for window sampling (calibration windows < evaluation windows); exact members a normal of the window-sampling SD. p = (1 + sum) / (N + 1); Holm as before");
 
     /// <summary>
     /// One shard of a study's ablations (<see cref="ConceptStudyOptions.Shard"/>): the same recording, ranking,

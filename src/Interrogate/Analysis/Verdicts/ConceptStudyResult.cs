@@ -53,6 +53,14 @@ public sealed record ConceptStudyOptions
     public CandidateScreen Screen { get; init; } = CandidateScreen.Auc;
     /// <summary>Ranked tokens (from the start) the attribution-patching screen runs on.</summary>
     public long ScreenTokens { get; init; } = 16_384;
+    /// <summary>Exact or estimated null of the concept effects; Auto chooses by <see cref="NullPlan"/>'s compute budget (exact on small models).</summary>
+    public NullMode Null { get; init; } = NullMode.Auto;
+    /// <summary>Estimated null: random units per layer ablated exactly to calibrate the estimates.</summary>
+    public int NullUnits { get; init; } = 8;
+    /// <summary>Estimated null: random sets per role ablated exactly to calibrate the set estimates.</summary>
+    public int NullSets { get; init; } = 8;
+    /// <summary>Estimated null: evaluation windows of the calibration; null = what <see cref="NullPlan.CalibrationBudgetFlops"/> allows (at least 2).</summary>
+    public int? NullWindows { get; init; }
 }
 
 /// <summary>
@@ -106,7 +114,11 @@ public sealed record ProbeRow(int K, double F1, double F1StdDev, double Accuracy
 /// HolmPValue: adjusted across the run's set tests. Passes: adjusted p ≤ α and both intervals above zero.
 /// </summary>
 public sealed record SetAblation(ConceptRole Role, IReadOnlyList<string> Units, RoleEffect Effect, int RandomSets,
-    double RandomSetMean, double RandomSetPercentile95, double PValue, double HolmPValue, bool Passes);
+    double RandomSetMean, double RandomSetPercentile95, double PValue, double HolmPValue, bool Passes)
+{
+    /// <summary>When the random sets' null is estimated (sums of their units' AtP estimates): its calibration against the exactly ablated sets.</summary>
+    public NullCalibration? Calibration { get; init; }
+}
 
 /// <summary>
 /// Random units of one layer in one role: their held-out |AUC − 0.5| and concept effects (same ablation,
@@ -117,6 +129,8 @@ public sealed record LayerBaseline(string Hook, int Layer, ConceptRole Role, IRe
     RandomBaseline ConceptDelta, RandomBaseline ControlDelta, VerdictThresholds Thresholds, double RankNeeded, double IntervalNeeded)
 {
     public double MinimumDetectableEffect => Math.Max(RankNeeded, IntervalNeeded);
+    /// <summary>When the concept-effect null is estimated: how its attribution-patching estimates were calibrated against exact ablations (null: all exact).</summary>
+    public NullCalibration? Calibration { get; init; }
 }
 
 /// <summary>Everything <see cref="ConceptNeuronStudy.Run"/> found; serialises to the CLI's JSON.</summary>
@@ -151,8 +165,19 @@ public sealed record ConceptStudyResult
     public required IReadOnlyList<ProbeRow> Probe { get; init; }
     public required IReadOnlyList<SetAblation> SetAblations { get; init; }
     public required IReadOnlyList<LayerBaseline> RandomBaseline { get; init; }
+    /// <summary>Which null was run (exact or estimated), its sizes and why; what is exact and what estimated in words.</summary>
+    public NullSummary? Null { get; init; }
     public required double Seconds { get; init; }
     /// <summary>Per candidate, in the same order: samples and contexts for reports (not serialised).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<NeuronEvidence> Evidence { get; init; } = [];
 }
+
+/// <summary>
+/// The null of a run. Exact parts: the candidates' and top sets' effects (every window), the held-out AUC of every
+/// random unit (the encoding threshold), and the calibration units and sets (on CalibrationWindows windows).
+/// Estimated (mode "estimated"): the other random units' and sets' concept effects, from attribution patching
+/// calibrated per layer and role (LayerBaseline.Calibration, SetAblation.Calibration).
+/// </summary>
+public sealed record NullSummary(string Mode, int RandomUnitsPerLayer, int ExactUnitsPerLayer, int RandomSetsPerRole, int ExactSetsPerRole,
+    int CalibrationWindows, double ExactNullFlops, string Reason, string Exact, string Estimated, string ErrorInTest);

@@ -19,10 +19,15 @@ internal static class Judging
 
     public sealed record Outcome(IReadOnlyList<Judged> Candidates, IReadOnlyList<LayerBaseline> Baselines, IReadOnlyList<SetAblation> Sets, CleanLosses Clean);
 
-    /// <remarks>jobs are in the study's order: candidate units, random units, then per role its top set and its random sets.</remarks>
+    /// <remarks>
+    /// jobs are in the study's order: candidate units, then (exact null) the random units, then per role its top set
+    /// (at <paramref name="topSetJobs"/>) followed (exact null) by its random sets. With an estimated null the random
+    /// units' and sets' nulls come from <paramref name="estimated"/> instead; the held-out AUC null is always exact.
+    /// </remarks>
     public static Outcome Judge(EvaluationPlan plan, BatchedAblationResult ablation, IReadOnlyList<AblationJob> jobs, List<UnitRef> candidates,
         List<UnitRef> randoms, List<UnitRef> recorded, List<ConceptNeuronStudy.Entry> entries, Dictionary<ConceptRole, List<UnitRef>> topSets,
-        Dictionary<ConceptRole, List<List<UnitRef>>> randomSets, ConceptStudyOptions options, ulong bootstrapSeed)
+        Dictionary<ConceptRole, List<List<UnitRef>>> randomSets, ConceptStudyOptions options, ulong bootstrapSeed,
+        Dictionary<ConceptRole, int> topSetJobs, NullEstimates.Nulls? estimated = null)
     {
         var indices = WindowEffects.Indices(plan);
         var bootstrap = new PairedBootstrap(plan.Windows, PairedBootstrap.DefaultResamples, bootstrapSeed);
@@ -31,21 +36,23 @@ internal static class Judging
         var heldOut = HeldOutAuc(plan, ablation, recorded);
         int randomStart = candidates.Count;
 
-        // Null per (layer, role): the random units' concept effects and held-out |AUC − 0.5|.
-        var baselineInputs = new Dictionary<(string, ConceptRole), (double[] Effects, double[] Controls, double[] Auc, int[] Units)>();
+        // Null per (layer, role): the random units' concept effects (exact or estimated) and held-out |AUC − 0.5| (always exact).
+        var nulls = new Dictionary<(string, ConceptRole), NullSample>();
+        var aucs = new Dictionary<(string, ConceptRole), double[]>();
         foreach (var hook in options.Hooks)
             foreach (var role in ConceptRoles.Both)
             {
                 var mine = randoms.Select((u, i) => (u, i)).Where(x => x.u.Hook == hook).ToList();
-                baselineInputs[(hook, role)] = ([.. mine.Select(x => effects[randomStart + x.i].Concept(role))], [.. mine.Select(x => effects[randomStart + x.i].Control)],
-                    [.. mine.Select(x => Math.Abs(heldOut[(x.u, role)] - 0.5))], [.. mine.Select(x => x.u.Index)]);
+                nulls[(hook, role)] = estimated?.Units[(hook, role)] ?? new NullSample([.. mine.Select(x => x.u.Index)],
+                    [.. mine.Select(x => effects[randomStart + x.i].Concept(role))], [.. mine.Select(x => effects[randomStart + x.i].Control)], null);
+                aucs[(hook, role)] = [.. mine.Select(x => Math.Abs(heldOut[(x.u, role)] - 0.5))];
             }
-        var thresholds = baselineInputs.ToDictionary(kv => kv.Key, kv => VerdictRules.Thresholds(kv.Value.Auc));
+        var thresholds = aucs.ToDictionary(kv => kv.Key, kv => VerdictRules.Thresholds(kv.Value));
 
         var measured = entries.Select(e =>
         {
             var effect = effects[candidates.IndexOf(e.Unit)];
-            return (Entry: e, Effect: effect.Effect(e.Role, bootstrap), P: MultipleComparisons.RankPValue(effect.Concept(e.Role), baselineInputs[(e.Unit.Hook, e.Role)].Effects));
+            return (Entry: e, Effect: effect.Effect(e.Role, bootstrap), P: nulls[(e.Unit.Hook, e.Role)].PValue(effect.Concept(e.Role)));
         }).ToList();
         var holm = MultipleComparisons.Holm([.. measured.Select(m => m.P)]);
         var judged = measured.Select((m, i) =>
@@ -56,31 +63,36 @@ internal static class Judging
             return new Judged(m.Entry, auc, m.Effect, m.P, holm[i], encodes, causal, VerdictRules.Judge(encodes, causal));
         }).ToList();
 
-        var baselines = baselineInputs.Select(kv =>
+        var baselines = nulls.Select(kv =>
         {
             var ((hook, role), input) = (kv.Key, kv.Value);
             var widths = judged.Where(j => j.Entry.Role == role && j.Entry.Unit.Hook == hook).Select(j => j.Effect.Concept.HalfWidth).ToList();
             if (widths.Count == 0) widths = [.. judged.Where(j => j.Entry.Role == role).Select(j => j.Effect.Concept.HalfWidth)];
             double intervalNeeded = widths.Count == 0 ? double.NaN : widths.Order().ElementAt(widths.Count / 2);
-            double rankNeeded = MultipleComparisons.SmallestPassing(input.Effects, VerdictRules.Alpha / Math.Max(1, judged.Count));
+            double rankNeeded = input.SmallestPassing(VerdictRules.Alpha / Math.Max(1, judged.Count));
             ulong seed = bootstrapSeed + (ulong)HookNames.LayerOf(hook) * 7 + (ulong)role;
-            return new LayerBaseline(hook, HookNames.LayerOf(hook), role, input.Units, RandomBaseline.Of(input.Auc, seed),
-                RandomBaseline.Of(input.Effects, seed + 1), RandomBaseline.Of(input.Controls, seed + 2), thresholds[kv.Key], rankNeeded, intervalNeeded);
+            return new LayerBaseline(hook, HookNames.LayerOf(hook), role, input.Units, RandomBaseline.Of(aucs[kv.Key], seed),
+                RandomBaseline.Of(input.Values, seed + 1), RandomBaseline.Of(input.Controls, seed + 2), thresholds[kv.Key], rankNeeded, intervalNeeded)
+            {
+                Calibration = input.Estimated?.Calibration,
+            };
         }).OrderBy(b => b.Role).ThenBy(b => b.Layer).ToList();
 
-        var sets = new List<(ConceptRole Role, RoleEffect Effect, double[] Null, double P)>();
-        int at = randomStart + randoms.Count;
+        var sets = new List<(ConceptRole Role, RoleEffect Effect, NullSample Null, double P)>();
         foreach (var role in ConceptRoles.Both)
         {
+            int at = topSetJobs[role];
             var top = effects[at];
-            var nulls = Enumerable.Range(at + 1, randomSets[role].Count).Select(j => effects[j].Concept(role)).ToArray();
-            sets.Add((role, top.Effect(role, bootstrap), nulls, MultipleComparisons.RankPValue(top.Concept(role), nulls)));
-            at += 1 + randomSets[role].Count;
+            var setNull = estimated?.Sets[role] ?? new NullSample([], [.. Enumerable.Range(at + 1, randomSets[role].Count).Select(j => effects[j].Concept(role))], [], null);
+            sets.Add((role, top.Effect(role, bootstrap), setNull, setNull.PValue(top.Concept(role))));
         }
         var setHolm = MultipleComparisons.Holm([.. sets.Select(s => s.P)]);
-        var setResults = sets.Select((s, i) => new SetAblation(s.Role, [.. topSets[s.Role].Select(u => u.ToString())], s.Effect, s.Null.Length,
-            s.Null.Average(), PairedBootstrap.Quantile([.. s.Null.Order()], 0.95), s.P, setHolm[i],
-            setHolm[i] <= VerdictRules.Alpha && s.Effect.Concept.Low > 0 && s.Effect.Specificity.Low > 0)).ToList();
+        var setResults = sets.Select((s, i) => new SetAblation(s.Role, [.. topSets[s.Role].Select(u => u.ToString())], s.Effect, s.Null.Values.Length,
+            s.Null.Values.Average(), PairedBootstrap.Quantile([.. s.Null.Values.Order()], 0.95), s.P, setHolm[i],
+            setHolm[i] <= VerdictRules.Alpha && s.Effect.Concept.Low > 0 && s.Effect.Specificity.Low > 0)
+        {
+            Calibration = s.Null.Estimated?.Calibration,
+        }).ToList();
         return new Outcome(judged, baselines, setResults,
             new CleanLosses(clean.Concept(ConceptRole.Detector), clean.Concept(ConceptRole.Predictor), clean.Control));
     }

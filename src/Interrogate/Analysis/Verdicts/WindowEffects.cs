@@ -62,6 +62,19 @@ internal sealed class WindowEffects
             role == ConceptRole.Detector ? bootstrap.Ratio(sums[a], counts[a]) : null);
     }
 
+    /// <summary>
+    /// Variance of <see cref="Concept"/> as a ratio of window sums over these windows, drawn from a larger pool:
+    /// n/(n−1)·Σ_w (s_w − R·n_w)² / (Σ_w n_w)² (the delta method; windows are the sampling unit, as in the bootstrap).
+    /// </summary>
+    public double ConceptVariance(ConceptRole role)
+    {
+        var (s, n) = (sums[(int)RoleCategory(role)], counts[(int)RoleCategory(role)]);
+        double total = n.Sum(), r = Concept(role), sq = 0;
+        if (s.Length < 2 || total == 0) return 0;
+        for (int w = 0; w < s.Length; w++) sq += (s[w] - r * n[w]) * (s[w] - r * n[w]);
+        return s.Length / (s.Length - 1.0) * sq / (total * total);
+    }
+
     private static Category RoleCategory(ConceptRole role) => role == ConceptRole.Detector ? Category.Detector : Category.Predictor;
 
     private double Mean(Category category)

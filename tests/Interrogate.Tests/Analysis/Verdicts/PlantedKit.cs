@@ -99,7 +99,7 @@ internal static class PlantedKit
     }
 
     /// <summary>A small study of block 1 on rule text: the top candidate per role and both added neurons, against all other neurons of the layer.</summary>
-    public static ConceptStudyResult Study(CausalLanguageModel model, int[] tokens, bool[] labels, ulong seed) =>
+    public static ConceptStudyResult Study(CausalLanguageModel model, int[] tokens, bool[] labels, ulong seed, NullMode mode = NullMode.Auto, int? nullWindows = null) =>
         ConceptNeuronStudy.Run(model, "planted", tokens, labels, "planted-concept", "synthetic", i => $" t{i}", new ConceptStudyOptions
         {
             Hooks = [Hook],
@@ -113,6 +113,8 @@ internal static class PlantedKit
             ProbeKs = [1, 2],
             EvidenceSamples = 50,
             Seed = seed,
+            Null = mode,
+            NullWindows = nullWindows,
         });
 
     /// <summary>Zeroes every gradient entry but the planted neuron's (a row of In, an entry of the bias, a column of Out).</summary>
