@@ -14,7 +14,7 @@ public sealed record ScreeningLayer(string Layer, int Units, int Measured, doubl
 /// <summary>
 /// `--method ablation --screen atp`: the exact mean-ablation Δloss of <see cref="NeuronImportance.MeanAblation"/>,
 /// measured only on a shortlist that attribution patching chooses (<see cref="AtpEstimate"/>). To remove c units of
-/// a layer, the ⌈<see cref="Factor"/>·c⌉ units with the lowest estimated Δloss are measured exactly (ablation's
+/// a layer, the ⌈<see cref="Factor"/>·c⌉ units with the lowest estimated Δloss (and any tied with the last) are measured exactly (ablation's
 /// own order is ascending signed Δloss, so the shortlist is cut from the same end), and the c lowest exact Δloss of
 /// the shortlist are removed. The choice equals the unscreened one whenever those c units are in the shortlist;
 /// every reported loss is still measured on the evaluation data. A larger fraction extends the shortlist, measuring
@@ -112,11 +112,20 @@ public sealed class ScreenedAblationDecision : IPruningDecision
     public int[][] Choose(Subject target, double fraction)
     {
         var counts = layers.Select(layer => PruningMethods.CountFor(layer.Width, fraction)).ToArray();
-        Measure([.. counts.Select((c, l) => byEstimate[l].Take(Math.Min(byEstimate[l].Length, (int)Math.Ceiling(factor * c))).Where(j => !exact[l].ContainsKey(j)).ToArray())]);
+        Measure([.. counts.Select((c, l) => Shortlist(l, c).Where(j => !exact[l].ContainsKey(j)).ToArray())]);
         return [.. counts.Select((c, l) => exact[l].OrderBy(p => p.Value).ThenBy(p => p.Key).Take(c).Select(p => p.Key).Order().ToArray())];
     }
 
     public int[][] ChooseOnly(Subject analysed, double fraction) => Choose(analysed, fraction);
+
+    /// <summary>The ⌈factor·count⌉ units of layer <paramref name="l"/> with the lowest estimates, and every unit tied with the last of them (the screen cannot tell them apart).</summary>
+    private IEnumerable<int> Shortlist(int l, int count)
+    {
+        int size = Math.Min(byEstimate[l].Length, (int)Math.Ceiling(factor * count));
+        if (size == 0) return [];
+        double last = Estimates[l][byEstimate[l][size - 1]];
+        return byEstimate[l].TakeWhile((j, i) => i < size || Estimates[l][j] <= last);
+    }
 
     private void Measure(int[][] units)
     {
