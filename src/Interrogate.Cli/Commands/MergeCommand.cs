@@ -16,7 +16,8 @@ namespace Interrogate.Cli.Commands;
 internal static class MergeCommand
 {
     /// <summary>Every kind of sharded output this build can merge.</summary>
-    public static readonly IReadOnlyList<IShardMerger> Mergers = [new ActivationShardMerger(), new Training.Experiments.ExperimentShardMerger(), new Analysis.Verdicts.StudyAblationShardMerger()];
+    public static readonly IReadOnlyList<IShardMerger> Mergers = [new ActivationShardMerger(), new Training.Experiments.ExperimentShardMerger(), new Analysis.Verdicts.StudyAblationShardMerger(),
+        new Analysis.Pruning.ComparisonShardMerger()];
 
     public static Command Create()
     {

@@ -36,6 +36,8 @@ internal static class PruneCommand
                 "(global: one |W| threshold; uniform: the same fraction of every matrix; lamp: one threshold over LAMP scores, Lee et al. 2021)",
             DefaultValueFactory = _ => "global",
         };
+        var screen = PruneOptions.Screen();
+        var screenFactor = PruneOptions.ScreenFactor();
         var data = PruneOptions.Data();
         var output = new Option<string>("--out") { Description = "Folder for the pruned model (same layout as --model)", Required = true };
         var perLayerWidths = new Option<bool>("--per-layer-widths")
@@ -47,7 +49,7 @@ internal static class PruneCommand
         var json = CommonOptions.Json();
         var command = new Command("prune", "Remove MLP neurons or weights, fine-tune, and measure what it cost")
         {
-            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, units, output, perLayerWidths, json,
+            model, method, target, budget, unstructured, finetune, distill, temperature, distillWeight, lr, rounds, schedule, ramp, pruneEvery, allocation, screen, screenFactor, units, output, perLayerWidths, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.Add(PruneCompareCommand.Create());
@@ -66,6 +68,8 @@ internal static class PruneCommand
                 Ramp = parsed.GetValue(ramp),
                 PruneEvery = parsed.GetValue(pruneEvery),
                 Allocation = PruningChoices.Parse<WeightAllocation>(parsed.GetValue(allocation)!, "--allocation", "allocation"),
+                Screen = PruneOptions.ReadScreen(parsed.GetValue(screen)!),
+                ScreenFactor = parsed.GetValue(screenFactor),
                 FineTune = new FineTuneOptions
                 {
                     Steps = parsed.GetValue(finetune),
@@ -90,21 +94,24 @@ internal static class PruneCommand
         return command;
     }
 
-    /// <summary>--units sae:/transcoder:: the dictionary's features are pruned (redundancy, a --target fraction) and the smaller dictionary saved to --out.</summary>
+    /// <summary>--units sae:/transcoder:: the dictionary's features are pruned (any --method, a --target fraction) and the smaller dictionary saved to --out.</summary>
     private static int PruneFeatures(Features.SparseDictionary dictionary, PruningRequest request, string modelDir, string outDir, PruningDataOptions data, bool json)
     {
-        if (request.Method != PruningMethod.Redundancy || request.Target is not double fraction || request.Unstructured || request.FineTune.Steps > 0 || request.Rounds > 1)
-            throw new InputException("--units: features are pruned with --method redundancy --target F only (no --loss-budget, --unstructured, --finetune or --rounds)");
+        if (request.Target is not double fraction || request.Unstructured || request.FineTune.Steps > 0 || request.Rounds > 1)
+            throw new InputException("--units: features are pruned with --target F only (no --loss-budget, --unstructured, --finetune or --rounds)");
         using var opened = PruningData.Open(modelDir, data);
         if (opened.Network is not LanguageModelSubject text) throw new InputException("--units: features need a language model (an MLP classifier has no dictionary hooks)");
         Analysis.Redundancy.RedundancyDataLoader.RequireHooks(text.Model, dictionary);
-        var (smaller, report) = Terminal.WithProgress("pruning features", progress => FeaturePruning.Run(dictionary, text, fraction, progress));
+        var (smaller, report) = Terminal.WithProgress("pruning features", progress =>
+            FeaturePruning.Run(dictionary, text, request.Method, fraction, request.Screen, request.ScreenFactor, progress));
         Features.SaeLensFormat.Save(smaller, outDir, Path.GetFullPath(modelDir));
         if (json) Terminal.WriteJson(new { report, saved_to = Path.GetFullPath(outDir) });
         else
         {
-            Terminal.Out.MarkupLine(Markup.Escape($"redundancy: {report.Removed} of {report.Latents} features folded away (fits on {report.SearchedOn})"));
+            string how = report.Method == PruningMethod.Redundancy ? "folded away" : "removed, their means folded into b_dec";
+            Terminal.Out.MarkupLine(Markup.Escape($"{report.Method.Name()}: {report.Removed} of {report.Latents} features {how} (chosen on {report.SearchedOn})"));
             Terminal.Out.MarkupLine(Markup.Escape($"loss on {report.ReportedOn}: {report.Original.Loss:F4} → {report.Pruned.Loss:F4} nats (reconstruction error kept)"));
+            foreach (var layer in report.Screening ?? []) Terminal.Out.MarkupLine(Markup.Escape(PruneOptions.DescribeScreening(layer)));
             Terminal.Out.MarkupLine($"saved to [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/]");
         }
         return ExitCodes.Ok;
@@ -133,6 +140,7 @@ internal static class PruneCommand
         foreach (var p in r.BudgetSearch) console.MarkupLine(Markup.Escape($"  budget probe: {p.Fraction:P1} → Δloss {p.DeltaLoss:+0.0000;-0.0000} {(p.WithinBudget ? "within" : "over")}"));
         console.MarkupLine(Markup.Escape($"parameters {r.ParametersBefore:N0} → {r.ParametersAfter:N0} ({r.NonZeroParametersAfter:N0} non-zero); " +
             $"weights file {result.OriginalBytes:N0} → {result.PrunedBytes:N0} bytes; forward {r.ThroughputBefore:N0} → {r.ThroughputAfter:N0} {r.ThroughputUnit}"));
+        foreach (var layer in r.Screening ?? []) console.MarkupLine(Markup.Escape(PruneOptions.DescribeScreening(layer)));
         console.MarkupLine($"saved to [bold]{Markup.Escape(result.OutDir)}[/]");
     }
 }

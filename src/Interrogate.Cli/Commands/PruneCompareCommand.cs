@@ -22,33 +22,69 @@ internal static class PruneCompareCommand
             DefaultValueFactory = _ => new RedundancyOptions().MinR2,
         };
         var report = new Option<string?>("--report") { Description = "HTML report with the curves (SVG) and the table" };
+        var screen = PruneOptions.Screen();
+        var screenFactor = PruneOptions.ScreenFactor();
+        var outDir = new Option<string?>("--out")
+        {
+            Description = "Folder for the sweep's measured cells; a folder holding this sweep whole (e.g. merged shards) is reused, so the run only reports",
+        };
+        var shard = ShardOptions.Shard();
+        var units = UnitsOption.Create();
         var json = CommonOptions.Json();
         var data = PruneOptions.Data();
         var command = new Command("compare", "Loss-vs-fraction-removed curves of every pruning method, each with and without a least-squares refit of the kept neurons, on the same evaluation data")
         {
-            model, methods, fractions, minR2, report, json,
+            model, methods, fractions, minR2, screen, screenFactor, units, report, outDir, shard, json,
         };
         foreach (var option in data.All) command.Add(option);
         command.SetAction(parsed =>
         {
             double floor = parsed.GetValue(minR2);
             new RedundancyOptions { MinR2 = floor }.Validate();
-            var chosen = PruningComparison.Methods(ParseMethods(parsed.GetValue(methods)!), floor);
+            var screening = PruneOptions.ReadScreen(parsed.GetValue(screen)!);
+            double factor = parsed.GetValue(screenFactor);
+            var names = ParseMethods(parsed.GetValue(methods)!).ToList();
             var points = ParseFractions(parsed.GetValue(fractions)!);
             var reportPath = parsed.GetValue(report);
-            using var opened = PruningData.Open(parsed.GetValue(model)!, data.Read(parsed));
-            PruningComparison.Check(opened.Network, points);
-            var result = Terminal.WithProgress("comparing", progress => PruningComparison.Run(opened.Network, chosen, points, progress));
+            var shardSpec = ShardOptions.Parse(parsed.GetValue(shard));
+            var folder = parsed.GetValue(outDir);
+            if (shardSpec is not null && folder is null) throw new InputException("--shard needs --out DIR: the folder the shard's cells are written to");
+            if (screening == PruningScreen.Atp && !names.Contains(PruningMethod.Ablation))
+                throw new InputException("--screen atp: screens the exact ablation method; add ablation to --methods");
+            var dictionary = UnitsOption.Parse(parsed.GetValue(units));
+            var dataOptions = data.Read(parsed);
+            using var opened = PruningData.Open(parsed.GetValue(model)!, dataOptions);
+            var compared = dictionary is null
+                ? new ComparedUnits(PruningComparison.Methods(names, floor, screening, factor), () => new NeuronComparisonSubject(opened.Network), opened.Network)
+                : ComparedUnits.Features(dictionary, opened.Network, names, floor, screening, factor);
+            PruningComparison.Check(compared.Shape, points);
+            string fingerprint = ComparisonShardFile.FingerprintOf([
+                "prune-compare/1", ComparisonShardFile.ParametersHash(opened.Network.Module), (dataOptions with { CacheDirectory = null }).ToString(),
+                string.Join(",", compared.Methods.Select(m => m.Label)), string.Join(",", points.Select(p => p.ToString("R", CultureInfo.InvariantCulture))),
+                compared.Identity, ]);
+            var whole = Terminal.WithProgress("comparing", progress =>
+                ComparisonShards.Run(compared.Open, compared.Methods, points, fingerprint, shardSpec, folder, progress));
+            if (whole is null)
+            {
+                var (first, last) = shardSpec!.Range(compared.Methods.Count * points.Length);
+                if (parsed.GetValue(json)) Terminal.WriteJson(new { Shard = shardSpec.ToString(), CellStart = first, CellEnd = last, Cells = compared.Methods.Count * points.Length, Out = Path.GetFullPath(folder!) });
+                else Terminal.Out.MarkupLine(Markup.Escape($"shard {shardSpec}: cells {first}..{last - 1} of {compared.Methods.Count * points.Length} written to {Path.GetFullPath(folder!)}; merge the shards with `interrogate merge`"));
+                return ExitCodes.Ok;
+            }
+            var result = whole;
             var effects = Effects(result);
             string unit = result.Baseline.Accuracy is null ? "nats/token" : "";
             if (reportPath is not null)
             {
                 var html = new HtmlReport("Pruning methods compared").Charts(Charts(result)).Table(Headers(result), Rows(result));
                 foreach (var e in effects) html.Paragraph(e.Describe(unit));
+                foreach (var layer in result.Screening ?? []) html.Paragraph(PruneOptions.DescribeScreening(layer), note: true);
                 html.Paragraph($"Neurons chosen on {result.ChosenOn}; measured on {result.ReportedOn}; the refit is fitted on {result.RefitRows:N0} calibration rows.", note: true).Save(reportPath);
             }
             if (parsed.GetValue(json))
-                Terminal.WriteJson(new { result.Baseline, result.Unit, result.ChosenOn, result.ReportedOn, result.RefitRows, result.Rows, ChoiceAndRefit = effects, Report = reportPath is null ? null : Path.GetFullPath(reportPath) });
+                Terminal.WriteJson(result.Screening is null
+                    ? new { result.Baseline, result.Unit, result.ChosenOn, result.ReportedOn, result.RefitRows, result.Rows, ChoiceAndRefit = effects, Report = reportPath is null ? null : Path.GetFullPath(reportPath) }
+                    : (object)new { result.Baseline, result.Unit, result.ChosenOn, result.ReportedOn, result.RefitRows, result.Rows, ChoiceAndRefit = effects, result.Screening, Report = reportPath is null ? null : Path.GetFullPath(reportPath) });
             else
             {
                 var table = new Table().AddColumns([.. Headers(result).Select(Markup.Escape)]);
@@ -56,6 +92,7 @@ internal static class PruneCompareCommand
                 Terminal.Out.Write(table);
                 foreach (var e in effects) Terminal.Out.MarkupLine(Markup.Escape(e.Describe(unit)));
                 Terminal.Out.MarkupLine(Markup.Escape($"chosen on {result.ChosenOn}; measured on {result.ReportedOn}"));
+                foreach (var layer in result.Screening ?? []) Terminal.Out.MarkupLine(Markup.Escape(PruneOptions.DescribeScreening(layer)));
                 if (reportPath is not null) Terminal.Out.MarkupLine($"report: [bold]{Markup.Escape(Path.GetFullPath(reportPath))}[/]");
             }
             return ExitCodes.Ok;

@@ -26,6 +26,25 @@ internal sealed class PruneOptions
 
     public static PruneOptions Data() => new();
 
+    public static Option<string> Screen() => new("--screen")
+    {
+        Description = "none, or atp: the ablation method measures the exact Δloss only of the neurons attribution patching estimates to matter least " +
+            "(--screen-factor times as many as it removes); what is removed and every reported loss still come from exact measurements",
+        DefaultValueFactory = _ => "none",
+    };
+
+    public static Option<double> ScreenFactor() => new("--screen-factor")
+    {
+        Description = "With --screen atp: the shortlist's size as a multiple of the units removed from each layer (at least 1)",
+        DefaultValueFactory = _ => ScreenedAblationMethod.DefaultFactor,
+    };
+
+    public static PruningScreen ReadScreen(string text) => PruningChoices.Parse<PruningScreen>(text, "--screen", "screen");
+
+    /// <summary>One line per screened layer: measured units and AtP's rank agreement with the exact Δloss.</summary>
+    public static string DescribeScreening(ScreeningLayer layer) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"screened by AtP: {layer.Layer}: {layer.Measured} of {layer.Units} units mean-ablated exactly; Spearman ρ(AtP, exact) over them {layer.Spearman:0.000}");
+
     public IEnumerable<Option> All => [corpus, tokens, calibration, validation, shuffle, seed, dataDir];
 
     public PruningDataOptions Read(ParseResult parsed)

@@ -173,4 +173,36 @@ public sealed class PruneCliTests(TinyMnistMlpFolder folder) : IClassFixture<Tin
     {
         CliRunner.AssertBadInput(CliRunner.Run("prune", "compare", "--model", folder.Model, "--fractions", "0.5,1.2"), "--fractions");
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Compare_ThreeShardsMergedInShuffledOrder_PrintsWhatOneProcessPrints()
+    {
+        string[] sweep = ["prune", "compare", "--model", folder.Model, "--methods", "magnitude,ablation,taylor", "--screen", "atp", "--fractions", "0.25,0.5", "--json"];
+        var whole = CliRunner.Run(sweep);
+        Assert.True(whole.ExitCode == 0, whole.Stderr);
+        var parts = Enumerable.Range(0, 3).Select(i => folder.Fresh($"part{i}")).ToArray();
+        for (int i = 0; i < 3; i++)
+        {
+            var r = CliRunner.Run([.. sweep, "--shard", $"{i}/3", "--out", parts[i]]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+        }
+        var merged = folder.Fresh("merged");
+        var m = CliRunner.Run("merge", parts[1], parts[2], parts[0], "--out", merged);
+        Assert.True(m.ExitCode == 0, m.Stderr);
+        var fromMerge = CliRunner.Run([.. sweep, "--out", merged]);
+        Assert.True(fromMerge.ExitCode == 0, fromMerge.Stderr);
+        Assert.Equal(whole.Stdout, fromMerge.Stdout);
+        Assert.Contains("\"screening\"", whole.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--shard", "0/2", "--out")]
+    [InlineData("--screen", "sometimes", "--screen")]
+    public void Compare_BadShardOrScreen_Exit2(string flag, string value, string mentions) =>
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "compare", "--model", folder.Model, "--fractions", "0.5", flag, value), mentions);
+
+    [Fact]
+    public void Prune_ScreenWithMagnitude_Exit2() =>
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Model, "--target", "0.5", "--screen", "atp", "--out", folder.Fresh("bad")), "--screen");
 }

@@ -58,7 +58,32 @@ public sealed class PruneLanguageModelCliTests(TinyGpt2Folder folder) : IClassFi
     }
 
     [Fact]
-    public void Prune_SaeUnitsWithMagnitude_OneLineExit2() =>
+    public void Prune_SaeUnitsWithMagnitude_SavesTheSmallerDictionary()
+    {
+        var outDir = Path.Combine(Directory.CreateTempSubdirectory("pruned-sae").FullName, "small");
+        var r = CliRunner.Run("prune", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--method", "magnitude", "--target", "0.1",
+            "--corpus", Corpus(), "--tokens", "64", "--calibration-tokens", "64", "--out", outDir, "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var report = JsonDocument.Parse(r.Stdout).RootElement.GetProperty("report");
+        Assert.Equal("magnitude", report.GetProperty("method").GetString());
+        Assert.Equal(7, report.GetProperty("removed").GetInt32());   // round(0.1 · 65)
+        Assert.Equal(58, Interrogate.Features.SaeLensFormat.Load(outDir).Latents);
+    }
+
+    [Fact]
+    public void Compare_SaeUnitsScreened_RowsForEveryMethodAndTheScreening()
+    {
+        var r = CliRunner.Run("prune", "compare", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--methods", "magnitude,ablation",
+            "--screen", "atp", "--fractions", "0.1", "--corpus", Corpus(), "--tokens", "64", "--calibration-tokens", "64", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.Equal(["magnitude/False", "magnitude/True", "ablation/False", "ablation/True"],
+            json.GetProperty("rows").EnumerateArray().Select(x => $"{x.GetProperty("method").GetString()}/{x.GetProperty("refit").GetBoolean()}"));
+        Assert.Equal(65, json.GetProperty("screening")[0].GetProperty("units").GetInt32());
+    }
+
+    [Fact]
+    public void Prune_SaeUnitsWithLossBudget_OneLineExit2() =>
         CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--method", "magnitude",
-            "--target", "0.1", "--out", Path.Combine(Directory.CreateTempSubdirectory("pruned-sae").FullName, "x")), "--units");
+            "--loss-budget", "0.1", "--out", Path.Combine(Directory.CreateTempSubdirectory("pruned-sae").FullName, "x")), "--units");
 }

@@ -134,4 +134,13 @@ public sealed class SlurmDryRunTests
     [Fact]
     public void Slurm_JobWithoutOut_ExitsTwoNamingOut() =>
         CliRunner.AssertBadInput(CliRunner.Run("slurm", "activations", "record", "--model", "m", "--shards", "2", "--dry-run"), "--out");
+
+    [Fact]
+    public void Slurm_PruneCompare_EachTaskMeasuresItsCellsAndTheMergeWritesOut()
+    {
+        var r = CliRunner.Run("slurm", "prune", "compare", "--model", "m", "--out", "/data/cmp", "--shards", "3", "--dry-run");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("prune compare --model m --shard SLURM_ARRAY_TASK_ID/3 --out /data/cmp.shards/shard-", r.Stdout);
+        Assert.Contains("merge /data/cmp.shards/shard-0 /data/cmp.shards/shard-1 /data/cmp.shards/shard-2 --out /data/cmp", r.Stdout);
+    }
 }

@@ -11,7 +11,15 @@ namespace Interrogate.Analysis.Pruning;
 /// <param name="Pruned">The same with the removed features folded into the kept ones, reconstruction error kept.</param>
 /// <param name="SearchedOn">The data the fits were made and checked on (never the evaluation data).</param>
 /// <param name="ReportedOn">The data both losses are measured on.</param>
-public sealed record FeaturePruningReport(int Latents, int Removed, SubjectEvaluation Original, SubjectEvaluation Pruned, string SearchedOn, string ReportedOn);
+public sealed record FeaturePruningReport(int Latents, int Removed, SubjectEvaluation Original, SubjectEvaluation Pruned, string SearchedOn, string ReportedOn)
+{
+    /// <summary>The method that chose the features.</summary>
+    public PruningMethod Method { get; init; } = PruningMethod.Redundancy;
+
+    /// <summary>With --screen atp: how many features were mean-ablated exactly and how AtP ranked them.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ScreeningLayer>? Screening { get; init; }
+}
 
 /// <summary>
 /// `prune --units sae:DIR --method redundancy`: removes a fraction of a dictionary's features, those best
@@ -37,5 +45,29 @@ public static class FeaturePruning
         var report = new FeaturePruningReport(dictionary.Latents, removed.Length, original, reported.Evaluate(),
             decided.Describe(DataPart.Calibration), text.Describe(DataPart.Evaluation));
         return (decided.Smaller(removed), report);
+    }
+
+    /// <summary>
+    /// Any other method (<see cref="FeatureUnitsPruning"/>): the fraction of features it scores lowest on the
+    /// calibration tokens are removed with their calibration means folded into b_dec (as `prune` removes neurons);
+    /// losses on the evaluation tokens.
+    /// </summary>
+    public static (SparseDictionary Smaller, FeaturePruningReport Report) Run(SparseDictionary dictionary, LanguageModelSubject text, PruningMethod method,
+        double fraction, PruningScreen screen = PruningScreen.None, double screenFactor = ScreenedAblationMethod.DefaultFactor, Action<string, double>? progress = null)
+    {
+        if (method == PruningMethod.Redundancy && screen == PruningScreen.None) return Run(dictionary, text, fraction, progress);
+        if (!(fraction > 0 && fraction < 1)) throw new InputException($"--target: {fraction} is not a fraction in (0, 1)");
+        if (PruningMethods.CountFor(dictionary.Latents, fraction) >= dictionary.Latents)
+            throw new InputException($"--target: {fraction} removes all {dictionary.Latents} features; choose a smaller target");
+        var units = new FeatureUnitsPruning(dictionary, text);
+        var decision = units.Method(method, screen: screen, factor: screenFactor).Analyse(units.Analysed, progress);
+        var removed = decision.ChooseOnly(units.Analysed, fraction)[0];
+        var pruned = units.Removed(removed, Compensation.MeanIntoBias);
+        var report = new FeaturePruningReport(dictionary.Latents, removed.Length, units.Removed([], Compensation.MeanIntoBias).Evaluate(), pruned.Evaluate(),
+            text.Describe(DataPart.Calibration), text.Describe(DataPart.Evaluation))
+        {
+            Method = method, Screening = (decision as ScreenedAblationDecision)?.Report(),
+        };
+        return (pruned.Smaller(removed), report);
     }
 }

@@ -49,4 +49,7 @@ public sealed class ScoreDecision(float[][] scores) : IPruningDecision
 
     public int[][] Choose(Subject target, double fraction) =>
         [.. Scores.Select(s => NeuronImportance.Ascending(s).Take(PruningMethods.CountFor(s.Length, fraction)).Order().ToArray())];
+
+    /// <summary>Scores edit nothing, so no copy is needed (and a dictionary's features cannot be copied).</summary>
+    public int[][] ChooseOnly(Subject analysed, double fraction) => Choose(analysed, fraction);
 }

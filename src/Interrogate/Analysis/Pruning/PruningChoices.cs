@@ -13,6 +13,17 @@ public enum PruningMethod
     [JsonStringEnumMemberName("redundancy")] Redundancy,
 }
 
+/// <summary>
+/// What chooses the units an exact method measures: none (every unit, as always), or attribution patching
+/// (<see cref="AtpEstimate"/>): only its shortlist is measured exactly (<see cref="ScreenedAblationMethod"/>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PruningScreen>))]
+public enum PruningScreen
+{
+    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("atp")] Atp,
+}
+
 /// <summary>When unstructured pruning happens: in prune-then-tune rounds (1 = one-shot), or gradually while tuning (<see cref="GradualSchedule"/>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PruningSchedule>))]
 public enum PruningSchedule

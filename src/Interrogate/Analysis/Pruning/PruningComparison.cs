@@ -29,6 +29,10 @@ public sealed record PruningComparisonResult(SubjectEvaluation Baseline, string 
     public IReadOnlyList<PruningComparisonRow> Rows => [.. Curves.SelectMany(c => c.Points.Select(p =>
         new PruningComparisonRow(c.Method, c.MinR2, c.Refit, p.Fraction, p.RemovedFraction, p.Evaluation.Loss, p.Evaluation.Accuracy)))];
 
+    /// <summary>With --screen atp: per layer, how many units the screened ablation measured exactly and how AtP ranked them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ScreeningLayer>? Screening { get; init; }
+
     /// <summary>The curve of <paramref name="label"/> with or without refit.</summary>
     public PruningCurve Curve(string label, bool refit) => Curves.Single(c => c.Label == label && c.Refit == refit);
 }
@@ -58,44 +62,79 @@ public static class PruningComparison
     /// <summary>
     /// The methods `prune compare` runs for the given names: each as `prune` runs it, and redundancy also
     /// with the R² floor <paramref name="minR2"/> (the `redundancy` command's default: only neurons that
-    /// are redundant), beside the ranking by R² that `prune` uses to reach any fraction.
+    /// are redundant), beside the ranking by R² that `prune` uses to reach any fraction. With
+    /// <paramref name="screen"/> atp, ablation measures only attribution patching's shortlist.
     /// </summary>
-    public static IReadOnlyList<IPruningMethod> Methods(IEnumerable<PruningMethod> methods, double minR2) =>
-        [.. methods.Distinct().SelectMany(m => m == PruningMethod.Redundancy
-            ? (IEnumerable<IPruningMethod>)[new RedundancyPruningMethod(), new RedundancyPruningMethod(minR2)]
-            : [PruningMethods.Get(m)])];
+    public static IReadOnlyList<IPruningMethod> Methods(IEnumerable<PruningMethod> methods, double minR2,
+        PruningScreen screen = PruningScreen.None, double screenFactor = ScreenedAblationMethod.DefaultFactor) =>
+        [.. methods.Distinct().SelectMany(m => m switch
+        {
+            PruningMethod.Redundancy => (IEnumerable<IPruningMethod>)[new RedundancyPruningMethod(), new RedundancyPruningMethod(minR2)],
+            PruningMethod.Ablation when screen == PruningScreen.Atp => [new ScreenedAblationMethod(screenFactor)],
+            _ => [PruningMethods.Get(m)],
+        })];
 
     public static PruningComparisonResult Run(Subject network, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
-        Action<string, double>? progress = null, CancellationToken cancel = default)
+        Action<string, double>? progress = null, CancellationToken cancel = default) =>
+        Assemble(Measure(new NeuronComparisonSubject(network, progress), methods, fractions, null, progress, cancel));
+
+    /// <summary>
+    /// Measures the cells (method × fraction, method-major) of <paramref name="shard"/>'s contiguous block, or all
+    /// of them. Every method with a cell in the block is analysed and asked for every fraction, largest first, as
+    /// the whole run asks, so a shard's choices (and a screened or planned method's state) are the whole run's.
+    /// </summary>
+    public static ComparisonPart Measure(IComparisonSubject subject, IReadOnlyList<IPruningMethod> methods, IReadOnlyList<double> fractions,
+        Sharding.ShardSpec? shard, Action<string, double>? progress = null, CancellationToken cancel = default)
     {
-        Check(network, fractions);
-        var baseline = network.Evaluate();
-        var means = CalibrationStatistics.Measure(network).Select(s => s.Mean).ToList();
-        progress?.Invoke("refit statistics", 0);
-        var refit = new Refit(network, means);
-        int total = network.Widths.Sum();
-        var curves = new List<PruningCurve>();
-        foreach (var method in methods)
+        Check(subject.Analysed, fractions);
+        int cellCount = methods.Count * fractions.Count;
+        var (start, end) = shard?.Range(cellCount) ?? (0, cellCount);
+        var baseline = subject.Baseline();
+        int total = subject.Analysed.Widths.Sum();
+        var cells = new List<ComparisonCell>();
+        var analyses = new List<MethodAnalysis>();
+        for (int m = 0; m < methods.Count; m++)
         {
+            if (m * fractions.Count >= end || (m + 1) * fractions.Count <= start) continue;
+            var method = methods[m];
             var clock = Stopwatch.StartNew();
-            var decision = method.Analyse(network, (what, f) => progress?.Invoke($"{method.Label}: {what}", f));
+            var decision = method.Analyse(subject.Analysed, (what, f) => progress?.Invoke($"{method.Label}: {what}", f));
             double seconds = clock.Elapsed.TotalSeconds;
-            var plain = new PruningPoint[fractions.Count];
-            var refitted = new PruningPoint[fractions.Count];
             // Largest fraction first, so a method can answer smaller ones from the same plan.
             foreach (int i in Enumerable.Range(0, fractions.Count).OrderByDescending(i => fractions[i]))
             {
                 cancel.ThrowIfCancellationRequested();
+                var removed = decision.ChooseOnly(subject.Analysed, fractions[i]);
+                int cell = m * fractions.Count + i;
+                if (cell < start || cell >= end) continue;
                 progress?.Invoke($"{method.Label}: removing {fractions[i]:P0}", (double)(fractions.Count - i) / fractions.Count);
-                var removed = decision.ChooseOnly(network, fractions[i]);
                 double removedFraction = (double)removed.Sum(r => r.Length) / total;
-                plain[i] = new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.MeanIntoBias).Evaluate());
-                refitted[i] = new PruningPoint(fractions[i], removedFraction, refit.Remove(removed, Compensation.LeastSquaresRefit).Evaluate());
+                cells.Add(new ComparisonCell(m, i,
+                    new PruningPoint(fractions[i], removedFraction, subject.Removed(removed, Compensation.MeanIntoBias)),
+                    new PruningPoint(fractions[i], removedFraction, subject.Removed(removed, Compensation.LeastSquaresRefit))));
             }
-            double? minR2 = method is RedundancyPruningMethod r ? r.MinR2 : null;
-            curves.Add(new PruningCurve(method.Method, method.Label, minR2, false, plain, seconds));
-            curves.Add(new PruningCurve(method.Method, method.Label, minR2, true, refitted, seconds));
+            analyses.Add(new MethodAnalysis(m, seconds, (decision as ScreenedAblationDecision)?.Report()));
         }
-        return new PruningComparisonResult(baseline, network.Unit, network.Describe(DataPart.Calibration), network.Describe(DataPart.Evaluation), refit.FitRows, curves);
+        var curves = methods.Select(m => new ComparisonCurve(m.Method, m.Label, m is RedundancyPruningMethod r ? r.MinR2 : null)).ToList();
+        return new ComparisonPart(baseline, subject.Analysed.Unit, subject.ChosenOn, subject.ReportedOn, subject.RefitRows, curves, [.. fractions],
+            [.. cells.OrderBy(c => c.Method).ThenBy(c => c.Fraction)], analyses);
+    }
+
+    /// <summary>The comparison from a part holding every cell (one process's, or merged shards').</summary>
+    public static PruningComparisonResult Assemble(ComparisonPart part)
+    {
+        int f = part.Fractions.Count;
+        if (part.Cells.Count != part.Curves.Count * f) throw new InvalidOperationException($"{part.Cells.Count} of {part.Curves.Count * f} cells measured");
+        var curves = new List<PruningCurve>();
+        for (int m = 0; m < part.Curves.Count; m++)
+        {
+            var c = part.Curves[m];
+            var cells = part.Cells.Where(x => x.Method == m).OrderBy(x => x.Fraction).ToList();
+            double seconds = part.Analyses.Where(a => a.Method == m).Select(a => a.Seconds).DefaultIfEmpty(0).Max();
+            curves.Add(new PruningCurve(c.Method, c.Label, c.MinR2, false, [.. cells.Select(x => x.Plain)], seconds));
+            curves.Add(new PruningCurve(c.Method, c.Label, c.MinR2, true, [.. cells.Select(x => x.Refitted)], seconds));
+        }
+        var screening = part.Analyses.FirstOrDefault(a => a.Screening is not null)?.Screening;
+        return new PruningComparisonResult(part.Baseline, part.Unit, part.ChosenOn, part.ReportedOn, part.RefitRows, curves) { Screening = screening };
     }
 }

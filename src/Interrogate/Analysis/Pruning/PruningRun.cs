@@ -27,6 +27,13 @@ public sealed record PruningRequest
     /// <summary>Unstructured magnitude: how the fraction is spread over the weight matrices.</summary>
     public WeightAllocation Allocation { get; init; } = WeightAllocation.Global;
     public FineTuneOptions FineTune { get; init; } = new();
+    /// <summary>Atp: the exact ablation measures only attribution patching's shortlist (<see cref="ScreenedAblationMethod"/>).</summary>
+    public PruningScreen Screen { get; init; } = PruningScreen.None;
+    /// <summary>With <see cref="Screen"/>: the shortlist's size as a multiple of the units removed from each layer.</summary>
+    public double ScreenFactor { get; init; } = ScreenedAblationMethod.DefaultFactor;
+
+    /// <summary>The method as this request runs it (screened when asked).</summary>
+    public IPruningMethod MethodToRun() => Screen == PruningScreen.Atp ? new ScreenedAblationMethod(ScreenFactor) : PruningMethods.Get(Method);
 
     /// <summary>Checks the values a user types; InputExceptions name the flag.</summary>
     public void Validate()
@@ -49,6 +56,10 @@ public sealed record PruningRequest
         if (PruneEvery < 1) throw new InputException($"--prune-every: {PruneEvery} must be at least 1 step");
         if (Allocation != WeightAllocation.Global && !(Unstructured && Method == PruningMethod.Magnitude))
             throw new InputException($"--allocation: '{Allocation.Name()}' spreads unstructured magnitude pruning over the matrices; it needs --unstructured --method magnitude");
+        if (Screen == PruningScreen.Atp && (Method != PruningMethod.Ablation || Unstructured))
+            throw new InputException($"--screen atp: screens the exact per-neuron ablation only (--method ablation, structured); '{Method.Name()}'{(Unstructured ? " with --unstructured" : "")} measures nothing per unit");
+        if (Screen == PruningScreen.Atp && !(ScreenFactor >= 1 && double.IsFinite(ScreenFactor)))
+            throw new InputException($"--screen-factor: {ScreenFactor} must be at least 1 (the shortlist's size as a multiple of the neurons to remove)");
         if (Unstructured && !WeightMask.Methods.Contains(Method))
             throw new InputException($"--unstructured: method '{Method.Name()}' scores neurons, not weights (use {string.Join(" or ", WeightMask.Methods.Select(m => m.Name()))})");
     }
@@ -77,6 +88,9 @@ public sealed record PruningReport(PruningMethod Method, bool Unstructured, doub
     public string? SearchedOn { get; init; }
     public string ReportedOn { get; init; } = "";
     public double? SearchBaselineLoss { get; init; }
+    /// <summary>With --screen atp: per layer, how many units were measured exactly and how AtP ranked them against the exact Δloss.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ScreeningLayer>? Screening { get; init; }
 }
 
 /// <summary>
@@ -113,8 +127,7 @@ public static class PruningRun
     private static (Subject, PruningReport) Structured(Subject original, PruningRequest request, SubjectEvaluation before,
         IReadOnlyList<LayerStatistics> stats, Action<string, double>? progress, CancellationToken cancel)
     {
-        var method = PruningMethods.Get(request.Method);
-        var decision = method.Analyse(original, progress);
+        var decision = request.MethodToRun().Analyse(original, progress);
         var means = stats.Select(s => s.Mean).ToList();
         int[] widths = original.Widths;
         var probes = new List<BudgetProbe>();
@@ -152,7 +165,8 @@ public static class PruningRun
         var teacher = request.FineTune.Distill ? original : null;
         FineTuning.Run(pruned, teacher, (WeightMask?)null, request.FineTune, (s, l) => progress?.Invoke($"fine-tuning, loss {l:F4}", (double)s / request.FineTune.Steps), cancel);
         var tuned = request.FineTune.Steps > 0 ? pruned.Evaluate() : null;
-        return (pruned, Report(original, pruned, request, fraction, before, ablated, afterPruning, tuned, null, probes));
+        var report = Report(original, pruned, request, fraction, before, ablated, afterPruning, tuned, null, probes);
+        return (pruned, decision is ScreenedAblationDecision screened ? report with { Screening = screened.Report() } : report);
     }
 
     private static (Subject, PruningReport) Unstructured(Subject original, PruningRequest request, SubjectEvaluation before,

@@ -16,7 +16,11 @@ namespace Interrogate.Analysis.Pruning;
 /// neurons in order of R² with no floor, so any fraction is reached; <see cref="RedundancyOptions.MinR2"/>'s
 /// default (0.99) removes only neurons that are redundant, and may stop short of the fraction.
 /// </param>
-public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMethod.Ranked) : IPruningMethod
+/// <param name="split">
+/// The subject the planner fits and checks on, from the analysed one: its calibration split (the default); a
+/// dictionary's features pass their own (<see cref="FeatureUnitsPruning"/>).
+/// </param>
+public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMethod.Ranked, Func<Subject, Subject>? split = null) : IPruningMethod
 {
     /// <summary>A floor so low it only excludes constant fits: neurons are taken in order of R², however poor.</summary>
     public const double Ranked = 1e-9;
@@ -26,9 +30,9 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
     public string Label => MinR2 <= Ranked ? "redundancy (ranked by R²)" : $"redundancy (R² ≥ {MinR2.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
     public string Description => "fold neurons that are affine functions of other neurons of their layer into them (held-out R², best first)";
 
-    public IPruningDecision Analyse(Subject network, Action<string, double>? progress = null) => new Decision(MinR2, progress);
+    public IPruningDecision Analyse(Subject network, Action<string, double>? progress = null) => new Decision(MinR2, split ?? (s => s.CalibrationSplit()), progress);
 
-    private sealed class Decision(double minR2, Action<string, double>? progress) : IPruningDecision
+    private sealed class Decision(double minR2, Func<Subject, Subject> split, Action<string, double>? progress) : IPruningDecision
     {
         // The merges of the largest fraction planned so far: a smaller fraction's are a prefix of them.
         private (double Fraction, IReadOnlyList<Merge> Merges)? planned;
@@ -58,7 +62,7 @@ public sealed class RedundancyPruningMethod(double minR2 = RedundancyPruningMeth
             {
                 MinR2 = minR2, TargetFraction = fraction, MaxRounds = 64, MeasureEachMerge = false, MaxAblationGroups = 0,
             };
-            return new RedundancyPlanner(target.CalibrationSplit(), options).Run(progress);
+            return new RedundancyPlanner(split(target), options).Run(progress);
         }
 
         private static int[][] Group(IReadOnlyList<Merge> merges, int layers) =>
