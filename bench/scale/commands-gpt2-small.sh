@@ -29,7 +29,7 @@ if [ "$quick" = 1 ]; then
   rec_tokens=4096; imp_tokens=1024; red_tokens=4096; red_eval=1024; prune_tokens=1024; prune_cal=512
   neu_args=(--tokens 4096 --top 1 --random 2 --random-sets 1 --eval-windows 1); sae_tokens=8192; sae_latents=1024; sae_held=2048
 else
-  rec_tokens=100000; imp_tokens=4096; red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
+  rec_tokens=100000; imp_tokens=1024;   # importance ablates all 36,864 neurons exactly, each pass with 50,257-wide logits: hours even at one window red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
   neu_args=(--tokens 20000 --top 2 --random 10 --random-sets 4 --eval-windows 4); sae_tokens=1000000; sae_latents=4096; sae_held=32768
 fi
 
