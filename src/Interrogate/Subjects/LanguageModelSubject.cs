@@ -104,7 +104,7 @@ public sealed class LanguageModelSubject : Subject
             var windows = all.Skip(start).Take(BatchSize).ToList();
             using var hooks = new HookScope().Cache(names);
             var batch = TokenBatch.Pad(windows, PaddingSide.Right);
-            Model.Forward(batch);
+            Model.ForwardBlocks(batch, Model.Blocks.Count);   // the layers are the MLPs: no final norm, no logits (a third of a GPT-2 small forward)
             for (int l = 0; l < Layers.Count; l++)
             {
                 var data = hooks.Cached[names[l]].ContiguousData().Span;   // [B, T, width]

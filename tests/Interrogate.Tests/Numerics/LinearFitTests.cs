@@ -49,6 +49,42 @@ public sealed class LinearFitTests
     }
 
     [Fact]
+    public void Moments_BandedUpperGram_SameBitsAsFullProduct()
+    {
+        // 600 neurons: three bands (256, 256, 88); chunks of 70 and 33 rows. The reference forms the full
+        // xᵀx of each shifted chunk in one GEMM, as the moments did before the banded upper triangle.
+        const int width = 600;
+        var rng = new TensorRandom(7);
+        var rows = new float[103 * width];
+        for (int i = 0; i < rows.Length; i++) rows[i] = (float)rng.NextNormal() + (i % width == 5 ? 50 : 0);
+        var m = new ActivationMoments(width);
+        var gram = new double[width * width];
+        var sum = new double[width];
+        float[]? shift = null;
+        foreach (var (start, n) in new[] { (0, 70), (70, 33) })
+        {
+            var chunk = rows[(start * width)..((start + n) * width)];
+            m.Add(chunk);
+            shift ??= [.. Enumerable.Range(0, width).Select(j => (float)(Enumerable.Range(0, n).Sum(r => (double)chunk[r * width + j]) / n))];
+            var x = new float[n * width];
+            for (int r = 0; r < n; r++)
+                for (int j = 0; j < width; j++) { x[r * width + j] = chunk[r * width + j] - shift[j]; sum[j] += x[r * width + j]; }
+            var full = new float[width * width];
+            Interrogate.Kernels.Gemm.Multiply(true, false, width, width, n, 1f, x, width, x, width, 0f, full, width);
+            for (int i = 0; i < full.Length; i++) gram[i] += full[i];
+        }
+        int mismatches = 0;
+        for (int i = 0; i < width; i++)
+            for (int j = 0; j < width; j++)
+            {
+                double expected = gram[i * width + j] / 103 - sum[i] / 103 * (sum[j] / 103);
+                if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(m.Covariance(i, j))) mismatches++;
+            }
+        Assert.Equal(0, mismatches);
+        Assert.Equal(m.Covariance(3, 400), m.Covariance(400, 3));
+    }
+
+    [Fact]
     public void Fit_SetToSet_RecoversCoefficientsAndScoresEachOutput()
     {
         var fit = Moments(Rows(2000, 2), 256);
