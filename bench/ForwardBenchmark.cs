@@ -63,18 +63,19 @@ public sealed class ForwardBenchmark : IBenchmark
         var longIds = ids.Select(i => (long)i).ToArray();
         var ort = orts.Select(_ => new double[reps]).ToList();
         string[] modes = ["none", "cache"];
-        var ours = modes.ToDictionary(m => m, _ => new double[reps]);
+        // "plain": logits only, through the blocks' ordinary (unfused) route, for the fusion's own saving.
+        var ours = modes.Append("plain").ToDictionary(m => m, _ => new double[reps]);
         var theirs = peers.Select(_ => modes.ToDictionary(m => m, _ => new double[reps])).ToList();
         string Request(string mode) => $"{b}x{t} {(mode == "cache" ? "ref" : "none")}";
         for (int w = 0; w < Warmup; w++)
         {
-            foreach (var mode in modes) Once(model, batch, mode == "cache");
+            foreach (var mode in ours.Keys) Once(model, batch, mode);
             foreach (var p in peers) foreach (var mode in modes) p.Run(Request(mode));
             foreach (var o in orts) o.Once(longIds, b, t);
         }
         for (int r = 0; r < reps; r++)
         {
-            foreach (var mode in r % 2 == 0 ? modes : modes.Reverse()) ours[mode][r] = Once(model, batch, mode == "cache");
+            foreach (var mode in r % 2 == 0 ? ours.Keys : ours.Keys.Reverse()) ours[mode][r] = Once(model, batch, mode);
             for (int i = 0; i < peers.Count; i++)
                 foreach (var mode in modes) theirs[i][mode][r] = peers[i].Run(Request(mode));
             for (int i = 0; i < orts.Count; i++) ort[i][r] = orts[i].Once(longIds, b, t);
@@ -93,6 +94,12 @@ public sealed class ForwardBenchmark : IBenchmark
             };
         }
         yield return OrtRow($"{b}x{t} ort", b * t, threads, ours["none"], ort, orts);
+        yield return new BenchRow($"{b}x{t} fused", threads, b * t / Measure.Median(ours["none"]), b * t / Measure.Median(ours["plain"]), "tokens/s", "ordinary route")
+        {
+            OursMin = b * t / ours["none"].Max(), OursMax = b * t / ours["none"].Min(),
+            PeerMin = b * t / ours["plain"].Max(), PeerMax = b * t / ours["plain"].Min(),
+            PeerConfig = "ours through the blocks' unfused route (forced by caching hook_resid_mid); interleaved rep by rep",
+        };
         Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
@@ -111,10 +118,15 @@ public sealed class ForwardBenchmark : IBenchmark
     }
 
     // Seconds of one pass: wall, or process CPU under --clock cpu (the peer reports the same kind).
-    internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp) => Measure.Time(() =>
+    internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp) => Once(model, batch, cacheMlp ? "cache" : "none");
+
+    // Modes: "none" (logits), "cache" (also every mlp.hook_post), "plain" (logits through the
+    // unfused route: caching hook_resid_mid keeps every block off its fused route).
+    internal static double Once(CausalLanguageModel model, TokenBatch batch, string mode) => Measure.Time(() =>
     {
         using var _ = GradientTape.NoGrad();
-        using var hooks = cacheMlp ? new HookScope().Cache(n => n.EndsWith(".mlp.hook_post", StringComparison.Ordinal)) : null;
+        string? cached = mode switch { "cache" => ".mlp.hook_post", "plain" => ".hook_resid_mid", _ => null };
+        using var hooks = cached is null ? null : new HookScope().Cache(n => n.EndsWith(cached, StringComparison.Ordinal));
         model.Forward(batch);
     }, 1);
 

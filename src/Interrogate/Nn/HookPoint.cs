@@ -22,6 +22,12 @@ public sealed class HookPoint(string localName)
     /// <summary>True when the active hook scope caches, edits or keeps the gradient of this point.</summary>
     public bool IsWanted => HookScope.Current?.Wants(FullName) ?? false;
 
+    /// <summary>
+    /// True when <see cref="Apply"/> could see or change the activation: the active scope wants this
+    /// point or one of its attachments. A fused path may skip a point that is not active.
+    /// </summary>
+    public bool IsActive => HookScope.Current is { } scope && (scope.Wants(FullName) || Attachments.Exists(a => scope.Wants(a.Name)));
+
     /// <summary>Runs the activation through the active hook scope, if any, then through each attachment the scope wants.</summary>
     public Tensor Apply(Tensor activation)
     {

@@ -17,4 +17,10 @@ public sealed class LayerNorm : Normalization
     public Tensor Bias { get; }     // [D]
 
     protected override Tensor Normalize(Tensor x) => x.LayerNorm(Weight, Bias, Eps);
+
+    internal override void NormalizeRows(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ReadOnlySpan<float> w = Weight.ContiguousData().Span, b = Bias.ContiguousData().Span;
+        for (int r = 0; r < x.Length; r += Size) Kernels.Norms.LayerNorm(x.Slice(r, Size), w, b, Eps, y.Slice(r, Size));
+    }
 }

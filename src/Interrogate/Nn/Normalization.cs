@@ -22,4 +22,11 @@ public abstract class Normalization : Module
     public Tensor Forward(Tensor x) => HookNormalized.Apply(Normalize(x));
 
     protected abstract Tensor Normalize(Tensor x);
+
+    /// <summary>
+    /// The same arithmetic as <see cref="Normalize"/> on whole rows of D, from span to span and not
+    /// recorded or hooked: for fused inference paths that run it inside their own row loop.
+    /// x, y: rows·D floats (may not overlap).
+    /// </summary>
+    internal abstract void NormalizeRows(ReadOnlySpan<float> x, Span<float> y);
 }

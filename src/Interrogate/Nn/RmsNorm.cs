@@ -21,4 +21,16 @@ public sealed class RmsNorm : Normalization
     public Tensor Weight { get; }   // [D]
 
     protected override Tensor Normalize(Tensor x) => x.RmsNorm(Offset == 0f ? Weight : Weight.Add(Offset), Eps);
+
+    internal override void NormalizeRows(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ReadOnlySpan<float> w = Weight.ContiguousData().Span;
+        if (Offset != 0f)
+        {
+            var scale = new float[Size];
+            System.Numerics.Tensors.TensorPrimitives.Add(w, Offset, scale);   // as Weight.Add(Offset)
+            w = scale;
+        }
+        for (int r = 0; r < x.Length; r += Size) Kernels.Norms.RmsNorm(x.Slice(r, Size), w, Eps, y.Slice(r, Size));
+    }
 }

@@ -128,7 +128,7 @@ public sealed class Attention : Module
     /// them, no rotary, cache or padding mask), so attention can run straight on the fused
     /// projection: the same values without the split, permute and merge copies.
     /// </summary>
-    private bool CanFuse(ForwardContext ctx) =>
+    internal bool CanFuse(ForwardContext ctx) =>
         rotary is null && ctx.Cache is null && Options.SoftCap is null && !WindowBinds(ctx) && ctx.KeyMask is null
         && !HookQ.IsWanted && !HookK.IsWanted && !HookV.IsWanted && !HookPattern.IsWanted && !HookZ.IsWanted;
 

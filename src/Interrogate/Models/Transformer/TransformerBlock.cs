@@ -10,7 +10,7 @@ namespace Interrogate.Models.Transformer;
 /// (GPT-NeoX/Pythia), which has no <c>hook_resid_mid</c>. The norms and the MLP are whatever the
 /// architecture passes in; the block itself knows no architecture names.
 /// </summary>
-public sealed class TransformerBlock : Module
+public sealed partial class TransformerBlock : Module
 {
     public TransformerBlock(Normalization ln1, Attention attn, Normalization ln2, FeedForward mlp,
         Normalization? ln1Post = null, Normalization? ln2Post = null, bool parallelResidual = false)
@@ -53,6 +53,7 @@ public sealed class TransformerBlock : Module
     /// <summary>x: [B, T, D] → [B, T, D].</summary>
     public Tensor Forward(Tensor x, ForwardContext ctx)
     {
+        if (FusedMlp(ctx) is { } mlp) return ForwardFused(x, ctx, mlp);
         x = HookResidPre.Apply(x);                                        // [B, T, D]
         var attnOut = Attn.Forward(Ln1.Forward(x), ctx);
         attnOut = HookAttnOut.Apply(Ln1Post?.Forward(attnOut) ?? attnOut);

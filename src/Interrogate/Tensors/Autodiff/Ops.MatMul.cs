@@ -45,24 +45,7 @@ public static partial class Ops
         var xm = new Mat(xc.Storage, xc.Offset, inF, false, 0);
         // Every element is written by the product below, unless there is nothing to sum over.
         var y = inF == 0 ? Tensor.Zeros([.. x.Shape[..^1], outF]) : Tensor.Uninitialized([.. x.Shape[..^1], outF]);
-        var ym = new Mat(y.Storage, 0, outF, false, 0);
-        // A weight kept in its file's bfloat16/float16 is read in place; only a backward pass that needs W converts it.
-        if (weight.Half is { } half) Gemm.MultiplyHalfTransposed(rows, 1f, xc.Storage.AsSpan(xc.Offset), inF, half, 0f, y.Storage, outF);
-        else Product(false, xm, true, MatrixOf(weight, out _), rows, outF, inF, ym, 1, 0f);
-        if (bias is not null)
-        {
-            var bc = bias.ContiguousData();
-            int perBlock = ColumnSums.RowsPerBlock(outF);
-            Parallelism.For((rows + perBlock - 1) / perBlock, blk =>
-            {
-                var bs = bc.Span;
-                for (int r = blk * perBlock; r < Math.Min(rows, (blk + 1) * perBlock); r++)
-                {
-                    var row = y.Storage.AsSpan(r * outF, outF);
-                    TensorPrimitives.Add(row, bs, row);
-                }
-            });
-        }
+        LinearValues(xc, rows, weight, bias, y);
         if (GradientTape.ShouldRecord([x, weight, bias ?? x]))
             GradientTape.Record(y, g =>
             {
@@ -80,6 +63,43 @@ public static partial class Ops
                 }
             });
         return y;
+    }
+
+    /// <summary>
+    /// x·Wᵀ (+ b) written into <paramref name="y"/>, not recorded on the tape: for inference paths
+    /// that bring their own (pooled) output. x: [.., in]; weight: [out, in]; bias: [out] or null;
+    /// y: contiguous, offset 0, [.., out] with x's leading axes.
+    /// </summary>
+    internal static void LinearInto(Tensor x, Tensor weight, Tensor? bias, Tensor y)
+    {
+        int inF = x.Shape[^1], outF = weight.Shape[0], rows = x.Size / Math.Max(inF, 1);
+        if (weight.Rank != 2 || weight.Shape[1] != inF || y.Offset != 0 || !y.IsContiguous || y.Size != rows * outF)
+            throw new ArgumentException($"LinearInto: x {x.Describe()}, weight {weight.Describe()} and y {y.Describe()} do not fit");
+        if (inF == 0) y.Span.Clear();
+        LinearValues(x.ContiguousData(), rows, weight, bias, y);
+    }
+
+    // y[rows, out] = xc[rows, in]·Wᵀ, then + b row by row: the forward arithmetic of Linear.
+    private static void LinearValues(Tensor xc, int rows, Tensor weight, Tensor? bias, Tensor y)
+    {
+        int inF = weight.Shape[1], outF = weight.Shape[0];
+        var xm = new Mat(xc.Storage, xc.Offset, inF, false, 0);
+        var ym = new Mat(y.Storage, 0, outF, false, 0);
+        // A weight kept in its file's bfloat16/float16 is read in place; only a backward pass that needs W converts it.
+        if (weight.Half is { } half) Gemm.MultiplyHalfTransposed(rows, 1f, xc.Storage.AsSpan(xc.Offset), inF, half, 0f, y.Storage, outF);
+        else Product(false, xm, true, MatrixOf(weight, out _), rows, outF, inF, ym, 1, 0f);
+        if (bias is null) return;
+        var bc = bias.ContiguousData();
+        int perBlock = ColumnSums.RowsPerBlock(outF);
+        Parallelism.For((rows + perBlock - 1) / perBlock, blk =>
+        {
+            var bs = bc.Span;
+            for (int r = blk * perBlock; r < Math.Min(rows, (blk + 1) * perBlock); r++)
+            {
+                var row = y.Storage.AsSpan(r * outF, outF);
+                TensorPrimitives.Add(row, bs, row);
+            }
+        });
     }
 
     private static Tensor MatMulCore(Tensor a, Tensor b, bool tA, bool tB)

@@ -15,7 +15,15 @@ public static partial class Ops
     /// qkv: [B, T, (H + 2·Hk)·Dh], each row q heads then k heads then v heads (as one Linear makes
     /// them); query head h reads key/value head h / (H / Hk). scale: default 1/√Dh. Result: [B, T, H·Dh].
     /// </summary>
-    public static Tensor CausalSelfAttention(this Tensor qkv, int heads, int kvHeads, int headDim, float? scale = null)
+    public static Tensor CausalSelfAttention(this Tensor qkv, int heads, int kvHeads, int headDim, float? scale = null) =>
+        CausalSelfAttention(qkv, heads, kvHeads, headDim, scale, into: null);
+
+    /// <summary>
+    /// As <see cref="CausalSelfAttention(Tensor, int, int, int, float?)"/>, writing into
+    /// <paramref name="into"/> ([B, T, H·Dh], contiguous, offset 0) when given: for inference paths
+    /// that bring their own (pooled) output. Not recorded on the tape when <paramref name="into"/> is given.
+    /// </summary>
+    internal static Tensor CausalSelfAttention(Tensor qkv, int heads, int kvHeads, int headDim, float? scale, Tensor? into)
     {
         int width = (heads + 2 * kvHeads) * headDim;
         if (qkv.Rank != 3 || qkv.Shape[2] != width || kvHeads <= 0 || heads % kvHeads != 0)
@@ -25,8 +33,10 @@ public static partial class Ops
         float sc = scale ?? 1f / MathF.Sqrt(dh);
         var x = qkv.ContiguousData();
         var xs = x.Storage;
-        var y = Tensor.Uninitialized(b, t, outWidth);
-        bool record = GradientTape.ShouldRecord(qkv);
+        if (into is not null && (into.Offset != 0 || !into.IsContiguous || into.Size != b * t * outWidth))
+            throw new ArgumentException($"CausalSelfAttention: output {into.Describe()} is not a contiguous [{b}, {t}, {outWidth}]");
+        var y = into ?? Tensor.Uninitialized(b, t, outWidth);
+        bool record = into is null && GradientTape.ShouldRecord(qkv);
         var pattern = record ? new float[b * heads * patternSize] : null;
         // Element offsets of query head h, and of key and value head h / group, in batch row 0.
         int QueryAt(int bi, int h) => x.Offset + bi * t * width + h * dh;
