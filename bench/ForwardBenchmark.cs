@@ -140,7 +140,7 @@ public sealed class ForwardBenchmark : IBenchmark
                ("1", new Dictionary<string, string> { ["OPENBLAS_NUM_THREADS"] = n, ["OMP_NUM_THREADS"] = "1" })];
         var peers = new List<PeerProcess>();
         foreach (var (torchThreads, env) in settings)
-            if (PeerProcess.Start(script, ["--threads", torchThreads, .. extra], Machine.PeerEnvironment(env)) is { } p) peers.Add(p);
+            if (PeerProcess.Start(script, ["--threads", torchThreads, .. extra], env) is { } p) peers.Add(p);
         return peers;
     }
 }

@@ -32,12 +32,11 @@ public sealed class GemmBenchmark : IBenchmark
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options)
     {
-        Machine.PrepareInProcessOpenBlas();   // before OpenBLAS loads: it reads its core type once
         bool peerAvailable = OpenBlas.IsAvailable;
         string peerKernel = peerAvailable ? Machine.OpenBlasDescription() : "not installed";
         Console.Error.WriteLine($"gemm: kernel {GemmKernel.Current}, peer {peerKernel}");
-        // Seen on a Zen 5 EPYC: the core type set in-process did not reach OpenBLAS (it ran Haswell,
-        // at about half the speed); set in the shell it did. Say so rather than report a weak peer.
+        // Program relaunches this bench with the core type in its environment (Machine.PeerRelaunch);
+        // if OpenBLAS still did not take it, say so rather than report a weak peer.
         if (peerAvailable && Machine.OpenBlasCoreType() is { } wanted && !peerKernel.Contains($"core {wanted}", StringComparison.OrdinalIgnoreCase))
             Console.Error.WriteLine($"gemm: warning: OpenBLAS did not take core type {wanted}; run with OPENBLAS_CORETYPE={wanted} in the environment");
         var rows = new List<BenchRow>();

@@ -10,8 +10,10 @@ namespace Interrogate.Bench;
 /// BF16) on its AVX2 "Zen" kernels, so the core type is named from the instruction set: Cooperlake
 /// on AVX512-BF16, SkylakeX on AVX-512 (both vendors, as later OpenBLAS releases do for Zen 4), Zen
 /// on AMD with AVX2, Haswell on Intel with AVX2 (Zen and Haswell share OpenBLAS's kernels). Set only in the peer's environment (the in-process OpenBLAS that only the peer calls, and
-/// the PyTorch peer processes), never for ours and never in tests. A core type already set in the
-/// environment is kept.
+/// the PyTorch peer processes), never for ours and never in tests. An OPENBLAS_CORETYPE inherited
+/// from the shell is NOT kept: a machine seen here exports OPENBLAS_CORETYPE=Haswell globally, which
+/// halves the peer on an AVX-512 part. To force another core type for the peer, set
+/// INTERROGATE_PEER_OPENBLAS_CORETYPE.
 /// </summary>
 public static class Machine
 {
@@ -25,7 +27,7 @@ public static class Machine
     /// <summary>The OPENBLAS_CORETYPE for this CPU, or null where OpenBLAS's own detection is left alone.</summary>
     public static string? OpenBlasCoreType()
     {
-        if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 } set) return set;
+        if (Environment.GetEnvironmentVariable("INTERROGATE_PEER_OPENBLAS_CORETYPE") is { Length: > 0 } set) return set;
         var (_, vendor, flags) = cpu.Value;
         bool avx512 = flags.Contains("avx512f") && flags.Contains("avx512vl") && flags.Contains("avx512bw") && flags.Contains("avx512dq");
         if (avx512 && flags.Contains("avx512_bf16")) return "Cooperlake";
@@ -40,18 +42,31 @@ public static class Machine
     public static Dictionary<string, string> PeerEnvironment(IDictionary<string, string>? settings = null)
     {
         var env = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
-        if (OpenBlasCoreType() is { } core) env.TryAdd("OPENBLAS_CORETYPE", core);
+        if (OpenBlasCoreType() is { } core) env["OPENBLAS_CORETYPE"] = core;
         return env;
     }
 
     /// <summary>
-    /// Sets OPENBLAS_CORETYPE in this process's native environment (OpenBLAS reads it with getenv
-    /// when it loads; .NET's Environment.SetEnvironmentVariable does not reach getenv on Unix). Call
-    /// before anything loads OpenBLAS; ours never calls it in the gemm bench, only the peer does.
+    /// Runs this bench again as a child process with OPENBLAS_CORETYPE in its environment when this
+    /// CPU needs a core type the environment does not already hold, and returns the child's exit code; null when nothing
+    /// needs doing. OpenBLAS reads the variable with getenv when it loads, and setting it from inside
+    /// .NET did not reach it on a Zen 5 EPYC (it ran its Haswell kernel at about half speed), so the
+    /// in-process peer gets it the only sure way: from the environment it starts with. Ours never
+    /// calls OpenBLAS in that bench, so the setting reaches only the peer.
     /// </summary>
-    public static void PrepareInProcessOpenBlas()
+    public static int? PeerRelaunch(string[] args)
     {
-        if (OpenBlasCoreType() is { } core && !OperatingSystem.IsWindows()) _ = SetEnv("OPENBLAS_CORETYPE", core, 1);
+        if (OperatingSystem.IsWindows() || OpenBlasCoreType() is not { } core || Environment.ProcessPath is not { } host) return null;
+        string? inherited = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
+        if (inherited == core) return null;
+        var start = new System.Diagnostics.ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(Machine).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["OPENBLAS_CORETYPE"] = core;
+        Console.Error.WriteLine($"bench: running again with OPENBLAS_CORETYPE={core} for the OpenBLAS peer" + (inherited is { Length: > 0 } ? $" (the environment had {inherited})" : ""));
+        using var child = System.Diagnostics.Process.Start(start)!;
+        child.WaitForExit();
+        return child.ExitCode;
     }
 
     /// <summary>The loaded OpenBLAS's own description and chosen kernel, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... core Zen".</summary>
@@ -63,15 +78,12 @@ public static class Machine
             string config = NativeLibrary.TryGetExport(handle, "openblas_get_config", out nint c) ? Call(c) : "OpenBLAS";
             string core = NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint k) ? Call(k) : "?";
             var parts = config.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return $"{string.Join(' ', parts.Take(2))} core {core}" + (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is null && OpenBlasCoreType() is { } t ? $" (OPENBLAS_CORETYPE={t})" : "");
+            return $"{string.Join(' ', parts.Take(2))} core {core}" + $" (OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "unset"})";
         }
         return "OpenBLAS not installed";
     }
 
     private static unsafe string Call(nint function) => Marshal.PtrToStringAnsi((nint)((delegate* unmanaged<byte*>)function)()) ?? "?";
-
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
     private static (string, string, HashSet<string>) ReadCpuInfo()
     {

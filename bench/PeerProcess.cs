@@ -29,7 +29,7 @@ public sealed class PeerProcess : IDisposable
         psi.ArgumentList.Add(Path.Combine(folder, script));
         psi.ArgumentList.Add("--serve");
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        foreach (var (k, v) in Machine.PeerEnvironment(environment)) psi.Environment[k] = v;   // the CPU's best BLAS core, whatever the caller passed
         var p = Process.Start(psi)!;
         var errors = p.StandardError.ReadToEndAsync();
         var first = p.StandardOutput.ReadLine();

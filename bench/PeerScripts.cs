@@ -36,7 +36,7 @@ public static class PeerScripts
         if (!File.Exists(Python)) return null;
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        foreach (var (k, v) in Machine.PeerEnvironment(environment)) psi.Environment[k] = v;   // the CPU's best BLAS core, whatever the caller passed
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

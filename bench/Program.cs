@@ -25,6 +25,7 @@ public static class Program
             Console.Error.WriteLine($"bench: unknown benchmark '{args[0]}'; known: {string.Join(", ", benchmarks.Select(b => b.Name))}");
             return 2;
         }
+        if (bench.Name == "gemm" && Machine.PeerRelaunch(args) is { } exitCode) return exitCode;
         BenchOptions options;
         try { options = Parse(args[1..]); }
         catch (FormatException e) { Console.Error.WriteLine($"bench: {e.Message}"); return 2; }

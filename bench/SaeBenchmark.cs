@@ -70,7 +70,7 @@ public sealed class SaeBenchmark : IBenchmark
         var inv = CultureInfo.InvariantCulture;
         string[] args = ["--d", d.ToString(inv), "--latents", latents.ToString(inv), "--k", K.ToString(inv), "--batch", Batch.ToString(inv),
             "--threads", threads.ToString(inv), "--reps", "1", "--steps", steps.ToString(inv)];
-        var row = PeerScripts.Row(PeerScripts.RunScript("sae_train.py", args, Machine.PeerEnvironment()), "sae", d.ToString(inv), latents.ToString(inv));
+        var row = PeerScripts.Row(PeerScripts.RunScript("sae_train.py", args, new Dictionary<string, string>()), "sae", d.ToString(inv), latents.ToString(inv));
         // columns: sae d latents k batch threads median min max
         return row is { Length: >= 7 } && !double.IsNaN(row[6]) ? row[6] : null;
     }
