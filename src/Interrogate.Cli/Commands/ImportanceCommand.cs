@@ -20,7 +20,7 @@ internal static class ImportanceCommand
         var corpus = new Option<string>("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
         var tokens = new Option<int>("--tokens") { Description = "Calibration tokens (train split) for language models; calibration images for an MNIST MLP", DefaultValueFactory = _ => 4096 };
         var heads = new Option<bool>("--heads") { Description = "Also score every attention head (language models only)" };
-        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models), beside the exact one; with --heads also each head's AtP and the AtP* QK-fixed estimates for its query and keys", DefaultValueFactory = _ => "none" };
+        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models) and measure the exact mean ablation only on AtP's shortlist (the 2·top highest and lowest estimates per layer); with --heads also each head's AtP and the AtP* QK-fixed estimates for its query and keys", DefaultValueFactory = _ => "none" };
         var top = new Option<int>("--top") { Description = "Neurons listed at each end of every ranking", DefaultValueFactory = _ => 10 };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
@@ -62,7 +62,8 @@ internal static class ImportanceCommand
         console.MarkupLine(Markup.Escape($"{r.Model}: importance measured on {r.CalibrationRows:N0} calibration {r.Unit}; higher = more important"));
         foreach (var layer in r.Layers)
         {
-            console.MarkupLine(Markup.Escape($"{layer.Name}: {layer.Width} neurons, {layer.Dead} never active, {layer.Constant} constant"));
+            console.MarkupLine(Markup.Escape($"{layer.Name}: {layer.Width} neurons, {layer.Dead} never active, {layer.Constant} constant"
+                + (layer.AtpRankCorrelation is { } rho ? FormattableString.Invariant($"; mean ablation measured exactly on AtP's {layer.MeanAblationMeasured} shortlisted neurons (Spearman of AtP against it {rho:F2})") : "")));
             var table = new Table().AddColumns("signal", "top (neuron score)", "bottom (neuron score)");
             foreach (var s in layer.Signals) table.AddRow(Markup.Escape(s.Signal), Markup.Escape(List(s.Top)), Markup.Escape(List(s.Bottom)));
             console.Write(table);

@@ -1,3 +1,4 @@
+using Interrogate.Features;
 using Interrogate.Nn;
 using System.CommandLine;
 using System.Globalization;
@@ -68,7 +69,8 @@ internal static class NeuronsCommand
             var dir = parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory();
             var tokenizer = ModelOptions.LoadTokenizer(dir);
             var lm = ModelOptions.LoadModel(dir);
-            var hooks = ConceptNeuronStudy.ResolveHooks(lm, UnitsOption.Resolve(lm, parsed.GetValue(units), parsed.GetValue(hook)!));
+            var features = parsed.GetValue(units) is { } unitSpec ? UnitsOption.Attach(lm, unitSpec) : null;
+            var hooks = ConceptNeuronStudy.ResolveHooks(lm, features?.Name ?? parsed.GetValue(hook)!);
             var include = (parsed.GetValue(neuron) ?? []).Select(ParseNeuron).ToList();
             ConceptNeuronStudy.CheckNeurons(lm, hooks, include);
             int window = lm.Dimensions.ContextLength;
@@ -82,6 +84,7 @@ internal static class NeuronsCommand
                 Facts = parsed.GetValue(noExplain) ? null : new Analysis.Explanation.TokenFacts(tokenizer),
                 AblationDirectory = parsed.GetValue(outDir), Shard = shardSpec, Screen = screenChoice,
                 Null = nullChoice, NullUnits = parsed.GetValue(nullUnits), NullSets = parsed.GetValue(nullUnits),
+                Dictionaries = features is null ? null : [DictionaryProvenance.Describe(features.Dictionary)],
             };
             if (options.Shard is not null) return RunShard(lm, dir, ids, labels, source, options, parsed.GetValue(json));
             var result = ConceptNeuronStudy.Run(lm, Path.GetFullPath(dir), ids, labels, chosen.Name, source, tokenizer.TokenText, options, Progress());

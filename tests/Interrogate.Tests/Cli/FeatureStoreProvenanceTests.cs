@@ -83,4 +83,19 @@ public sealed class FeatureStoreProvenanceTests(TinyNeuronsFolder folder) : ICla
         }
         CliRunner.AssertBadInput(CliRunner.Run("activations", "top", "--store", store, "--units", $"sae:{wide}", "--neuron", "0"), "has 24 features, this dictionary 32");
     }
+
+    [Fact]
+    public void Neurons_UnitsWithStore_StoreNamesTheDictionaryAndAnotherIsRefused()
+    {
+        var parent = Directory.CreateTempSubdirectory("provenance").FullName;
+        var (a, b) = (SaveDictionary(parent, "a", seed: 5), SaveDictionary(parent, "b", seed: 6));
+        var store = Path.Combine(parent, "study-store");
+        string[] Study(string dictionary) => ["neurons", "--model", folder.Model, "--corpus", folder.Corpus, "--data-dir", folder.Cache, "--tokens", "400",
+            "--eval-windows", "2", "--random", "4", "--random-sets", "2", "--top", "1", "--no-explain", "--units", $"sae:{dictionary}", "--store", store, "--json"];
+        var first = CliRunner.Run(Study(a));
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Equal(Path.GetFullPath(a), Assert.Single(ActivationManifest.Load(store).Dictionaries!).Path);
+        // The same store with another dictionary of the same width: its features would otherwise be read as these.
+        CliRunner.AssertBadInput(CliRunner.Run(Study(b)), "dictionaries");
+    }
 }

@@ -27,6 +27,12 @@ public sealed class ImportanceCommandTests(TinyGpt2Folder folder) : IClassFixtur
             var top = signals["atp"].GetProperty("top").EnumerateArray().Select(u => u.GetProperty("score").GetSingle()).ToList();
             Assert.Equal(3, top.Count);
             Assert.Equal(top.OrderDescending(), top);
+            // The exact mean ablation ran only on AtP's shortlist (3·2 at each end of 128), and its listed ends are among them.
+            Assert.Equal(12, layer.GetProperty("mean_ablation_measured").GetInt32());
+            Assert.InRange(layer.GetProperty("atp_rank_correlation").GetDouble(), -1, 1);
+            var exactTop = signals["mean_ablation"].GetProperty("top").EnumerateArray().Select(u => u.GetProperty("score").GetSingle()).ToList();
+            Assert.Equal(3, exactTop.Count);
+            Assert.All(exactTop, v => Assert.False(float.IsNaN(v)));
         }
         CliRunner.AssertBadInput(CliRunner.Run("importance", "--model", folder.Dir, "--screen", "magic"), "--screen");
     }

@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Subjects;
 namespace Interrogate.Analysis.Importance;
 
@@ -8,35 +9,52 @@ namespace Interrogate.Analysis.Importance;
 /// </summary>
 public static class ImportanceSurvey
 {
-    /// <summary>Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking; withAtp also lists each language-model neuron's attribution-patching estimate of its mean-ablation Δloss (signal "atp").</summary>
+    /// <summary>With attribution patching, the exact mean ablation runs only on this many units per end of AtP's ranking per listed unit (<c>--top</c>).</summary>
+    public const int ShortlistFactor = 2;
+
+    /// <summary>
+    /// Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking. withAtp (language
+    /// models) lists each neuron's attribution-patching estimate of its mean-ablation Δloss (signal "atp") and uses it to
+    /// choose where the exact mean ablation runs: only on the <see cref="ShortlistFactor"/>·top units at each end of
+    /// AtP's ranking, so that signal's two ends are exact values of the screened units (the others are not measured).
+    /// </summary>
     public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress, bool withAtp = false)
     {
         var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
+        IReadOnlyList<double[]>? estimates = null;
+        if (withAtp && network is LanguageModelSubject atpNetwork)
+        {
+            progress("attribution patching", 0);
+            estimates = Attribution.AttributionScreen.MeanAblationEstimates(atpNetwork.Model, atpNetwork.CalibrationWindows, atpNetwork.BatchSize,
+                [.. network.Layers.Select(l => l.ActivationHook)]);
+        }
+        var shortlist = estimates?.Select(e => Shortlist(e, ShortlistFactor * top)).ToArray();
         var signals = new List<(string Name, float[][] Scores)>
         {
             ("magnitude", NeuronImportance.Magnitude(network)),
             ("wanda", NeuronImportance.Wanda(network, stats)),
             ("taylor", NeuronImportance.Taylor(network, f => progress("taylor", f))),
-            ("mean_ablation", NeuronImportance.MeanAblation(network, stats, f => progress("mean ablation", f))),
+            ("mean_ablation", NeuronImportance.MeanAblation(network, stats, f => progress("mean ablation", f), shortlist)),
         };
-        if (withAtp && network is LanguageModelSubject atpNetwork)
-        {
-            progress("attribution patching", 0);
-            var estimates = Attribution.AttributionScreen.MeanAblationEstimates(atpNetwork.Model, atpNetwork.CalibrationWindows, atpNetwork.BatchSize,
-                [.. network.Layers.Select(l => l.ActivationHook)]);
-            signals.Add(("atp", [.. estimates.Select(e => e.Select(v => (float)v).ToArray())]));
-        }
+        if (estimates is not null) signals.Add(("atp", [.. estimates.Select(e => e.Select(v => (float)v).ToArray())]));
+        var exact = signals[3].Scores;
         var layers = network.Layers.Select((layer, l) => new LayerImportance(layer.Name, layer.Width,
             Enumerable.Range(0, layer.Width).Count(j => stats[l].FractionActive[j] == 0),
             Enumerable.Range(0, layer.Width).Count(stats[l].IsConstant),
             [.. signals.Select(s =>
             {
-                var order = NeuronImportance.Ascending(s.Scores[l]);
+                // Units a screened signal did not measure (NaN) are left out of its ranking.
+                var order = NeuronImportance.Ascending(s.Scores[l]).Where(j => !float.IsNaN(s.Scores[l][j])).ToArray();
                 int m = Math.Min(top, order.Length);
                 return new SignalRanking(s.Name,
                     [.. order.Reverse().Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))],
                     [.. order.Take(m).Select(j => new ScoredUnit(j, s.Scores[l][j]))]);
-            })])).ToList();
+            })])
+        {
+            MeanAblationMeasured = exact[l].Count(v => !float.IsNaN(v)),
+            AtpRankCorrelation = shortlist is null ? null
+                : RankCorrelation.Spearman([.. shortlist[l].Select(j => estimates![l][j])], [.. shortlist[l].Select(j => (double)exact[l][j])]),
+        }).ToList();
         List<HeadScore>? headScores = null;
         if (withHeads && network is LanguageModelSubject lm)
         {
@@ -54,13 +72,26 @@ public static class ImportanceSurvey
         long rows = stats.Count > 0 ? stats[0].Rows : 0;
         return new ImportanceResult(dir, network.Unit, rows, layers, headScores);
     }
+
+    /// <summary>The <paramref name="perEnd"/> highest and lowest estimates' units, ascending by index.</summary>
+    private static int[] Shortlist(double[] estimates, int perEnd)
+    {
+        var order = Enumerable.Range(0, estimates.Length).OrderBy(j => estimates[j]).ThenBy(j => j).ToArray();
+        return [.. order.Take(perEnd).Concat(order.TakeLast(perEnd)).Distinct().Order()];
+    }
 }
 
 /// <summary>What `importance --json` prints; Heads is null without --heads.</summary>
 public sealed record ImportanceResult(string Model, string Unit, long CalibrationRows, IReadOnlyList<LayerImportance> Layers, IReadOnlyList<HeadScore>? Heads);
 
 /// <summary>One MLP layer: neuron count, never-active and constant counts, and each signal's two ends.</summary>
-public sealed record LayerImportance(string Name, int Width, int Dead, int Constant, IReadOnlyList<SignalRanking> Signals);
+public sealed record LayerImportance(string Name, int Width, int Dead, int Constant, IReadOnlyList<SignalRanking> Signals)
+{
+    /// <summary>Units whose mean ablation was measured exactly: all of them, or AtP's shortlist with --screen atp.</summary>
+    public int MeanAblationMeasured { get; init; }
+    /// <summary>With --screen atp: Spearman ρ of AtP against the exact mean ablation over the shortlisted units.</summary>
+    public double? AtpRankCorrelation { get; init; }
+}
 
 /// <summary>The <c>--top</c> highest-scoring neurons (most important first) and lowest (least important first) by one signal.</summary>
 public sealed record SignalRanking(string Signal, IReadOnlyList<ScoredUnit> Top, IReadOnlyList<ScoredUnit> Bottom);

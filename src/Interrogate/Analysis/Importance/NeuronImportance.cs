@@ -91,9 +91,10 @@ public static class NeuronImportance
     /// Costly but exact; see <see cref="Subject.MeanAblatedLossSums"/> for how the networks batch it
     /// (the prefix up to the layer runs once; only the rest runs per neuron, many neurons per pass).
     /// A neuron that is constant on the calibration data (dead, or never varying) equals its mean
-    /// everywhere, so its Δ is exactly zero and is not run.
+    /// everywhere, so its Δ is exactly zero and is not run. With <paramref name="only"/> (per layer, the units
+    /// a screen chose) every other unit is left unmeasured: NaN.
     /// </summary>
-    public static float[][] MeanAblation(Subject network, IReadOnlyList<LayerStatistics> stats, Action<double>? progress = null)
+    public static float[][] MeanAblation(Subject network, IReadOnlyList<LayerStatistics> stats, Action<double>? progress = null, int[][]? only = null)
     {
         var layers = network.Layers;
         double cleanSum = 0;
@@ -110,13 +111,20 @@ public static class NeuronImportance
             }
             for (int l = 0; l < layers.Count; l++)
             {
-                var varying = Enumerable.Range(0, layers[l].Width).Where(j => !stats[l].IsConstant(j)).ToArray();
+                var varying = (only?[l] ?? Enumerable.Range(0, layers[l].Width)).Where(j => !stats[l].IsConstant(j)).ToArray();
                 var ablated = network.MeanAblatedLossSums(l, b, varying, stats[l].Mean);
                 for (int i = 0; i < varying.Length; i++) sums[l][varying[i]] += ablated[i] - cleanSum;
                 progress?.Invoke(++done / (double)total);
             }
         }
-        return [.. sums.Select(s => s.Select(v => (float)(v / count)).ToArray())];
+        var scores = sums.Select(s => s.Select(v => (float)(v / count)).ToArray()).ToArray();
+        if (only is not null)
+            for (int l = 0; l < layers.Count; l++)
+            {
+                var measured = only[l].ToHashSet();
+                for (int j = 0; j < scores[l].Length; j++) if (!measured.Contains(j)) scores[l][j] = float.NaN;
+            }
+        return scores;
     }
 
     /// <summary>Neurons of one layer, least important first (ties by index, so the order is deterministic).</summary>

@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Analysis.Importance;
 using Interrogate.Subjects;
 using Interrogate.Tensors.Autodiff;

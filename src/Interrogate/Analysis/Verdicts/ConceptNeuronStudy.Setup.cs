@@ -64,7 +64,7 @@ public static partial class ConceptNeuronStudy
         ActivationStore? store = null;
         try
         {
-            var storeOptions = new ActivationStoreOptions { Hooks = options.Hooks, WindowLength = window, TopK = 5, ContextRadius = 6 };
+            var storeOptions = new ActivationStoreOptions { Hooks = options.Hooks, WindowLength = window, TopK = 5, ContextRadius = 6, Dictionaries = options.Dictionaries };
             ActivationRecorder.Record(model, modelIdentity, TokenSource.FromArray(tokens[..rankCount], sourceIdentity), directory, storeOptions,
                 m => progress?.Invoke("recording activations", (double)m.Chunks.Count / m.TotalChunks));
             store = ActivationStore.Open(directory);

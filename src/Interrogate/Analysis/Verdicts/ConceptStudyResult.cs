@@ -24,6 +24,8 @@ public sealed record ConceptStudyOptions
     public static long TokensToRead(long rankTokens, int contextLength, int? evaluationWindows) =>
         rankTokens + (long)(evaluationWindows ?? WindowAllowance) * contextLength;
 
+    /// <summary>Dictionaries whose features are studied (<c>--units</c>), written into the study's store so a --store of another dictionary is refused; null for neurons.</summary>
+    public IReadOnlyList<Store.StoredDictionary>? Dictionaries { get; init; }
     /// <summary>Concept predictions per role the default evaluation collects.</summary>
     public int MinPredictions { get; init; } = 2000;
     /// <summary>Tokens per window for recording and ablation; null = the model's context.</summary>

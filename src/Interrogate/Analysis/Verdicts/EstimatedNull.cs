@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using MathNet.Numerics.Distributions;
 
 namespace Interrogate.Analysis.Verdicts;
@@ -53,7 +54,7 @@ public sealed class EstimatedNull
         samplingSd = Math.Sqrt(Math.Max(0, samplingVariance));
         predicted = [.. estimatedAtp.Select(x => intercept + slope * x)];
         scale = [.. estimatedAtp.Select(x => Math.Sqrt(inflated * inflated * (1 + 1.0 / m + (sxx > 0 ? (x - mx) * (x - mx) / sxx : 0)) + samplingVariance))];
-        Calibration = new NullCalibration(m, estimatedAtp.Length, windows, intercept, slope, Spearman(calibrationAtp, exact), sd, inflated, samplingSd, df);
+        Calibration = new NullCalibration(m, estimatedAtp.Length, windows, intercept, slope, RankCorrelation.Spearman(calibrationAtp, exact), sd, inflated, samplingSd, df);
     }
 
     /// <summary>Every null unit's central value: exact effects first, then the estimated ones' predictions (for display and percentiles).</summary>
@@ -89,28 +90,5 @@ public sealed class EstimatedNull
             if (PValue(mid) <= level) hi = mid; else lo = mid;
         }
         return hi;
-    }
-
-    /// <summary>Spearman rank correlation (ties share their mean rank); NaN when either side is constant.</summary>
-    public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        var (rx, ry) = (Ranks(x), Ranks(y));
-        double mx = rx.Average(), my = ry.Average(), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < rx.Length; i++) { sxy += (rx[i] - mx) * (ry[i] - my); sxx += (rx[i] - mx) * (rx[i] - mx); syy += (ry[i] - my) * (ry[i] - my); }
-        return sxx > 0 && syy > 0 ? sxy / Math.Sqrt(sxx * syy) : double.NaN;
-    }
-
-    private static double[] Ranks(IReadOnlyList<double> x)
-    {
-        var order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ToArray();
-        var ranks = new double[x.Count];
-        for (int i = 0; i < order.Length;)
-        {
-            int j = i;
-            while (j + 1 < order.Length && x[order[j + 1]] == x[order[i]]) j++;
-            for (int k = i; k <= j; k++) ranks[order[k]] = (i + j) / 2.0;
-            i = j + 1;
-        }
-        return ranks;
     }
 }

@@ -69,6 +69,20 @@ public sealed class NeuronImportanceTests
     }
 
     [Fact]
+    public void MeanAblation_OnlyAShortlist_SameValuesThereAndNaNElsewhere()
+    {
+        var net = ImportanceFixtures.Gpt2();
+        var stats = CalibrationStatistics.Measure(net);
+        var all = NeuronImportance.MeanAblation(net, stats);
+        int[][] only = [[0, 17, 20], [5, 23]];
+        var screened = NeuronImportance.MeanAblation(net, stats, only: only);
+        for (int l = 0; l < 2; l++)
+            for (int j = 0; j < net.Layers[l].Width; j++)
+                if (only[l].Contains(j)) Assert.Equal(all[l][j], screened[l][j], 6);
+                else Assert.True(float.IsNaN(screened[l][j]));
+    }
+
+    [Fact]
     public void MeanAblation_Llama_MatchesHookEditedForwardPass()
     {
         var net = ImportanceFixtures.Llama();

@@ -1,3 +1,4 @@
+using Interrogate.Numerics;
 using Interrogate.Analysis.Importance;
 using Interrogate.Analysis.Pruning;
 using Interrogate.Subjects;

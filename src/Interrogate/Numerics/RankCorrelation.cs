@@ -1,4 +1,4 @@
-namespace Interrogate.Analysis.Pruning;
+namespace Interrogate.Numerics;
 
 /// <summary>Spearman's rank correlation (Pearson on ranks, ties given their average rank).</summary>
 public static class RankCorrelation
