@@ -30,7 +30,7 @@ if [ "$quick" = 1 ]; then
   rec_tokens=4096; imp_tokens=1024; red_tokens=4096; red_eval=1024; prune_tokens=1024; prune_cal=512
   neu_args=(--tokens 4096 --top 1 --random 2 --random-sets 1 --eval-windows 1); sae_tokens=8192; sae_latents=1024; sae_held=2048
 else
-  # importance ablates all 36,864 neurons exactly, each pass with 50,257-wide logits: hours even at one window
+  # importance: exact mean ablation only on AtP's shortlist (--screen atp); all 36,864 neurons would take hours
   rec_tokens=100000; imp_tokens=1024; red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
   neu_args=(--tokens 20000 --top 2 --random 10 --random-sets 4 --eval-windows 4); sae_tokens=1000000; sae_latents=4096; sae_held=32768
 fi
@@ -89,7 +89,7 @@ run trace trace --model "$model" --text "$text" --neuron $mid.7
 run patch patch --model "$model" --clean "The President said" --corrupted "the President said"
 run attribute attribute --model "$model" --text "$text"
 run attribute-ig attribute --model "$model" --text "$text" --method ig
-run importance importance --model "$model" --tokens "$imp_tokens"
+run importance importance --model "$model" --tokens "$imp_tokens" --screen atp
 run neurons neurons --model "$model" --concept capitalized "${neu_args[@]}" --no-explain --json
 run redundancy redundancy --model "$model" --tokens "$red_tokens" --eval-tokens "$red_eval" --json
 run prune prune --model "$model" --method magnitude --target 0.3 --tokens "$prune_tokens" --calibration-tokens "$prune_cal" --out "$work/pruned"
