@@ -4,6 +4,7 @@ using Interrogate.Nn;
 using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 using Interrogate.Training;
+using Interrogate.Tests.Analysis.Verdicts;
 
 namespace Interrogate.Tests.Features;
 
@@ -22,7 +23,7 @@ internal static class PlantedFeatureKit
     public const int Vocab = 32, Context = 32, Width = 64, Planted = Width;
     public const float Scale = 8f;
     public static readonly string Hook = HookNames.ResidPost(1);
-    private static readonly Lazy<Gpt2Model> Base = new(TrainBase);
+    private static readonly Lazy<Gpt2Model> Base = new(() => PlantedModels.TrainBase(Vocab, Context, Width, 200, n => Text(n, rule: false, 12)));
 
     public static bool IsConcept(int id) => id >= 24;
 
@@ -59,7 +60,7 @@ internal static class PlantedFeatureKit
     /// <summary>The base model with one more neuron in block 1's MLP, trained on the rule (its output column fixed).</summary>
     public static Gpt2Model WithPlanted(ulong seed, int steps = 300)
     {
-        var model = Widen(Base.Value, seed);
+        var model = PlantedModels.Widen(Base.Value, Width, 1, seed);
         var mlp = (DenseMlp)model.Blocks[1].Mlp;
         var u = Direction(model);
         int d = u.Length;
@@ -81,49 +82,6 @@ internal static class PlantedFeatureKit
             optimizer.ZeroGrad();
         }
         foreach (var p in model.Parameters()) { p.RequiresGrad = false; p.Grad = null; }
-        return model;
-    }
-
-    private static Gpt2Model TrainBase()
-    {
-        var config = new Gpt2Config { VocabSize = Vocab, ContextLength = Context, DModel = 32, Layers = 2, Heads = 4, Inner = Width, Activation = "gelu_new" };
-        var model = new Gpt2Model(config, seed: 11);
-        var optimizer = new AdamW(model.NamedParameters(), 0.01f, weightDecay: 0);
-        const int steps = 200;
-        var text = Text(steps * 8 * Context, rule: false, 12);
-        for (int step = 0; step < steps; step++)
-        {
-            var batch = new TokenBatch(text[(step * 8 * Context)..((step + 1) * 8 * Context)], 8, Context);
-            using (var tape = new GradientTape()) tape.Backward(CausalLanguageModel.NextTokenLoss(model.Forward(batch), batch));
-            optimizer.Step();
-            optimizer.ZeroGrad();
-        }
-        foreach (var p in model.Parameters()) { p.RequiresGrad = false; p.Grad = null; }
-        return model;
-    }
-
-    /// <summary>A copy of the base model whose block-1 MLP has one more neuron (small random input weights, zero output weights).</summary>
-    private static Gpt2Model Widen(Gpt2Model source, ulong seed)
-    {
-        var config = source.Config with { Inner = null, InnerPerLayer = [Width, Width + 1] };
-        var model = new Gpt2Model(config, seed);
-        var from = source.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
-        foreach (var (name, p) in model.NamedParameters())
-        {
-            var src = from[name].ContiguousData().Span;
-            var dst = p.Span;
-            if (p.Size == src.Length) { src.CopyTo(dst); continue; }
-            if (name.EndsWith("out.weight", StringComparison.Ordinal))
-            {
-                int d = p.Shape[0];
-                for (int i = 0; i < d; i++)
-                {
-                    src.Slice(i * Width, Width).CopyTo(dst.Slice(i * (Width + 1), Width));
-                    dst[i * (Width + 1) + Width] = 0;
-                }
-            }
-            else src.CopyTo(dst);   // in.weight / in.bias: the first rows copied, the new one keeps the fresh initialisation
-        }
         return model;
     }
 }

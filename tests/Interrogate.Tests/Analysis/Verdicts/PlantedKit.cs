@@ -19,7 +19,7 @@ internal static class PlantedKit
 {
     public const int Vocab = 32, Context = 32, Width = 160, Planted = Width, Twin = Width + 1;
     public static readonly string Hook = HookNames.MlpPost(1);
-    private static readonly Lazy<Gpt2Model> Base = new(TrainBase);
+    private static readonly Lazy<Gpt2Model> Base = new(() => PlantedModels.TrainBase(Vocab, Context, Width, 150, n => Text(n, rule: false, 12)));
 
     public static bool IsConcept(int id) => id >= 24;
 
@@ -47,7 +47,7 @@ internal static class PlantedKit
     /// <summary>The base model with two more neurons in block 1's MLP: the planted one trained on the rule, and its unused twin.</summary>
     public static Gpt2Model WithPlanted(ulong seed, int steps = 120)
     {
-        var model = Widen(Base.Value, seed);
+        var model = PlantedModels.Widen(Base.Value, Width, 2, seed);
         var mlp = (DenseMlp)model.Blocks[1].Mlp;
         // Start the new neuron writing a little toward the concept tokens' unembedding rows (its input row keeps
         // the fresh N(0, 0.02)): gradient descent then has a direction to grow along. From zero output weights the
@@ -136,48 +136,5 @@ internal static class PlantedKit
     {
         var g = grad.Span;
         for (int i = 0; i < g.Length; i++) if (i != index) g[i] = 0;
-    }
-
-    private static Gpt2Model TrainBase()
-    {
-        var config = new Gpt2Config { VocabSize = Vocab, ContextLength = Context, DModel = 32, Layers = 2, Heads = 4, Inner = Width, Activation = "gelu_new" };
-        var model = new Gpt2Model(config, seed: 11);
-        var optimizer = new AdamW(model.NamedParameters(), 0.01f, weightDecay: 0);
-        var text = Text(150 * 8 * Context, rule: false, 12);
-        for (int step = 0; step < 150; step++)
-        {
-            var batch = new TokenBatch(text[(step * 8 * Context)..((step + 1) * 8 * Context)], 8, Context);
-            using (var tape = new GradientTape()) tape.Backward(CausalLanguageModel.NextTokenLoss(model.Forward(batch), batch));
-            optimizer.Step();
-            optimizer.ZeroGrad();
-        }
-        foreach (var p in model.Parameters()) { p.RequiresGrad = false; p.Grad = null; }
-        return model;
-    }
-
-    /// <summary>A copy of the base model whose block-1 MLP has two more neurons (small random input weights, zero output weights).</summary>
-    private static Gpt2Model Widen(Gpt2Model source, ulong seed)
-    {
-        var config = source.Config with { Inner = null, InnerPerLayer = [Width, Width + 2] };
-        var model = new Gpt2Model(config, seed);
-        var from = source.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor);
-        foreach (var (name, p) in model.NamedParameters())
-        {
-            var src = from[name].ContiguousData().Span;
-            var dst = p.Span;
-            if (p.Size == src.Length) { src.CopyTo(dst); continue; }
-            // blocks.1.mlp: in.weight [W+2, D] and in.bias [W+2] keep their first W rows; out.weight [D, W+2] its first W columns.
-            if (name.EndsWith("out.weight", StringComparison.Ordinal))
-            {
-                int d = p.Shape[0];
-                for (int i = 0; i < d; i++)
-                {
-                    src.Slice(i * Width, Width).CopyTo(dst.Slice(i * (Width + 2), Width));
-                    dst[i * (Width + 2) + Width] = dst[i * (Width + 2) + Width + 1] = 0;
-                }
-            }
-            else src.CopyTo(dst);   // the new rows keep the fresh model's small random initialisation
-        }
-        return model;
     }
 }
