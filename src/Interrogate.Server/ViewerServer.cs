@@ -125,7 +125,10 @@ public sealed class ViewerServer : IAsyncDisposable
     {
         try { await Task.Delay(Timeout.Infinite, cancel); }
         catch (OperationCanceledException) { }
-        await app.StopAsync(CancellationToken.None);
+        // A browser's keep-alive connections would hold a graceful stop for the host's 30 s default;
+        // after Ctrl-C give requests in flight a few seconds, then close what is left.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await app.StopAsync(grace.Token);
     }
 
     public async ValueTask DisposeAsync()

@@ -44,8 +44,8 @@ public sealed class ServeCommandTests
             var line = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
             Assert.StartsWith("serving on http://127.0.0.1:", line, StringComparison.Ordinal);
             var url = new Uri(line!["serving on ".Length..].Split(' ')[0]);
-            using var http = new HttpClient();
-            Assert.Contains("sotu-small", await http.GetStringAsync(new Uri(url, "/api/overview")), StringComparison.Ordinal);
+            using (var http = new HttpClient())
+                Assert.Contains("sotu-small", await http.GetStringAsync(new Uri(url, "/api/overview")), StringComparison.Ordinal);
             Assert.Equal(0, kill(p.Id, 2));   // SIGINT, as Ctrl-C sends
             Assert.True(p.WaitForExit(TimeSpan.FromSeconds(30)), "serve did not stop on SIGINT");
             Assert.Equal(0, p.ExitCode);
