@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interrogate.Formats;
+using Interrogate.Models.Llama;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
 using Interrogate.Tensors;
@@ -47,27 +48,13 @@ public sealed class GemmaModel : CausalLanguageModel
     public WeightMap Weights()
     {
         var map = new WeightMap();
-        var d = Dimensions;
-        int q = d.Heads * d.HeadDim, kv = d.KeyValueHeads * d.HeadDim;
         map.Direct("model.embed_tokens.weight", Embed.Weight);
         for (int l = 0; l < Blocks.Count; l++)
         {
             var block = Blocks[l];
             var p = $"model.layers.{l.ToString(CultureInfo.InvariantCulture)}.";
-            var (qkv, o) = (block.Attn.Qkv, block.Attn.Out);
-            var mlp = (GatedMlp)block.Mlp;
             map.Direct(p + "input_layernorm.weight", ((RmsNorm)block.Ln1).Weight);
-            map.Rows(p + "self_attn.q_proj.weight", qkv.Weight, 0, q);
-            map.Rows(p + "self_attn.k_proj.weight", qkv.Weight, q, kv);
-            map.Rows(p + "self_attn.v_proj.weight", qkv.Weight, q + kv, kv);
-            map.Direct(p + "self_attn.o_proj.weight", o.Weight);
-            if (qkv.Bias is not null && o.Bias is not null)
-            {
-                map.Rows(p + "self_attn.q_proj.bias", qkv.Bias, 0, q);
-                map.Rows(p + "self_attn.k_proj.bias", qkv.Bias, q, kv);
-                map.Rows(p + "self_attn.v_proj.bias", qkv.Bias, q + kv, kv);
-                map.Direct(p + "self_attn.o_proj.bias", o.Bias);
-            }
+            LlamaLayerWeights.Attention(map, p, block, Dimensions);
             if (block.Ln1Post is RmsNorm post1 && block.Ln2Post is RmsNorm post2)
             {
                 // Gemma 2 names the norm after attention post_attention_layernorm, the one before the MLP pre_feedforward_layernorm.
@@ -79,9 +66,7 @@ public sealed class GemmaModel : CausalLanguageModel
             {
                 map.Direct(p + "post_attention_layernorm.weight", ((RmsNorm)block.Ln2).Weight);
             }
-            map.Direct(p + "mlp.gate_proj.weight", mlp.Gate.Weight);
-            map.Direct(p + "mlp.up_proj.weight", mlp.Up.Weight);
-            map.Direct(p + "mlp.down_proj.weight", mlp.Down.Weight);
+            LlamaLayerWeights.Mlp(map, p, (GatedMlp)block.Mlp);
         }
         map.Direct("model.norm.weight", ((RmsNorm)LnFinal).Weight);
         return map;

@@ -50,33 +50,15 @@ public sealed class LlamaModel : CausalLanguageModel
     public WeightMap Weights()
     {
         var map = new WeightMap();
-        var d = Dimensions;
-        int q = d.Heads * d.HeadDim, kv = d.KeyValueHeads * d.HeadDim;
         map.Direct("model.embed_tokens.weight", Embed.Weight);
         for (int l = 0; l < Blocks.Count; l++)
         {
             var block = Blocks[l];
             var p = $"model.layers.{l.ToString(CultureInfo.InvariantCulture)}.";
-            var (qkv, o) = (block.Attn.Qkv, block.Attn.Out);
-            var mlp = (GatedMlp)block.Mlp;
             map.Direct(p + "input_layernorm.weight", ((RmsNorm)block.Ln1).Weight);
-            map.Rows(p + "self_attn.q_proj.weight", qkv.Weight, 0, q);
-            map.Rows(p + "self_attn.k_proj.weight", qkv.Weight, q, kv);
-            map.Rows(p + "self_attn.v_proj.weight", qkv.Weight, q + kv, kv);
-            map.Direct(p + "self_attn.o_proj.weight", o.Weight);
-            if (qkv.Bias is not null)
-            {
-                map.Rows(p + "self_attn.q_proj.bias", qkv.Bias, 0, q);
-                map.Rows(p + "self_attn.k_proj.bias", qkv.Bias, q, kv);
-                map.Rows(p + "self_attn.v_proj.bias", qkv.Bias, q + kv, kv);
-            }
-            if (o.Bias is not null) map.Direct(p + "self_attn.o_proj.bias", o.Bias);
+            LlamaLayerWeights.Attention(map, p, block, Dimensions);
             map.Direct(p + "post_attention_layernorm.weight", ((RmsNorm)block.Ln2).Weight);
-            foreach (var (name, linear) in new[] { ("gate_proj", mlp.Gate), ("up_proj", mlp.Up), ("down_proj", mlp.Down) })
-            {
-                map.Direct($"{p}mlp.{name}.weight", linear.Weight);
-                if (linear.Bias is not null) map.Direct($"{p}mlp.{name}.bias", linear.Bias);
-            }
+            LlamaLayerWeights.Mlp(map, p, (GatedMlp)block.Mlp);
         }
         map.Direct("model.norm.weight", ((RmsNorm)LnFinal).Weight);
         if (Unembed is not null) map.Direct("lm_head.weight", Unembed.Weight);

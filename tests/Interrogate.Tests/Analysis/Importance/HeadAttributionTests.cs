@@ -60,9 +60,16 @@ public sealed class HeadAttributionTests(ITestOutputHelper output)
     }
 
     /// <summary>(mean loss with head h's z moved ε of the way to its mean − clean mean loss) / ε, per head of one layer.</summary>
-    private static double[] Stepped(LanguageModelSubject net, int layer, float[] mean, float eps)
+    private static double[] Stepped(LanguageModelSubject net, int layer, float[] mean, float eps) =>
+        [.. PerHeadLossChange(net, HeadImportance.ZHook(layer), layer, (v, k) => v + eps * (mean[k] - v)).Select(d => d / eps)];
+
+    /// <summary>
+    /// Δ mean calibration loss per head of one layer when every position's slice of that head in
+    /// <paramref name="hook"/> ([.., heads·headDim]) is replaced by <paramref name="edit"/>(value, index within the head's
+    /// slice counted over all heads) — one exact pass per head and batch, the reference the estimates are checked against.
+    /// </summary>
+    private static double[] PerHeadLossChange(LanguageModelSubject net, string hook, int layer, Func<float, int, float> edit)
     {
-        string hook = HeadImportance.ZHook(layer);
         var attn = net.Model.Blocks[layer].Attn;
         int h = attn.Heads, dh = attn.HeadDim;
         var result = new double[h];
@@ -75,17 +82,17 @@ public sealed class HeadAttributionTests(ITestOutputHelper output)
             for (int head = 0; head < h; head++)
             {
                 int hd = head;
-                using (new HookScope().Edit(hook, z =>
+                using (new HookScope().Edit(hook, t =>
                 {
-                    var data = z.ContiguousData().Span.ToArray();
+                    var data = t.ContiguousData().Span.ToArray();
                     for (int p = 0; p < data.Length / (h * dh); p++)
-                        for (int d = 0; d < dh; d++) { int i = (p * h + hd) * dh + d; data[i] += eps * (mean[hd * dh + d] - data[i]); }
-                    return new Tensor(data, [.. z.Shape]);
+                        for (int d = 0; d < dh; d++) { int i = (p * h + hd) * dh + d; data[i] = edit(data[i], hd * dh + d); }
+                    return new Tensor(data, [.. t.Shape]);
                 }))
                     result[head] += ((double)net.CalibrationLoss(b).Loss.Item() - clean.Item()) * n;
             }
         }
-        return [.. result.Select(v => v / count / eps)];
+        return [.. result.Select(v => v / count)];
     }
 
     [Fact]
@@ -115,26 +122,6 @@ public sealed class HeadAttributionTests(ITestOutputHelper output)
                     for (int i = 0; i < q.Length; i++) mean[i % (h * dh)] += q[i];
                     rows += q.Length / (h * dh);
                 }
-        var result = new double[h];
-        long count = 0;
-        using var _ = GradientTape.NoGrad();
-        for (int b = 0; b < net.CalibrationBatchCount; b++)
-        {
-            var (clean, n) = net.CalibrationLoss(b);
-            count += n;
-            for (int head = 0; head < h; head++)
-            {
-                int hd = head;
-                using (new HookScope().Edit(hook, q =>
-                {
-                    var data = q.ContiguousData().Span.ToArray();
-                    for (int p = 0; p < data.Length / (h * dh); p++)
-                        for (int d = 0; d < dh; d++) data[(p * h + hd) * dh + d] = (float)(mean[hd * dh + d] / rows);
-                    return new Tensor(data, [.. q.Shape]);
-                }))
-                    result[head] += (net.CalibrationLoss(b).Loss.Item() - clean.Item()) * n;
-            }
-        }
-        return [.. result.Select(v => v / count)];
+        return PerHeadLossChange(net, hook, layer, (_, k) => (float)(mean[k] / rows));
     }
 }
