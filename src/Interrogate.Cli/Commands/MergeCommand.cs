@@ -17,7 +17,7 @@ internal static class MergeCommand
 {
     /// <summary>Every kind of sharded output this build can merge.</summary>
     public static readonly IReadOnlyList<IShardMerger> Mergers = [new ActivationShardMerger(), new Training.Experiments.ExperimentShardMerger(), new Analysis.Verdicts.StudyAblationShardMerger(),
-        new Analysis.Pruning.ComparisonShardMerger()];
+        new Analysis.Pruning.ComparisonShardMerger(), new SaeCollectionShardMerger()];
 
     public static Command Create()
     {

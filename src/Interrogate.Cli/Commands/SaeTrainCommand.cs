@@ -7,6 +7,7 @@ using Interrogate.Features;
 using Interrogate.Formats;
 using Interrogate.IO;
 using Interrogate.Store;
+using Spectre.Console;
 
 namespace Interrogate.Cli.Commands;
 
@@ -41,11 +42,12 @@ internal static class SaeTrainCommand
         var init = new Option<string>("--b-dec-init") { Description = "Decoder bias start: median (geometric) or mean", DefaultValueFactory = _ => "median" };
         var randomWeights = new Option<ulong?>("--random-weights") { Description = "Control: the same architecture with random weights from this seed" };
         var output = new Option<string>("--out") { Description = "Output folder (cfg.json, sae_weights.safetensors, training.json, store/)", Required = true };
+        var shard = ShardOptions.Shard();
         var (seed, dataDir, json) = (CommonOptions.Seed(), CommonOptions.DataDir(), CommonOptions.Json());
         var command = new Command("train", "Train a sparse autoencoder or transcoder (resumable: run it again to continue)")
         {
             model, hook, hookIn, hookOut, corpus, activations, tokens, heldOut, latents, k, kind, batch, lr, warmup, l1, l0, deadTokens, init,
-            randomWeights, output, seed, dataDir, json,
+            randomWeights, output, shard, seed, dataDir, json,
         };
         command.SetAction(parsed =>
         {
@@ -69,7 +71,13 @@ internal static class SaeTrainCommand
                 DeadTokens = parsed.GetValue(deadTokens), GeometricMedianInit = parsed.GetValue(init) == "median", Seed = parsed.GetValue(seed),
             };
             var clock = Stopwatch.StartNew();
+            var shardSpec = ShardOptions.Parse(parsed.GetValue(shard));
+            if (shardSpec is not null && parsed.GetValue(activations) is not null)
+                throw new InputException("--shard: splits the collection of a model's activations; --activations has nothing to collect");
             var setup = new TrainSetup(parsed.GetValue(latents), activation, parsed.GetValue(k), parsed.GetValue(batch), parsed.GetValue(tokens), options, outDir);
+            if (shardSpec is not null)
+                return CollectShard(parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory(), Hooks(parsed.GetValue(hook), parsed.GetValue(hookIn), parsed.GetValue(hookOut)),
+                    parsed.GetValue(corpus)!, parsed.GetValue(randomWeights), parsed.GetValue(dataDir), setup, shardSpec, clock, parsed.GetValue(json));
             var result = parsed.GetValue(activations) is { } npy
                 ? SaeTraining.FromNpy(npy, setup, parsed.GetValue(hook))
                 : SaeTraining.FromModel(parsed.GetValue(model) ?? ModelOptions.DefaultModelDirectory(), Hooks(parsed.GetValue(hook), parsed.GetValue(hookIn), parsed.GetValue(hookOut)),
@@ -81,6 +89,19 @@ internal static class SaeTrainCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>`--shard I/N`: collects that part of the training activations only (see <see cref="SaeTraining.CollectShard"/>).</summary>
+    private static int CollectShard(string modelDir, (string In, string Out) hooks, string corpus, ulong? randomSeed, string? dataDir, TrainSetup setup,
+        Sharding.ShardSpec shard, Stopwatch clock, bool json)
+    {
+        var m = SaeTraining.CollectShard(modelDir, hooks, corpus, randomSeed, dataDir, setup, shard);
+        string store = Path.GetFullPath(SaeTraining.StoreDirectory(setup.OutDir));
+        if (json) Terminal.WriteJson(new { shard = shard.ToString(), chunks = m.Chunks.Count, chunk_start = m.ChunkRange.Start, chunk_end = m.ChunkRange.End, total_chunks = m.TotalChunks,
+            tokens = m.StoredTokens, store, seconds = clock.Elapsed.TotalSeconds });
+        else Terminal.Out.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"shard {shard}: chunks {m.ChunkRange.Start}..{m.ChunkRange.End - 1} of {m.TotalChunks} ({m.StoredTokens:N0} tokens) collected to {store} in {clock.Elapsed.TotalSeconds:F0} s; merge the shards with `interrogate merge`, then run the same command with --out MERGED (no --shard) to train")));
+        return ExitCodes.Ok;
     }
 
     private static (string In, string Out) Hooks(string? hook, string? hookIn, string? hookOut)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Interrogate.Data.Corpora;
 using Interrogate.Features;
 using Interrogate.Formats;
+using Interrogate.Sharding;
 using Interrogate.Store;
 
 namespace Interrogate.Cli.Commands;
@@ -31,23 +32,9 @@ internal static class SaeTraining
 {
     public static SaeTrainingResult FromModel(string modelDir, (string In, string Out) hooks, string corpus, int heldOutTokens, ulong? randomSeed, string? dataDir, TrainSetup s)
     {
-        var lm = SaeCommand.LoadModel(modelDir, randomSeed);
-        var known = lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToHashSet();
-        foreach (var h in new[] { hooks.In, hooks.Out }.Distinct())
-            if (!known.Contains(h)) throw new InputException($"--hook {h}: the model has no such hook point (see `interrogate hooks`)");
-        string identity = SaeCommand.ModelIdentity(modelDir, randomSeed);
-        var (trainFile, trainId, owner) = SaeCommand.Tokens(modelDir, corpus, CorpusSplit.Train, dataDir);
-        using var _ = owner;
-        // Record at most one epoch: later epochs stream the same rows again in another order.
-        var source = TokenSource.FromFile(trainFile, trainId, 0, Math.Min(trainFile.Count, s.Tokens));
-        string storeDir = Path.Combine(s.OutDir, "store");
-        var clock = Stopwatch.StartNew();
-        var hookList = new[] { hooks.In, hooks.Out }.Distinct().ToList();
-        var options = new ActivationStoreOptions { Hooks = hookList, Precision = StorePrecision.Float32, TopK = 1, HistogramBins = 8 };
-        var manifest = ActivationRecorder.Record(lm, identity, source, storeDir, options,
-            m => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collecting {hookList.Count} hook(s): chunk {m.Chunks.Count}/{m.TotalChunks}, {m.StoredTokens:N0} tokens")));
+        var (lm, identity, trainId, clock, manifest) = Collect(modelDir, hooks, corpus, randomSeed, dataDir, s, shard: null);
         double collection = clock.Elapsed.TotalSeconds;
-        using var store = ActivationStore.Open(storeDir);
+        using var store = ActivationStore.Open(StoreDirectory(s.OutDir));
         var inputs = ActivationRows.FromStore(store, hooks.In);
         var targets = hooks.In == hooks.Out ? inputs : ActivationRows.FromStore(store, hooks.Out);
         var spec = new DictionaryRunSpec(inputs, targets, s.Latents, s.Activation, s.K, s.Batch, s.Tokens, s.Options, hooks.In, hooks.Out, $"{identity}|{trainId}|{hooks.In}->{hooks.Out}");
@@ -59,6 +46,38 @@ internal static class SaeTraining
         var measured = SaeMeasure.OnModel(lm, dict, SaeCommand.ReadTokens(validFile, heldOutTokens));
         return new SaeTrainingResult(identity, hooks.In, hooks.Out, s.Activation.ToString(), s.Latents, s.K, s.Batch, s.Tokens, spec.Steps,
             manifest.StoredTokens, resumed, collection, trainSeconds, spec.Steps * s.Batch / Math.Max(1e-9, trainSeconds), randomSeed, measured);
+    }
+
+    /// <summary>
+    /// `sae train --shard I/N`: collects only shard I of the training store into OUT/store and stops.
+    /// `interrogate merge` joins the parts (<see cref="SaeCollectionShardMerger"/>) into the store one
+    /// process collects, and the same command with --out MERGED (no --shard) then trains on it.
+    /// </summary>
+    public static ActivationManifest CollectShard(string modelDir, (string In, string Out) hooks, string corpus, ulong? randomSeed, string? dataDir, TrainSetup s, ShardSpec shard) =>
+        Collect(modelDir, hooks, corpus, randomSeed, dataDir, s, shard).Manifest;
+
+    /// <summary>Where `sae train` keeps the activations it trains on, under its --out.</summary>
+    public static string StoreDirectory(string outDir) => Path.Combine(outDir, "store");
+
+    /// <summary>Records the hook(s) over at most one epoch of the train split into OUT/store (resumes a partial or merged store; one shard of it with <paramref name="shard"/>).</summary>
+    private static (Models.Transformer.CausalLanguageModel Model, string Identity, string TrainId, Stopwatch Clock, ActivationManifest Manifest) Collect(
+        string modelDir, (string In, string Out) hooks, string corpus, ulong? randomSeed, string? dataDir, TrainSetup s, ShardSpec? shard)
+    {
+        var lm = SaeCommand.LoadModel(modelDir, randomSeed);
+        var known = lm.DescribeHookPoints(1, 1).Select(h => h.Name).ToHashSet();
+        foreach (var h in new[] { hooks.In, hooks.Out }.Distinct())
+            if (!known.Contains(h)) throw new InputException($"--hook {h}: the model has no such hook point (see `interrogate hooks`)");
+        string identity = SaeCommand.ModelIdentity(modelDir, randomSeed);
+        var (trainFile, trainId, owner) = SaeCommand.Tokens(modelDir, corpus, CorpusSplit.Train, dataDir);
+        using var _ = owner;
+        // Record at most one epoch: later epochs stream the same rows again in another order.
+        var source = TokenSource.FromFile(trainFile, trainId, 0, Math.Min(trainFile.Count, s.Tokens));
+        var clock = Stopwatch.StartNew();
+        var hookList = new[] { hooks.In, hooks.Out }.Distinct().ToList();
+        var options = new ActivationStoreOptions { Hooks = hookList, Precision = StorePrecision.Float32, TopK = 1, HistogramBins = 8, Shard = shard };
+        var manifest = ActivationRecorder.Record(lm, identity, source, StoreDirectory(s.OutDir), options,
+            m => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collecting {hookList.Count} hook(s){(m.Shard is { } part ? $" (shard {part})" : "")}: chunk {m.Chunks.Count}/{m.ChunkRange.End - m.ChunkRange.Start}, {m.StoredTokens:N0} tokens")));
+        return (lm, identity, trainId, clock, manifest);
     }
 
     public static SaeTrainingResult FromNpy(string path, TrainSetup s, string? hook)

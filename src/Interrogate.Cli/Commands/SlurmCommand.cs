@@ -14,7 +14,7 @@ namespace Interrogate.Cli.Commands;
 internal static class SlurmCommand
 {
     /// <summary>The jobs that take --shard (their first words); each has a merger in <see cref="MergeCommand.Mergers"/>.</summary>
-    private static readonly string[][] Shardable = [["activations", "record"], ["experiment"], ["neurons"], ["prune", "compare"]];
+    private static readonly string[][] Shardable = [["activations", "record"], ["experiment"], ["neurons"], ["prune", "compare"], ["sae", "train"]];
 
     public static Command Create()
     {
