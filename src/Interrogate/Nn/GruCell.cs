@@ -13,34 +13,12 @@ namespace Interrogate.Nn;
 /// </code>
 /// Built from recorded ops, so its backward (through time, too) comes from the tape.
 /// </summary>
-public sealed class GruCell : Module
+public sealed class GruCell : GatedRecurrentCell
 {
-    public Tensor WeightIh { get; }
-    public Tensor WeightHh { get; }
-    public Tensor BiasIh { get; }
-    public Tensor BiasHh { get; }
-    public int InputSize { get; }
-    public int HiddenSize { get; }
-
     /// <summary>Every weight and bias drawn from U(±1/√H), as PyTorch.</summary>
-    public GruCell(int inputSize, int hiddenSize, TensorRandom rng)
-    {
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        WeightIh = AddParameter("weight_ih", rng.Uniform([3 * hiddenSize, inputSize], -bound, bound));
-        WeightHh = AddParameter("weight_hh", rng.Uniform([3 * hiddenSize, hiddenSize], -bound, bound));
-        BiasIh = AddParameter("bias_ih", rng.Uniform([3 * hiddenSize], -bound, bound));
-        BiasHh = AddParameter("bias_hh", rng.Uniform([3 * hiddenSize], -bound, bound));
-    }
+    public GruCell(int inputSize, int hiddenSize, TensorRandom rng) : base(inputSize, hiddenSize, gates: 3, rng) { }
 
-    /// <summary>
-    /// The input half of the gates, W_ih x + b_ih, for any number of steps at once (one GEMM for a
-    /// whole sequence instead of one per step). x: [.., I] → [.., 3H].
-    /// </summary>
-    public Tensor ProjectInput(Tensor x) => x.Linear(WeightIh, BiasIh);
-
-    /// <summary>One step from a projected input. inputGates: [B, 3H] (from <see cref="ProjectInput"/>); h: [B, H] → h' [B, H].</summary>
+    /// <summary>One step from a projected input. inputGates: [B, 3H] (from <see cref="GatedRecurrentCell.ProjectInput"/>); h: [B, H] → h' [B, H].</summary>
     public Tensor Step(Tensor inputGates, Tensor h)
     {
         int n = HiddenSize;

@@ -12,32 +12,13 @@ namespace Interrogate.Nn;
 /// </code>
 /// Built from recorded ops, so its backward (through time, too) comes from the tape.
 /// </summary>
-public sealed class LstmCell : Module
+public sealed class LstmCell : GatedRecurrentCell
 {
-    public Tensor WeightIh { get; }
-    public Tensor WeightHh { get; }
-    public Tensor BiasIh { get; }
-    public Tensor BiasHh { get; }
-    public int InputSize { get; }
-    public int HiddenSize { get; }
-
     /// <summary>Every weight and bias drawn from U(±1/√H), as PyTorch.</summary>
-    public LstmCell(int inputSize, int hiddenSize, TensorRandom rng)
-    {
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        WeightIh = AddParameter("weight_ih", rng.Uniform([4 * hiddenSize, inputSize], -bound, bound));
-        WeightHh = AddParameter("weight_hh", rng.Uniform([4 * hiddenSize, hiddenSize], -bound, bound));
-        BiasIh = AddParameter("bias_ih", rng.Uniform([4 * hiddenSize], -bound, bound));
-        BiasHh = AddParameter("bias_hh", rng.Uniform([4 * hiddenSize], -bound, bound));
-    }
-
-    /// <summary>The input half of the gates, W_ih x + b_ih, for many steps at once. x: [.., I] → [.., 4H].</summary>
-    public Tensor ProjectInput(Tensor x) => x.Linear(WeightIh, BiasIh);
+    public LstmCell(int inputSize, int hiddenSize, TensorRandom rng) : base(inputSize, hiddenSize, gates: 4, rng) { }
 
     /// <summary>
-    /// One step from a projected input. inputGates: [B, 4H] (from <see cref="ProjectInput"/>);
+    /// One step from a projected input. inputGates: [B, 4H] (from <see cref="GatedRecurrentCell.ProjectInput"/>);
     /// h, c: [B, H]. Returns (h', c'), each [B, H].
     /// </summary>
     public (Tensor Hidden, Tensor Cell) Step(Tensor inputGates, Tensor h, Tensor c)
