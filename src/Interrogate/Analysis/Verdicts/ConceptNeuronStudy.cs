@@ -68,7 +68,9 @@ public static partial class ConceptNeuronStudy
 
         var nullPlan = setup.NullPlan;
         var estimated = nullPlan.Mode == NullMode.Estimated
-            ? NullEstimates.Build(model, plan, setup.Positions, nullPlan, options.Hooks, randomUnits, setup.CalibrationUnits, randomSets, setup.AblationOptions, progress)
+            ? NullEstimates.Build(model, plan, nullPlan, options.Hooks, randomUnits, setup.CalibrationUnits, randomSets, setup.AblationOptions,
+                NullEstimates.Ablate(model, plan, setup.Positions, nullPlan, randomUnits, setup.CalibrationUnits, randomSets, setup.AblationOptions, setup.Fingerprint,
+                    null, options.AblationDirectory, progress)!, progress)
             : null;
         var judged = Judging.Judge(plan, ablation, jobs, candidateUnits, randomUnits, recordUnits, entries, topSets, randomSets, options, BootstrapSeed,
             setup.TopSetJobs, estimated);
@@ -132,7 +134,8 @@ public static partial class ConceptNeuronStudy
     /// <summary>
     /// One shard of a study's ablations (<see cref="ConceptStudyOptions.Shard"/>): the same recording, ranking,
     /// candidates and random draws as <see cref="Run"/>, then only the shard's block of ablation jobs, written to
-    /// <see cref="ConceptStudyOptions.AblationDirectory"/> for <c>interrogate merge</c>.
+    /// <see cref="ConceptStudyOptions.AblationDirectory"/> for <c>interrogate merge</c>; with an estimated null, also the
+    /// shard's block of its calibration ablations (in the folder's <c>calibration</c> subfolder).
     /// </summary>
     public static StudyShardResult RunShard(CausalLanguageModel model, string modelIdentity, int[] tokens, bool[] labels,
         string sourceIdentity, ConceptStudyOptions options, Action<string, double>? progress = null)
@@ -143,6 +146,9 @@ public static partial class ConceptNeuronStudy
         var (start, end) = shard.Range(setup.Jobs.Count);
         StudyAblationShards.Run(model, setup.Plan.Ids, setup.Positions, setup.Jobs, setup.AblationOptions, setup.Fingerprint, shard,
             options.AblationDirectory, f => progress?.Invoke($"ablating jobs {start}..{end - 1} of {setup.Jobs.Count} on {setup.Plan.Windows} windows", f));
+        if (setup.NullPlan.Mode == NullMode.Estimated)   // the same shard of the estimated null's calibration ablations
+            NullEstimates.Ablate(model, setup.Plan, setup.Positions, setup.NullPlan, setup.RandomUnits, setup.CalibrationUnits, setup.RandomSets, setup.AblationOptions,
+                setup.Fingerprint, shard, options.AblationDirectory, progress);
         return new StudyShardResult(shard.ToString(), (int)start, (int)end, setup.Jobs.Count, Path.GetFullPath(options.AblationDirectory!), clock.Elapsed.TotalSeconds);
     }
 }

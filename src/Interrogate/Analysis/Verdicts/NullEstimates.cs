@@ -2,6 +2,7 @@ using Interrogate.Analysis.Ablation;
 using Interrogate.Analysis.Attribution;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
+using Interrogate.Sharding;
 
 namespace Interrogate.Analysis.Verdicts;
 
@@ -17,17 +18,39 @@ internal static class NullEstimates
 {
     public sealed record Nulls(Dictionary<(string Hook, ConceptRole Role), NullSample> Units, Dictionary<ConceptRole, NullSample> Sets);
 
-    public static Nulls Build(CausalLanguageModel model, EvaluationPlan plan, int[][] positions, NullPlan nullPlan, IReadOnlyList<string> hooks,
+    /// <summary>Where a study's --out folder keeps the calibration ablations (their own file, sharded and merged like the main one).</summary>
+    public static string Directory(string ablationDirectory) => Path.Combine(ablationDirectory, "calibration");
+
+    /// <summary>
+    /// The calibration's exact ablations on the first CalibrationWindows windows: each layer's calibration units,
+    /// then each role's first ExactSetsPerRole random sets (detector, then predictor). Whole, or the block of one
+    /// shard (saved under <see cref="Directory"/> of the study's folder, null returned), or read back when saved.
+    /// </summary>
+    public static BatchedAblationResult? Ablate(CausalLanguageModel model, EvaluationPlan plan, int[][] positions, NullPlan nullPlan,
         IReadOnlyList<UnitRef> randomUnits, HashSet<UnitRef> calibrationUnits, Dictionary<ConceptRole, List<List<UnitRef>>> randomSets,
-        BatchedAblationOptions ablationOptions, Action<string, double>? progress)
+        BatchedAblationOptions ablationOptions, string fingerprint, ShardSpec? shard, string? studyDirectory, Action<string, double>? progress)
     {
         int windows = nullPlan.CalibrationWindows;
-        var calUnits = randomUnits.Where(calibrationUnits.Contains).ToList();
-        var calSets = ConceptRoles.Both.ToDictionary(r => r, r => randomSets[r].Take(nullPlan.ExactSetsPerRole).ToList());
+        var (calUnits, calSets) = Calibration(nullPlan, randomUnits, calibrationUnits, randomSets);
         var jobs = calUnits.Select(u => new AblationJob($"calibration {u}", [u]))
             .Concat(ConceptRoles.Both.SelectMany(r => calSets[r].Select((s, i) => new AblationJob($"calibration {r.Name()} set {i}", s)))).ToList();
-        var ablated = BatchedAblation.Run(model, plan.Ids[..windows], positions[..windows], jobs, ablationOptions with { Record = [] },
+        return StudyAblationShards.Run(model, plan.Ids[..windows], positions[..windows], jobs, ablationOptions with { Record = [] },
+            $"{fingerprint}|calibration {windows} windows, {nullPlan.ExactUnitsPerLayer} units, {nullPlan.ExactSetsPerRole} sets", shard,
+            studyDirectory is null ? null : Directory(studyDirectory),
             f => progress?.Invoke($"estimated null: ablating {jobs.Count} calibration units and sets on {windows} windows", f));
+    }
+
+    private static (List<UnitRef> Units, Dictionary<ConceptRole, List<List<UnitRef>>> Sets) Calibration(NullPlan nullPlan, IReadOnlyList<UnitRef> randomUnits,
+        HashSet<UnitRef> calibrationUnits, Dictionary<ConceptRole, List<List<UnitRef>>> randomSets) =>
+        (randomUnits.Where(calibrationUnits.Contains).ToList(), ConceptRoles.Both.ToDictionary(r => r, r => randomSets[r].Take(nullPlan.ExactSetsPerRole).ToList()));
+
+    /// <summary>The calibrated nulls, from the calibration's ablations (<see cref="Ablate"/>, whole) and one AtP pass per calibration window and role.</summary>
+    public static Nulls Build(CausalLanguageModel model, EvaluationPlan plan, NullPlan nullPlan, IReadOnlyList<string> hooks,
+        IReadOnlyList<UnitRef> randomUnits, HashSet<UnitRef> calibrationUnits, Dictionary<ConceptRole, List<List<UnitRef>>> randomSets,
+        BatchedAblationOptions ablationOptions, BatchedAblationResult ablated, Action<string, double>? progress)
+    {
+        int windows = nullPlan.CalibrationWindows;
+        var (calUnits, calSets) = Calibration(nullPlan, randomUnits, calibrationUnits, randomSets);
         var indices = WindowEffects.Indices(plan);
         var effects = ablated.Delta.Select(d => WindowEffects.Of(d, indices)).ToArray();
         // A calibration effect is a mean over `windows` of the plan's windows; the candidates' over all of them.

@@ -76,7 +76,15 @@ public sealed class StudyAblationShardMerger : IShardMerger
         if (parts[^1].JobEnd != first.Jobs) throw InputException.ForFile(shards[^1], "the shards do not cover every job");
         if (File.Exists(Path.Combine(output, StudyAblationFile.ManifestName))) throw InputException.ForFile(output, "already holds ablations; --out needs a new folder");
         var merged = new BatchedAblationResult(first.Result.CleanLoss, [.. parts.SelectMany(p => p.Result.Delta)], first.Result.Recorded);
-        new StudyAblationFile(first.Fingerprint, null, 0, first.Jobs, first.Jobs, merged).Write(output);
+        // An estimated null's calibration ablations were sharded the same way, in each shard's own subfolder.
+        var calibration = shards.Select(NullEstimates.Directory).ToList();
+        if (calibration.Any(Directory.Exists))
+        {
+            if (calibration.FirstOrDefault(d => !Directory.Exists(d)) is { } missing)
+                throw InputException.ForFile(Path.GetDirectoryName(missing)!, "has no calibration ablations but other shards do; run that shard again with the same options");
+            Merge(calibration, NullEstimates.Directory(output));
+        }
+        new StudyAblationFile(first.Fingerprint, null, 0, first.Jobs, first.Jobs, merged).Write(output);   // last: the folder is whole once this exists
     }
 
     private static bool Same(float[][] a, float[][] b) =>

@@ -48,6 +48,39 @@ public sealed class StudyShardTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(JsonSerializer.Serialize(whole.SetAblations, Json), JsonSerializer.Serialize(judged.SetAblations, Json));
     }
 
+    /// <summary>With an estimated null, each shard also runs its block of the calibration ablations; merged, the study judges the same.</summary>
+    [Fact]
+    public void Shards_EstimatedNull_CalibrationShardedMergedAndReused()
+    {
+        var model = PlantedKit.WithPlanted(2, steps: 30);
+        var tokens = PlantedKit.Text(4096, rule: true, 77);
+        var labels = tokens.Select(PlantedKit.IsConcept).ToArray();
+        ConceptStudyOptions Estimated(string? dir, ShardSpec? shard) => Options(dir, shard) with { Null = NullMode.Estimated, NullUnits = 5, NullSets = 4 };
+        ConceptStudyResult Study(string? dir) => ConceptNeuronStudy.Run(model, "m", tokens, labels, "c", "s", i => $" t{i}", Estimated(dir, null));
+        var whole = Study(null);
+        Assert.Equal("estimated", whole.Null!.Mode);
+
+        var shards = Enumerable.Range(0, 2).Select(i => Path.Combine(root, $"est-{i}")).ToList();
+        for (int i = 0; i < 2; i++) ConceptNeuronStudy.RunShard(model, "m", tokens, labels, "s", Estimated(shards[i], new ShardSpec(i, 2)));
+        Assert.All(shards, d => Assert.True(File.Exists(Path.Combine(d, "calibration", StudyAblationFile.ManifestName)), d));
+        var merged = Path.Combine(root, "est-merged");
+        ShardMerge.Run([new StudyAblationShardMerger()], shards, merged);
+        var calibration = StudyAblationFile.Read(Path.Combine(merged, "calibration"))!;
+        Assert.Null(calibration.Shard);
+        Assert.Equal(5 * 1 + 4 * 2, calibration.Jobs);   // 5 units of the one layer, 4 sets per role
+        var judged = Study(merged);
+
+        var a = whole.Candidates.Select(c => (c.Unit, c.Role, c.Verdict, c.Effect.Concept.Value, c.PValue, c.HolmPValue)).ToList();
+        var b = judged.Candidates.Select(c => (c.Unit, c.Role, c.Verdict, c.Effect.Concept.Value, c.PValue, c.HolmPValue)).ToList();
+        Assert.Equal(a, b);
+        Assert.Equal(JsonSerializer.Serialize(whole.RandomBaseline, Json), JsonSerializer.Serialize(judged.RandomBaseline, Json));
+
+        // A shard folder missing its calibration part is named, not merged.
+        Directory.Delete(Path.Combine(shards[1], "calibration"), recursive: true);
+        var e = Assert.Throws<InputException>(() => ShardMerge.Run([new StudyAblationShardMerger()], shards, Path.Combine(root, "est-merged-2")));
+        Assert.Contains(shards[1], e.Message);
+    }
+
     [Fact]
     public void Study_OutFolderOfAnotherStudy_IsRefused()
     {
