@@ -111,7 +111,7 @@ internal static unsafe class GemmShared
             float* edge = stackalloc float[mr * nr];
             float* privateA = sharedA ? null : GemmBlocked.Buffer(ref ownA, ref ownACapacity, (nint)mcStep * kcStep + GemmPacking.ASlack);
             float* scratch = halfB is null ? null : GemmBlocked.Buffer(ref halfRows, ref halfRowsCapacity, (nint)nr * kcStep);
-            int packItems = bChunks + (sharedA ? 1 : 0);
+            int packItems = bChunks;
             for (int s = 0; s < steps; s++)
             {
                 int jc = s / kSteps * ncStep, pc = s % kSteps * kcStep;
@@ -140,19 +140,22 @@ internal static unsafe class GemmShared
             }
         }
 
-        // Item 0..bChunks−1: a share of the B block's panels; item bChunks: the whole A block.
+        // Item i packs a share of the B block's panels; item 0 also packs the whole A block when it
+        // is shared (one item, not shares: the AVX2 packer's vector stores spill into the next
+        // panel). A counts as ceil(m / nr) panels (m·kc floats against nr·kc a panel) so the items
+        // are equal: a separate A item left one thread waiting while the other packed it, about
+        // 1/6 of the packing at 128 tokens with K = 3,072 (A is 128 × 768 a slice, B 768 × 768).
         private void Pack(int item, int jc, int nc, int pc, int kc, float* bufA, float* bufB, float* scratch)
         {
             int nr = t.Nr;
-            if (item == bChunks)
+            int panels = CeilDiv(nc, nr), aUnits = sharedA ? CeilDiv(m, nr) : 0, units = aUnits + panels;
+            if (item == 0 && sharedA)
             {
-                // One item, not shares: the AVX2 packer's vector stores spill into the next panel.
                 float* pa = (float*)a;
                 GemmPacking.PackA(transA, transA ? pa + pc * lda : pa + pc, lda, m, kc, t.Mr, bufA);
-                return;
             }
-            int panels = CeilDiv(nc, nr);
-            int first = (int)((long)panels * item / bChunks), last = (int)((long)panels * (item + 1) / bChunks);
+            int first = Math.Clamp((int)((long)units * item / bChunks) - aUnits, 0, panels);
+            int last = Math.Clamp((int)((long)units * (item + 1) / bChunks) - aUnits, 0, panels);
             if (last <= first) return;
             int j0 = jc + first * nr, cols = Math.Min(nc - first * nr, (last - first) * nr);
             float* dst = bufB + (nint)first * nr * kc;
