@@ -44,22 +44,25 @@ internal static class LanguageModelAblation
             model.ForwardBlocks(tokens, wanted.Max(i => layers[i].Index) + 1);
             foreach (var name in names) cached[name] = hooks.Cached[name].ContiguousData().Span.ToArray();
         }
+        // One logits buffer for every pass of the batch: at GPT-2's vocabulary a fresh [k·B, T, V] array per pass
+        // (206 MB for one 1,024-token window) cost more in page faults than its loss took to compute.
+        var logits = GC.AllocateUninitializedArray<float>(UnitsPerPass(model, tokens) * tokens.Batch * tokens.Length * model.Dimensions.VocabSize);
         for (int n = 0; n < wanted.Length; n++)
         {
             int i = wanted[n];
             result[i] = Ablate(model, layers[i], tokens, units[i], means[i],
-                cached[HookNames.ResidPost(layers[i].Index)], cached[layers[i].ActivationHook]);
+                cached[HookNames.ResidPost(layers[i].Index)], cached[layers[i].ActivationHook], logits);
             progress?.Invoke((n + 1.0) / wanted.Length);
         }
         return result;
     }
 
     /// <summary>Each unit's summed ablated loss, from resid ([B, T, D], the clean stream after the layer's block) and post ([B, T, W], its clean activations).</summary>
-    private static double[] Ablate(CausalLanguageModel model, UnitLayer layer, TokenBatch tokens, IReadOnlyList<int> units, float[] means, float[] resid, float[] post)
+    private static double[] Ablate(CausalLanguageModel model, UnitLayer layer, TokenBatch tokens, IReadOnlyList<int> units, float[] means, float[] resid, float[] post, float[] logits)
     {
         int b = tokens.Batch, t = tokens.Length, d = model.Dimensions.DModel, w = layer.Width;
         var wOut = layer.Outgoing.Weight.Span;   // [D, W]
-        int chunk = Math.Max(1, 16_000_000 / (b * t * model.Dimensions.VocabSize));
+        int chunk = UnitsPerPass(model, tokens);
         var result = new double[units.Count];
         var column = new float[d];
         for (int start = 0; start < units.Count; start += chunk)
@@ -81,19 +84,29 @@ internal static class LanguageModelAblation
             var ids = new int[k * b * t];
             for (int c = 0; c < k; c++) tokens.Ids.CopyTo(ids, c * b * t);
             var copies = new TokenBatch(ids, k * b, t);
-            var logits = Suffix(model, new Tensor(x, k * b, t, d), copies, layer.Index + 1);
-            var sums = WindowedTokens.RowLossSums(model, logits.ContiguousData().Span, copies);
+            var scores = Suffix(model, new Tensor(x, k * b, t, d), copies, layer.Index + 1, logits);
+            var sums = WindowedTokens.RowLossSums(model, scores.ContiguousData().Span, copies);
             for (int c = 0; c < k; c++)
                 for (int r = 0; r < b; r++) result[start + c] += sums[c * b + r];
         }
         return result;
     }
 
-    /// <summary>Runs blocks from <paramref name="firstBlock"/> on, the final norm and the unembedding. x: [B, T, D] → logits [B, T, V].</summary>
-    private static Tensor Suffix(CausalLanguageModel model, Tensor x, TokenBatch batch, int firstBlock)
+    /// <summary>Units stacked in one pass: as many as fit about 16M logits, at least one.</summary>
+    private static int UnitsPerPass(CausalLanguageModel model, TokenBatch tokens) =>
+        Math.Max(1, 16_000_000 / (tokens.Batch * tokens.Length * model.Dimensions.VocabSize));
+
+    /// <summary>
+    /// Runs blocks from <paramref name="firstBlock"/> on, the final norm and the unembedding, as <see cref="CausalLanguageModel.Forward(TokenBatch, KeyValueCache?)"/>
+    /// does (the same products, so the same bits). x: [B, T, D] → logits [B, T, V], written into the front of <paramref name="buffer"/> (a last, shorter pass uses part of it).
+    /// </summary>
+    private static Tensor Suffix(CausalLanguageModel model, Tensor x, TokenBatch batch, int firstBlock, float[] buffer)
     {
         var ctx = ForwardContext.Create(batch, null, model.Dimensions.ContextLength);
         for (int l = firstBlock; l < model.Blocks.Count; l++) x = model.Blocks[l].Forward(x, ctx);
-        return model.LnFinal.Forward(x).Linear(model.UnembedWeight);
+        var normalized = model.LnFinal.Forward(x);
+        var logits = new Tensor(buffer, [.. normalized.Shape[..^1], model.Dimensions.VocabSize]);
+        Ops.LinearInto(normalized, model.UnembedWeight, null, logits);
+        return model.FinalSoftCap is { } cap ? logits.Mul(1f / cap).Tanh().Mul(cap) : logits;
     }
 }
