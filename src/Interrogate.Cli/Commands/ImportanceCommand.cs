@@ -20,19 +20,21 @@ internal static class ImportanceCommand
         var corpus = new Option<string>("--corpus") { Description = "Corpus for language models: sotu, moby-dick or a folder", DefaultValueFactory = _ => "sotu" };
         var tokens = new Option<int>("--tokens") { Description = "Calibration tokens (train split) for language models; calibration images for an MNIST MLP", DefaultValueFactory = _ => 4096 };
         var heads = new Option<bool>("--heads") { Description = "Also score every attention head (language models only)" };
-        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models) and measure the exact mean ablation only on AtP's shortlist (the 2·top highest and lowest estimates per layer); with --heads also each head's AtP and the AtP* QK-fixed estimates for its query and keys", DefaultValueFactory = _ => "none" };
+        var screen = new Option<string>("--screen") { Description = "none, or atp: also list each neuron's attribution-patching estimate of its mean-ablation Δloss (signal atp; language models) and measure the exact mean ablation only on AtP's shortlist (the --screen-factor·top highest and lowest estimates per layer, 2·top by default); with --heads also each head's AtP and the AtP* QK-fixed estimates for its query and keys", DefaultValueFactory = _ => "none" };
+        var screenFactor = new Option<double>("--screen-factor") { Description = "With --screen atp: the shortlist's size at each end of AtP's ranking as a multiple of --top (at least 1); the exact ablation of the shortlist is nearly all of the run's work on large models", DefaultValueFactory = _ => ImportanceSurvey.ShortlistFactor };
         var top = new Option<int>("--top") { Description = "Neurons listed at each end of every ranking", DefaultValueFactory = _ => 10 };
         var dataDir = CommonOptions.DataDir();
         var json = CommonOptions.Json();
         var command = new Command("importance", "Rank MLP neurons (and attention heads) by magnitude, Wanda, Taylor and mean-ablation Δloss")
         {
-            model, corpus, tokens, heads, top, screen, dataDir, json,
+            model, corpus, tokens, heads, top, screen, screenFactor, dataDir, json,
         };
         command.SetAction(parsed =>
         {
             int n = parsed.GetValue(tokens), k = parsed.GetValue(top);
             CommonOptions.RequirePositive(n, "--tokens");
             CommonOptions.RequirePositive(k, "--top");
+            ImportanceSurvey.CheckShortlistFactor(parsed.GetValue(screenFactor));
             bool withAtp = parsed.GetValue(screen) switch
             {
                 "none" => false,
@@ -48,7 +50,7 @@ internal static class ImportanceCommand
             var network = opened.Network;
             bool withHeads = parsed.GetValue(heads);
             if (withHeads && network is not LanguageModelSubject) throw new InputException("--heads: the model has no attention heads (an MLP classifier)");
-            var result = Terminal.WithProgress("importance", progress => ImportanceSurvey.Measure(network, withHeads, k, Path.GetFullPath(dir), progress, withAtp));
+            var result = Terminal.WithProgress("importance", progress => ImportanceSurvey.Measure(network, withHeads, k, Path.GetFullPath(dir), progress, withAtp, parsed.GetValue(screenFactor)));
             if (parsed.GetValue(json)) Terminal.WriteJson(result);
             else Print(result);
             return ExitCodes.Ok;

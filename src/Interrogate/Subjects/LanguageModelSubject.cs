@@ -124,6 +124,10 @@ public sealed class LanguageModelSubject : Subject
     public override double[] MeanAblatedLossSums(int layer, int batch, IReadOnlyList<int> units, float[] means) =>
         LanguageModelAblation.MeanAblatedLossSums(Model, layers[layer], WindowedTokens.Batch(CalibrationWindows, batch, BatchSize), units, means);
 
+    /// <summary>One clean pass caches every listed layer's residual and activations; each layer's units resume from there.</summary>
+    public override double[][] MeanAblatedLossSums(int batch, IReadOnlyList<IReadOnlyList<int>> units, IReadOnlyList<float[]> means, Action<double>? progress = null) =>
+        LanguageModelAblation.MeanAblatedLossSums(Model, layers, WindowedTokens.Batch(CalibrationWindows, batch, BatchSize), units, means, progress);
+
     public override double Throughput()
     {
         using var _ = GradientTape.NoGrad();

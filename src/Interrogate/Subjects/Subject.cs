@@ -49,6 +49,27 @@ public abstract class Subject
     /// </summary>
     public abstract double[] MeanAblatedLossSums(int layer, int batch, IReadOnlyList<int> units, float[] means);
 
+    /// <summary>
+    /// <see cref="MeanAblatedLossSums(int, int, IReadOnlyList{int}, float[])"/> for every layer at once (an empty list
+    /// skips a layer), so a network can share one clean pass among the layers; the values equal the per-layer calls'.
+    /// </summary>
+    /// <param name="batch">The calibration batch.</param>
+    /// <param name="units">Per layer, the units to ablate.</param>
+    /// <param name="means">Per layer, [width] replacement values.</param>
+    /// <param name="progress">Fraction of the listed layers done.</param>
+    public virtual double[][] MeanAblatedLossSums(int batch, IReadOnlyList<IReadOnlyList<int>> units, IReadOnlyList<float[]> means, Action<double>? progress = null)
+    {
+        var result = new double[units.Count][];
+        int listed = units.Count(u => u.Count > 0), done = 0;
+        for (int l = 0; l < units.Count; l++)
+        {
+            if (units[l].Count == 0) { result[l] = []; continue; }
+            result[l] = MeanAblatedLossSums(l, batch, units[l], means[l]);
+            progress?.Invoke(++done / (double)listed);
+        }
+        return result;
+    }
+
     /// <summary>Forward throughput on the evaluation data, in <see cref="Unit"/> per second.</summary>
     public abstract double Throughput();
 

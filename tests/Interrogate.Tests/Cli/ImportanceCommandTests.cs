@@ -38,6 +38,16 @@ public sealed class ImportanceCommandTests(TinyGpt2Folder folder) : IClassFixtur
     }
 
     [Fact]
+    public void Importance_ScreenFactorOne_MeasuresOnlyTopAtEachEnd()
+    {
+        var r = CliRunner.Run("importance", "--model", folder.Dir, "--corpus", Corpus(), "--tokens", "32", "--top", "3", "--screen", "atp", "--screen-factor", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        foreach (var layer in JsonDocument.Parse(r.Stdout).RootElement.GetProperty("layers").EnumerateArray())
+            Assert.Equal(6, layer.GetProperty("mean_ablation_measured").GetInt32());
+        CliRunner.AssertBadInput(CliRunner.Run("importance", "--model", folder.Dir, "--screen", "atp", "--screen-factor", "0.5"), "--screen-factor");
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void Importance_Gpt2WithHeadsJson_RanksEveryLayerBySignalAndScoresEveryHead()
     {

@@ -9,17 +9,21 @@ namespace Interrogate.Analysis.Importance;
 /// </summary>
 public static class ImportanceSurvey
 {
-    /// <summary>With attribution patching, the exact mean ablation runs only on this many units per end of AtP's ranking per listed unit (<c>--top</c>).</summary>
-    public const int ShortlistFactor = 2;
+    /// <summary>With attribution patching, the exact mean ablation runs by default on this many units per end of AtP's ranking per listed unit (<c>--top</c>).</summary>
+    public const double ShortlistFactor = 2;
 
     /// <summary>
     /// Measures every signal; <paramref name="top"/> neurons are listed at each end of each ranking. withAtp (language
     /// models) lists each neuron's attribution-patching estimate of its mean-ablation Δloss (signal "atp") and uses it to
     /// choose where the exact mean ablation runs: only on the <see cref="ShortlistFactor"/>·top units at each end of
     /// AtP's ranking, so that signal's two ends are exact values of the screened units (the others are not measured).
+    /// <paramref name="shortlistFactor"/> (≥ 1) replaces <see cref="ShortlistFactor"/>: ⌈factor·top⌉ units at each end. The
+    /// exact part is nearly all of the run's work at GPT-2 size (every unit is a forward from its layer on, unembedding included).
     /// </summary>
-    public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress, bool withAtp = false)
+    public static ImportanceResult Measure(Subject network, bool withHeads, int top, string dir, Action<string, double> progress, bool withAtp = false,
+        double shortlistFactor = ShortlistFactor)
     {
+        CheckShortlistFactor(shortlistFactor);
         var stats = CalibrationStatistics.Measure(network, f => progress("statistics", f));
         IReadOnlyList<double[]>? estimates = null;
         if (withAtp && network is LanguageModelSubject atpNetwork)
@@ -28,7 +32,8 @@ public static class ImportanceSurvey
             estimates = Attribution.AttributionScreen.MeanAblationEstimates(atpNetwork.Model, atpNetwork.CalibrationWindows, atpNetwork.BatchSize,
                 [.. network.Layers.Select(l => l.ActivationHook)]);
         }
-        var shortlist = estimates?.Select(e => Shortlist(e, ShortlistFactor * top)).ToArray();
+        int perEnd = (int)Math.Min(int.MaxValue, Math.Ceiling(shortlistFactor * top));
+        var shortlist = estimates?.Select(e => Shortlist(e, perEnd)).ToArray();
         var signals = new List<(string Name, float[][] Scores)>
         {
             ("magnitude", NeuronImportance.Magnitude(network)),
@@ -73,10 +78,18 @@ public static class ImportanceSurvey
         return new ImportanceResult(dir, network.Unit, rows, layers, headScores);
     }
 
+    /// <summary>Refuses a shortlist factor below 1 or not finite (<c>--screen-factor</c>).</summary>
+    public static void CheckShortlistFactor(double factor)
+    {
+        if (!(factor >= 1) || !double.IsFinite(factor))
+            throw new InputException($"--screen-factor: {factor} must be at least 1 (the shortlist's size at each end as a multiple of --top)");
+    }
+
     /// <summary>The <paramref name="perEnd"/> highest and lowest estimates' units, ascending by index.</summary>
     private static int[] Shortlist(double[] estimates, int perEnd)
     {
         var order = Enumerable.Range(0, estimates.Length).OrderBy(j => estimates[j]).ThenBy(j => j).ToArray();
+        perEnd = Math.Min(perEnd, order.Length);
         return [.. order.Take(perEnd).Concat(order.TakeLast(perEnd)).Distinct().Order()];
     }
 }

@@ -88,8 +88,8 @@ public static class NeuronImportance
     /// <summary>
     /// True mean-ablation Δloss of every neuron: loss with neuron j replaced by its calibration mean minus
     /// the clean loss, both summed over the same calibration predictions and divided by their count.
-    /// Costly but exact; see <see cref="Subject.MeanAblatedLossSums"/> for how the networks batch it
-    /// (the prefix up to the layer runs once; only the rest runs per neuron, many neurons per pass).
+    /// Costly but exact; see <see cref="Subject.MeanAblatedLossSums(int, IReadOnlyList{IReadOnlyList{int}}, IReadOnlyList{float[]}, Action{double})"/> for how the networks batch it
+    /// (one clean pass per batch caches every layer's residual; only the blocks after a neuron's layer run per neuron).
     /// A neuron that is constant on the calibration data (dead, or never varying) equals its mean
     /// everywhere, so its Δ is exactly zero and is not run. With <paramref name="only"/> (per layer, the units
     /// a screen chose) every other unit is left unmeasured: NaN.
@@ -100,7 +100,6 @@ public static class NeuronImportance
         double cleanSum = 0;
         long count = 0;
         var sums = layers.Select(l => new double[l.Width]).ToArray();
-        int total = layers.Count * network.CalibrationBatchCount, done = 0;
         for (int b = 0; b < network.CalibrationBatchCount; b++)
         {
             using (GradientTape.NoGrad())
@@ -109,13 +108,11 @@ public static class NeuronImportance
                 cleanSum = loss.Item() * (double)n;
                 count += n;
             }
+            var varying = layers.Select((layer, l) => (only?[l] ?? Enumerable.Range(0, layer.Width)).Where(j => !stats[l].IsConstant(j)).ToArray()).ToArray();
+            var ablated = network.MeanAblatedLossSums(b, varying, [.. stats.Select(s => s.Mean)],
+                f => progress?.Invoke((b + f) / network.CalibrationBatchCount));
             for (int l = 0; l < layers.Count; l++)
-            {
-                var varying = (only?[l] ?? Enumerable.Range(0, layers[l].Width)).Where(j => !stats[l].IsConstant(j)).ToArray();
-                var ablated = network.MeanAblatedLossSums(l, b, varying, stats[l].Mean);
-                for (int i = 0; i < varying.Length; i++) sums[l][varying[i]] += ablated[i] - cleanSum;
-                progress?.Invoke(++done / (double)total);
-            }
+                for (int i = 0; i < varying[l].Length; i++) sums[l][varying[l][i]] += ablated[l][i] - cleanSum;
         }
         var scores = sums.Select(s => s.Select(v => (float)(v / count)).ToArray()).ToArray();
         if (only is not null)

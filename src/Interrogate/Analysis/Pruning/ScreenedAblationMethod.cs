@@ -46,7 +46,6 @@ public sealed class ScreenedAblationMethod(double factor = ScreenedAblationMetho
         var layers = network.Layers;
         var sums = units.Select(u => new double[u.Length]).ToArray();
         long count = 0;
-        int total = layers.Count * network.CalibrationBatchCount, done = 0;
         for (int b = 0; b < network.CalibrationBatchCount; b++)
         {
             double cleanSum;
@@ -56,15 +55,11 @@ public sealed class ScreenedAblationMethod(double factor = ScreenedAblationMetho
                 cleanSum = loss.Item() * (double)n;
                 count += n;
             }
+            int batch = b;
+            var ablated = network.MeanAblatedLossSums(b, units, [.. stats.Select(s => s.Mean)],
+                f => progress?.Invoke($"mean-ablating {units.Sum(u => u.Length)} shortlisted units", (batch + f) / network.CalibrationBatchCount));
             for (int l = 0; l < layers.Count; l++)
-            {
-                if (units[l].Length > 0)
-                {
-                    var ablated = network.MeanAblatedLossSums(l, b, units[l], stats[l].Mean);
-                    for (int i = 0; i < units[l].Length; i++) sums[l][i] += ablated[i] - cleanSum;
-                }
-                progress?.Invoke($"mean-ablating {units.Sum(u => u.Length)} shortlisted units", ++done / (double)total);
-            }
+                for (int i = 0; i < units[l].Length; i++) sums[l][i] += ablated[l][i] - cleanSum;
         }
         return [.. sums.Select(s => s.Select(v => (float)(v / count)).ToArray())];
     }
