@@ -3,6 +3,7 @@ using Interrogate.Kernels;
 using Interrogate.Models.Gpt2;
 using Interrogate.Models.Transformer;
 using Interrogate.Nn;
+using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Bench;
@@ -64,7 +65,9 @@ public sealed class ForwardBenchmark : IBenchmark
         var ort = orts.Select(_ => new double[reps]).ToList();
         string[] modes = ["none", "cache"];
         // "plain": logits only, through the blocks' ordinary (unfused) route, for the fusion's own saving.
-        var ours = modes.Append("plain").ToDictionary(m => m, _ => new double[reps]);
+        // "packed": logits inside a PrepackedWeights scope (each weight packed for the GEMM once, on the first pass).
+        var ours = modes.Append("plain").Append("packed").ToDictionary(m => m, _ => new double[reps]);
+        using var packs = new PrepackedWeights();
         var theirs = peers.Select(_ => modes.ToDictionary(m => m, _ => new double[reps])).ToList();
         string Request(string mode) => $"{b}x{t} {(mode == "cache" ? "ref" : "none")}";
         for (int w = 0; w < Warmup; w++)
@@ -100,6 +103,21 @@ public sealed class ForwardBenchmark : IBenchmark
             PeerMin = b * t / ours["plain"].Max(), PeerMax = b * t / ours["plain"].Min(),
             PeerConfig = "ours through the blocks' unfused route (forced by caching hook_resid_mid); interleaved rep by rep",
         };
+        double packedRate = b * t / Measure.Median(ours["packed"]);
+        int fastest = Enumerable.Range(0, peers.Count).OrderBy(i => Measure.Median(theirs[i]["none"])).FirstOrDefault(-1);
+        Console.Error.WriteLine($"forward t{threads} {b}x{t} packed: ours {packedRate:F0} tok/s ({packs.Bytes / 1e6:F0} MB of packed weights)");
+        yield return new BenchRow($"{b}x{t} packed", threads, packedRate, fastest < 0 ? null : b * t / Measure.Median(theirs[fastest]["none"]), "tokens/s", "PyTorch")
+        {
+            OursMin = b * t / ours["packed"].Max(), OursMax = b * t / ours["packed"].Min(),
+            PeerMin = fastest < 0 ? null : b * t / theirs[fastest]["none"].Max(), PeerMax = fastest < 0 ? null : b * t / theirs[fastest]["none"].Min(),
+            PeerConfig = fastest < 0 ? "not installed" : $"ours inside a PrepackedWeights scope ({packs.Bytes / 1e6:F0} MB packed) vs {peers[fastest].Config}; interleaved rep by rep",
+        };
+        yield return new BenchRow($"{b}x{t} prepack", threads, packedRate, b * t / Measure.Median(ours["none"]), "tokens/s", "packing per call")
+        {
+            OursMin = b * t / ours["packed"].Max(), OursMax = b * t / ours["packed"].Min(),
+            PeerMin = b * t / ours["none"].Max(), PeerMax = b * t / ours["none"].Min(),
+            PeerConfig = "ours inside a PrepackedWeights scope vs ours packing each weight on every call; interleaved rep by rep",
+        };
         Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
@@ -121,10 +139,12 @@ public sealed class ForwardBenchmark : IBenchmark
     internal static double Once(CausalLanguageModel model, TokenBatch batch, bool cacheMlp) => Once(model, batch, cacheMlp ? "cache" : "none");
 
     // Modes: "none" (logits), "cache" (also every mlp.hook_post), "plain" (logits through the
-    // unfused route: caching hook_resid_mid keeps every block off its fused route).
+    // unfused route: caching hook_resid_mid keeps every block off its fused route), "packed"
+    // (logits inside the caller's PrepackedWeights scope; every other mode runs with it suspended).
     internal static double Once(CausalLanguageModel model, TokenBatch batch, string mode) => Measure.Time(() =>
     {
         using var _ = GradientTape.NoGrad();
+        using var unpacked = mode == "packed" ? null : PrepackedWeights.Suspend();
         string? cached = mode switch { "cache" => ".mlp.hook_post", "plain" => ".hook_resid_mid", _ => null };
         using var hooks = cached is null ? null : new HookScope().Cache(n => n.EndsWith(cached, StringComparison.Ordinal));
         model.Forward(batch);

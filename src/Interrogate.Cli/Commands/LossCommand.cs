@@ -2,6 +2,7 @@ using Interrogate.Subjects;
 using System.CommandLine;
 using Interrogate.Analysis;
 using Interrogate.Cli.Output;
+using Interrogate.Tensors;
 
 namespace Interrogate.Cli.Commands;
 
@@ -28,7 +29,12 @@ internal static class LossCommand
             }
             if (ids.Length < 2)
                 throw new InputException($"--text {parsed.GetValue(text)}: has {ids.Length} token(s); at least 2 are needed to measure a next-token loss");
-            var result = Terminal.WithProgress("scoring", report => TextLoss.Measure(lm, ids, progress: f => report("scoring", f)));
+            var result = Terminal.WithProgress("scoring", report =>
+            {
+                // Read-only: every window multiplies by the same weights, so each is packed for the GEMM once (same bits).
+                using var packs = new PrepackedWeights();
+                return TextLoss.Measure(lm, ids, progress: f => report("scoring", f));
+            });
             if (parsed.GetValue(json)) Terminal.WriteJson(new { tokens = result.Tokens, loss = result.MeanLoss });
             else System.Console.WriteLine($"{result.Tokens} tokens, mean loss {result.MeanLoss:F4} nats/token over {result.Predictions} predictions (perplexity {Math.Exp(result.MeanLoss):F2})");
             return ExitCodes.Ok;

@@ -87,6 +87,8 @@ public static partial class Ops
         var ym = new Mat(y.Storage, 0, outF, false, 0);
         // A weight kept in its file's bfloat16/float16 is read in place; only a backward pass that needs W converts it.
         if (weight.Half is { } half) Gemm.MultiplyHalfTransposed(rows, 1f, xc.Storage.AsSpan(xc.Offset), inF, half, 0f, y.Storage, outF);
+        // Inside a PrepackedWeights scope (its owner's promise that weights do not change) W is packed once, not per call.
+        else if (PrepackedWeights.Current?.For(weight, rows) is { } packed) Gemm.MultiplyPrepacked(packed, rows, xc.Storage.AsSpan(xc.Offset), inF, y.Storage, outF);
         else Product(false, xm, true, MatrixOf(weight, out _), rows, outF, inF, ym, 1, 0f);
         if (bias is null) return;
         var bc = bias.ContiguousData();
