@@ -66,8 +66,10 @@ public sealed class ForwardBenchmark : IBenchmark
         string[] modes = ["none", "cache"];
         // "plain": logits only, through the blocks' ordinary (unfused) route, for the fusion's own saving.
         // "packed": logits inside a PrepackedWeights scope (each weight packed for the GEMM once, on the first pass).
-        var ours = modes.Append("plain").Append("packed").ToDictionary(m => m, _ => new double[reps]);
+        // "session": both promises an inference loop can make: weights packed once, and one logits buffer reused.
+        var ours = modes.Append("plain").Append("packed").Append("session").ToDictionary(m => m, _ => new double[reps]);
         using var packs = new PrepackedWeights();
+        using var logitsBuffer = new ReusedLogits();
         var theirs = peers.Select(_ => modes.ToDictionary(m => m, _ => new double[reps])).ToList();
         string Request(string mode) => $"{b}x{t} {(mode == "cache" ? "ref" : "none")}";
         for (int w = 0; w < Warmup; w++)
@@ -118,6 +120,20 @@ public sealed class ForwardBenchmark : IBenchmark
             PeerMin = b * t / ours["none"].Max(), PeerMax = b * t / ours["none"].Min(),
             PeerConfig = "ours inside a PrepackedWeights scope vs ours packing each weight on every call; interleaved rep by rep",
         };
+        double sessionRate = b * t / Measure.Median(ours["session"]);
+        Console.Error.WriteLine($"forward t{threads} {b}x{t} session: ours {sessionRate:F0} tok/s (weights packed once, one logits buffer reused)");
+        yield return new BenchRow($"{b}x{t} session", threads, sessionRate, fastest < 0 ? null : b * t / Measure.Median(theirs[fastest]["none"]), "tokens/s", "PyTorch")
+        {
+            OursMin = b * t / ours["session"].Max(), OursMax = b * t / ours["session"].Min(),
+            PeerMin = fastest < 0 ? null : b * t / theirs[fastest]["none"].Max(), PeerMax = fastest < 0 ? null : b * t / theirs[fastest]["none"].Min(),
+            PeerConfig = fastest < 0 ? "not installed" : $"ours inside PrepackedWeights and ReusedLogits scopes vs {peers[fastest].Config} (its allocator reuses freed blocks); interleaved rep by rep",
+        };
+        yield return new BenchRow($"{b}x{t} logits", threads, sessionRate, packedRate, "tokens/s", "fresh logits")
+        {
+            OursMin = b * t / ours["session"].Max(), OursMax = b * t / ours["session"].Min(),
+            PeerMin = b * t / ours["packed"].Max(), PeerMax = b * t / ours["packed"].Min(),
+            PeerConfig = "ours with one logits buffer reused vs ours with a fresh logits array per pass, both with weights packed once; interleaved rep by rep",
+        };
         Console.Error.WriteLine($"forward t{threads} {b}x{t}: caching every mlp.hook_post costs {100 * (Measure.Median(ours["cache"]) / Measure.Median(ours["none"]) - 1):+0.0;-0.0}% time");
     }
 
@@ -140,11 +156,13 @@ public sealed class ForwardBenchmark : IBenchmark
 
     // Modes: "none" (logits), "cache" (also every mlp.hook_post), "plain" (logits through the
     // unfused route: caching hook_resid_mid keeps every block off its fused route), "packed"
-    // (logits inside the caller's PrepackedWeights scope; every other mode runs with it suspended).
+    // (logits inside the caller's PrepackedWeights scope; every other mode runs with it suspended), "session"
+    // (inside both the caller's PrepackedWeights and ReusedLogits scopes).
     internal static double Once(CausalLanguageModel model, TokenBatch batch, string mode) => Measure.Time(() =>
     {
         using var _ = GradientTape.NoGrad();
-        using var unpacked = mode == "packed" ? null : PrepackedWeights.Suspend();
+        using var unpacked = mode is "packed" or "session" ? null : PrepackedWeights.Suspend();
+        using var freshLogits = mode == "session" ? null : ReusedLogits.Suspend();
         string? cached = mode switch { "cache" => ".mlp.hook_post", "plain" => ".hook_resid_mid", _ => null };
         using var hooks = cached is null ? null : new HookScope().Cache(n => n.EndsWith(cached, StringComparison.Ordinal));
         model.Forward(batch);

@@ -1,6 +1,7 @@
 using Interrogate.Formats;
 using Interrogate.Nn;
 using Interrogate.Tensors;
+using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Models.Transformer;
 
@@ -107,9 +108,19 @@ public abstract class CausalLanguageModel : Module
         var ctx = ForwardContext.Create(batch, cache, Dimensions.ContextLength);
         var x = RunBlocks(batch, ctx, blocks.Length);                            // [B, T, D]
         x = LnFinal.Forward(x);                                                 // [B, T, D]
-        var logits = x.Linear(UnembedWeight);                                   // [B, T, V]
+        var logits = UnembedInto(x);                                            // [B, T, V]
         if (FinalSoftCap is { } cap) logits = logits.Mul(1f / cap).Tanh().Mul(cap);
         ctx.Commit();
+        return logits;
+    }
+
+    /// <summary>x·Wᵤᵀ: into the <see cref="ReusedLogits"/> buffer inside that scope, else a fresh tensor (the same product either way).</summary>
+    private Tensor UnembedInto(Tensor x)
+    {
+        int vocab = UnembedWeight.Shape[0];
+        if (ReusedLogits.For((long)x.Size / x.Shape[^1] * vocab) is not { } buffer) return x.Linear(UnembedWeight);
+        var logits = new Tensor(buffer, [.. x.Shape[..^1], vocab]);
+        Ops.LinearInto(x, UnembedWeight, null, logits);
         return logits;
     }
 
