@@ -31,8 +31,10 @@ internal static class LossCommand
                 throw new InputException($"--text {parsed.GetValue(text)}: has {ids.Length} token(s); at least 2 are needed to measure a next-token loss");
             var result = Terminal.WithProgress("scoring", report =>
             {
-                // Read-only: every window multiplies by the same weights, so each is packed for the GEMM once (same bits).
+                // Read-only: every window multiplies by the same weights, so each is packed for the GEMM once (same bits);
+                // each batch's logits are scored before the next pass, so one logits buffer serves every pass.
                 using var packs = new PrepackedWeights();
+                using var logits = new Models.Transformer.ReusedLogits();
                 return TextLoss.Measure(lm, ids, progress: f => report("scoring", f));
             });
             if (parsed.GetValue(json)) Terminal.WriteJson(new { tokens = result.Tokens, loss = result.MeanLoss });
