@@ -21,37 +21,21 @@ namespace Interrogate.Tensors;
 ///     foreach (var batch in batches) model.Forward(batch);
 /// </code>
 /// </summary>
-public sealed class PrepackedWeights : IDisposable
+public sealed class PrepackedWeights : ThreadScope<PrepackedWeights>
 {
     /// <summary>The default <see cref="ByteLimit"/>: 2 GiB (GPT-2 small needs ~0.5 GB, GPT-2 medium ~1.4 GB).</summary>
     public const long DefaultByteLimit = 2L << 30;
 
-    [ThreadStatic] private static PrepackedWeights? current;
-    private readonly PrepackedWeights? previous;
     private readonly Dictionary<Tensor, (float[] Storage, PackedMatrix Packed)> packed = new(ReferenceEqualityComparer.Instance);
-    private bool disposed;
 
     public PrepackedWeights(long byteLimit = DefaultByteLimit)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(byteLimit);
+        if (byteLimit < 0)
+        {
+            Dispose();   // the base made this scope current: undo that before refusing
+            throw new ArgumentOutOfRangeException(nameof(byteLimit), byteLimit, "must be zero or more");
+        }
         ByteLimit = byteLimit;
-        previous = current;
-        current = this;
-    }
-
-    internal static PrepackedWeights? Current => current;
-
-    /// <summary>Until disposed, this thread multiplies as without any scope (the scope stays alive): for benchmarks comparing both routes rep by rep.</summary>
-    internal static IDisposable Suspend()
-    {
-        var saved = current;
-        current = null;
-        return new Restore(saved);
-    }
-
-    private sealed class Restore(PrepackedWeights? saved) : IDisposable
-    {
-        public void Dispose() => current = saved;
     }
 
     /// <summary>The most native memory the packed copies may hold together.</summary>
@@ -79,7 +63,7 @@ public sealed class PrepackedWeights : IDisposable
     /// </summary>
     internal unsafe PackedMatrix? For(Tensor weight, int rows)
     {
-        if (disposed || GradientTape.IsRecording || weight.Half is not null || weight.Rank != 2 || !weight.IsContiguous) return null;
+        if (Ended || GradientTape.IsRecording || weight.Half is not null || weight.Rank != 2 || !weight.IsContiguous) return null;
         int n = weight.Shape[0], k = weight.Shape[1];
         if (rows <= 1 || n <= 1 || k == 0 || (long)rows * n * k <= GemmSmall.TinyLimit) return null;
         if (Gemm.Backend != GemmBackend.Managed || GemmKernel.Current == GemmKernelKind.Reference) return null;
@@ -100,11 +84,5 @@ public sealed class PrepackedWeights : IDisposable
         return p;
     }
 
-    public void Dispose()
-    {
-        if (disposed) return;
-        disposed = true;
-        Clear();
-        if (current == this) current = previous;
-    }
+    protected override void OnEnd() => Clear();
 }

@@ -1,3 +1,4 @@
+using Interrogate.Tensors;
 using Interrogate.Tensors.Autodiff;
 
 namespace Interrogate.Models.Transformer;
@@ -16,42 +17,17 @@ namespace Interrogate.Models.Transformer;
 /// </para>
 /// Per thread, like <see cref="Nn.HookScope"/> and <see cref="GradientTape"/>.
 /// </summary>
-public sealed class ReusedLogits : IDisposable
+public sealed class ReusedLogits : ThreadScope<ReusedLogits>
 {
-    [ThreadStatic] private static ReusedLogits? current;
-    private readonly ReusedLogits? previous;
     private float[]? buffer;
-
-    public ReusedLogits()
-    {
-        previous = current;
-        current = this;
-    }
 
     /// <summary>The buffer for <paramref name="length"/> logits when this thread is in a scope and records no tape, else null (allocate as usual).</summary>
     internal static float[]? For(long length)
     {
-        if (current is not { } scope || GradientTape.IsRecording || length > Array.MaxLength) return null;
+        if (Current is not { } scope || GradientTape.IsRecording || length > Array.MaxLength) return null;
         if (scope.buffer?.Length != length) scope.buffer = GC.AllocateUninitializedArray<float>((int)length);
         return scope.buffer;
     }
 
-    /// <summary>Until disposed, this thread allocates fresh logits (the scope stays alive): for benchmarks comparing both rep by rep.</summary>
-    public static IDisposable Suspend()
-    {
-        var saved = current;
-        current = null;
-        return new Restore(saved);
-    }
-
-    private sealed class Restore(ReusedLogits? saved) : IDisposable
-    {
-        public void Dispose() => current = saved;
-    }
-
-    public void Dispose()
-    {
-        if (current == this) current = previous;
-        buffer = null;
-    }
+    protected override void OnEnd() => buffer = null;
 }
