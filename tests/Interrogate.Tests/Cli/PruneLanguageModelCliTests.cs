@@ -82,6 +82,12 @@ public sealed class PruneLanguageModelCliTests(TinyGpt2Folder folder) : IClassFi
         Assert.Equal(65, json.GetProperty("screening")[0].GetProperty("units").GetInt32());
     }
 
+    /// <summary>Fewer calibration rows than kept neurons leave the refit underdetermined (its loss came out NaN): refused, naming the flag.</summary>
+    [Fact]
+    public void Compare_FewerCalibrationRowsThanKeptNeurons_OneLineExit2() =>
+        CliRunner.AssertBadInput(CliRunner.Run("prune", "compare", "--model", folder.Dir, "--methods", "magnitude", "--fractions", "0.25",
+            "--corpus", Corpus(), "--tokens", "64", "--calibration-tokens", "32", "--json"), "--calibration-tokens");
+
     [Fact]
     public void Prune_SaeUnitsWithLossBudget_OneLineExit2() =>
         CliRunner.AssertBadInput(CliRunner.Run("prune", "--model", folder.Dir, "--units", "sae:" + PlantedSae(), "--method", "magnitude",

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Interrogate.Analysis.Redundancy;
 using Interrogate.Numerics;
 using Interrogate.Subjects;
@@ -52,6 +53,11 @@ public sealed class Refit
             if (removed[l].Length == 0) continue;
             var layer = copy.Layers[l];
             var kept = Enumerable.Range(0, layer.Width).Except(removed[l]).ToArray();
+            // Fewer rows than kept neurons leave the least-squares map underdetermined: the ridge alone picks
+            // huge coefficients and the refit network's loss comes out NaN. Say so instead of reporting that.
+            if (FitRows <= kept.Length)
+                throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                    $"--calibration-tokens: the refit of layer {l} fits its {removed[l].Length} removed neurons on its {kept.Length} kept ones from {FitRows} calibration rows; it needs more rows than kept neurons (raise --calibration-tokens at least {Math.Ceiling((kept.Length + 1.0) / Math.Max(1, FitRows) * 10) / 10:0.0}-fold)"));
             Folding.Fold(layer, LinearFit.Fit(fit[l], kept, [.. removed[l].Order()], intercept: layer.Outgoing.Bias is not null, LinearFit.DefaultRidge));
         }
         // The folds zeroed the removed columns and moved their offsets into the bias: cut them out as they are.
