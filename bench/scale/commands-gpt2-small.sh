@@ -27,11 +27,11 @@ only="${ONLY:-}"
 # Token counts: the commands' own defaults where they are sensible at 124M, smaller where a default
 # would take hours on 2 cores (neurons: a small null; h3-null's script times the full one).
 if [ "$quick" = 1 ]; then
-  rec_tokens=4096; imp_tokens=1024; red_tokens=4096; red_eval=1024; prune_tokens=1024; prune_cal=512
+  rec_tokens=4096; imp_tokens=1024; red_tokens=4096; red_eval=1024; prune_tokens=1024; prune_cal=512; compare_cal=4096
   neu_args=(--tokens 4096 --top 1 --random 2 --random-sets 1 --eval-windows 1); sae_tokens=8192; sae_latents=1024; sae_held=2048
 else
   # importance: exact mean ablation only on AtP's shortlist (--screen atp); all 36,864 neurons would take hours
-  rec_tokens=100000; imp_tokens=1024; red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048
+  rec_tokens=100000; imp_tokens=1024; red_tokens=100000; red_eval=4096; prune_tokens=16384; prune_cal=2048; compare_cal=4096
   neu_args=(--tokens 20000 --top 2 --random 10 --random-sets 4 --eval-windows 4); sae_tokens=1000000; sae_latents=4096; sae_held=32768
 fi
 
@@ -93,7 +93,8 @@ run importance importance --model "$model" --tokens "$imp_tokens" --screen atp
 run neurons neurons --model "$model" --concept capitalized "${neu_args[@]}" --no-explain --json
 run redundancy redundancy --model "$model" --tokens "$red_tokens" --eval-tokens "$red_eval" --json
 run prune prune --model "$model" --method magnitude --target 0.3 --tokens "$prune_tokens" --calibration-tokens "$prune_cal" --out "$work/pruned"
-run prune-compare prune compare --model "$model" --methods magnitude,wanda --fractions 0.3 --tokens "$prune_tokens" --calibration-tokens "$prune_cal" --json
+# prune compare refits every method's choice: its least-squares fit needs more calibration rows than kept neurons (2,151 of 3,072 at 0.3)
+run prune-compare prune compare --model "$model" --methods magnitude,wanda --fractions 0.3 --tokens "$prune_tokens" --calibration-tokens "$compare_cal" --json
 run sae-train sae train --model "$model" --hook blocks.$mid.hook_resid_post --tokens "$sae_tokens" --held-out-tokens "$sae_held" --latents "$sae_latents" --k 32 --out "$work/sae"
 
 {
