@@ -50,9 +50,7 @@ internal static unsafe class GemmBlocked
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, HalfMatrix? halfB = null)
     {
         int mr = t.Mr, nr = t.Nr;
-        // Equal slices rather than full ones plus a sliver (k = 300 → 152 + 148, not 256 + 44):
-        // a thin last slice pays the per-tile overhead for little work.
-        int kcStep = Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
+        int kcStep = KcStep(t, k);
         int mcStep = RoundUp(CeilDiv(m, CeilDiv(m, t.Mc)), mr);
         // The packed B block (KC × NC) is sized for cache in bytes, so a shallow slice may be wider:
         // with k = 128 a 4,096-column product packs A once instead of twice.
@@ -116,6 +114,13 @@ internal static unsafe class GemmBlocked
             }
         }
     }
+
+    /// <summary>
+    /// The depth of each K slice for depth k: equal slices rather than full ones plus a sliver (k = 300 → 152 + 148,
+    /// not 256 + 44), since a thin last slice pays the per-tile overhead for little work. Every route that must give
+    /// this route's bits (<see cref="GemmShared"/>, <see cref="GemmPrepacked"/>) splits the sums with it.
+    /// </summary>
+    internal static int KcStep(in GemmTiling t, int k) => Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 

@@ -23,7 +23,7 @@ internal sealed unsafe class PackedMatrix : IDisposable
         Kind = GemmKernel.Current;
         Tiling = GemmKernel.Tiling(Kind);
         (N, K) = (n, k);
-        KcStep = GemmPrepacked.KcStep(Tiling, k);
+        KcStep = GemmBlocked.KcStep(Tiling, k);   // the sums split as the unpacked routes split them: the same bits
         PaddedN = (n + Tiling.Nr - 1) / Tiling.Nr * Tiling.Nr;
         Floats = (long)PaddedN * k;
         data = (float*)NativeMemory.AlignedAlloc((nuint)Floats * sizeof(float), 64);
@@ -73,9 +73,6 @@ internal static unsafe class GemmPrepacked
     // Columns per chunk: a KC × chunk block of W (~512 KB) stays in L2 while every row block of A
     // runs against it.
     private const int ChunkFloats = 1 << 17;
-
-    /// <summary>The KC slice depth <see cref="GemmBlocked.Serial"/> and <see cref="GemmShared"/> use for depth k (the sums must be split alike to give the same bits).</summary>
-    internal static int KcStep(in GemmTiling t, int k) => Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
 
     /// <summary>A's packed size for all of its rows and the whole depth, as <see cref="Run"/> lays it out.</summary>
     private static nint PackedAFloats(in GemmTiling t, int m, int k) => (nint)RoundUp(m, t.Mr) * k + GemmPacking.ASlack;

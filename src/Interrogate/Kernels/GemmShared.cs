@@ -86,7 +86,7 @@ internal static unsafe class GemmShared
                 (t, transA, transB, m, n, k, alpha, beta, parts, halfB);
             (this.a, this.lda, this.b, this.ldb, this.c, this.ldc) = ((nint)a, lda, (nint)b, ldb, (nint)c, ldc);
             // The same blocking as the serial product (GemmBlocked.Serial).
-            kcStep = Math.Min(k, RoundUp(CeilDiv(k, CeilDiv(k, t.Kc)), 8));
+            kcStep = GemmBlocked.KcStep(t, k);
             mcStep = RoundUp(CeilDiv(m, CeilDiv(m, t.Mc)), t.Mr);
             int ncLimit = (int)Math.Min((long)t.Nc * t.Kc / Math.Max(kcStep, 1), int.MaxValue / 2);
             ncStep = RoundUp(CeilDiv(n, CeilDiv(n, ncLimit)), t.Nr);
